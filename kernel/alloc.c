@@ -46,8 +46,8 @@ _Noreturn void kern_assert_fail_(const char *expr, const char *file, int line, c
         num[--i] = (char)('0' + u % 10);
         u /= 10;
     } while (u != 0 && i > 0);
-    const char *parts[] = {"snow: assertion failed: ", expr, " (", file, ":", num + i, ", ",
-                           func, ")\n"};
+    const char *parts[] = {
+        "snow: assertion failed: ", expr, " (", file, ":", num + i, ", ", func, ")\n"};
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
         ssize_t r = write(2, parts[k], strlen(parts[k]));
         (void)r;
@@ -57,7 +57,7 @@ _Noreturn void kern_assert_fail_(const char *expr, const char *file, int line, c
 
 #if defined(SNOW_USE_SANITIZE)
 #define RAW_ALLOC(n) malloc(n)
-#define RAW_ALIGNED(a, n) aligned_alloc((a), ((n) + (a) - 1) / (a) * (a))
+#define RAW_ALIGNED(a, n) aligned_alloc((a), ((n) + (a)-1) / (a) * (a))
 #define RAW_REALLOC(p, n) realloc((p), (n))
 #define RAW_FREE(p) free(p)
 #define BACKEND "libc"
@@ -124,7 +124,4 @@ int64_t kern_alloc_live_count(void)
     return atomic_load_explicit(&live_count, memory_order_relaxed);
 }
 
-const char *kern_alloc_backend(void)
-{
-    return BACKEND;
-}
+const char *kern_alloc_backend(void) { return BACKEND; }

@@ -21,8 +21,8 @@
 
 /* ORDER FEATURES */
 static const char *const feature_names[KERN_FEAT_COUNT_] = {
-    "SINGLE_ISSUER", "DEFER_TASKRUN", "COOP_TASKRUN", "REG_RING_FD", "MULTISHOT_ACCEPT",
-    "MULTISHOT_RECV", "BUF_RING",     "MSG_RING",     "SEND_ZC",
+    "SINGLE_ISSUER",  "DEFER_TASKRUN", "COOP_TASKRUN", "REG_RING_FD", "MULTISHOT_ACCEPT",
+    "MULTISHOT_RECV", "BUF_RING",      "MSG_RING",     "SEND_ZC",
 };
 
 const char *kern_probe_feature_name(uint32_t feature)
@@ -141,8 +141,7 @@ static bool buf_ring_ok(struct io_uring *ring)
 {
     size_t size = (size_t)sysconf(_SC_PAGESIZE);
     void *mem = kern_alloc_aligned(size, size);
-    struct io_uring_buf_reg reg = {
-        .ring_addr = (uintptr_t)mem, .ring_entries = 1, .bgid = 0x7ffd};
+    struct io_uring_buf_reg reg = {.ring_addr = (uintptr_t)mem, .ring_entries = 1, .bgid = 0x7ffd};
     bool ok = io_uring_register_buf_ring(ring, &reg, 0) == 0;
     if (ok)
         io_uring_unregister_buf_ring(ring, 0x7ffd);
@@ -203,7 +202,7 @@ void kern_probe_print(const kern_probe_t *p, FILE *out)
     fprintf(out, "snow kernel probe: Linux %s\n", p->release);
     for (int i = 0; i < KERN_FEAT_COUNT_; i++) {
         uint32_t bit = 1u << i;
-        const char *state = !(p->found & bit)    ? "absent"
+        const char *state = !(p->found & bit)     ? "absent"
                             : (p->masked & bit)   ? "masked by env"
                             : (p->features & bit) ? "in use"
                                                   : "off (needs another feature)";

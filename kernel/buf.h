@@ -1,0 +1,103 @@
+/* Receive buffers: provided-buffer groups and refcounted buffers.
+ *
+ * A group is count buffers of size bytes each, owned by one ring. With
+ * BUF_RING the group is a ring-mapped provided-buffer ring: the kernel picks
+ * a buffer per receive (multishot recv keeps going without new SQEs). Without
+ * it (SNOW_URING_NO_BUF_RING) the group is a free list and each plain recv
+ * borrows one buffer for its duration. Either way a receive hands the
+ * callback a kern_buf_t holding one reference; the buffer goes back to its
+ * group when the last reference drops, so a slice of it can travel up (to the
+ * HTTP parser, into a Snow string) without a copy.
+ *
+ * Exhaustion: when every buffer is out, receives complete with -ENOBUFS (a
+ * multishot recv stops); give buffers back and start the receive again.
+ *
+ * Heap buffers (kern_buf_new) have the same refcounting and are freed on the
+ * last unref. References may be dropped on any thread; a group buffer dropped
+ * off its ring's thread is queued and given back by the ring's next run. */
+#ifndef SNOW_KERNEL_BUF_H
+#define SNOW_KERNEL_BUF_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/ring.h"
+
+struct kern_buf_t {
+    char *base;   /* first byte */
+    uint32_t len; /* bytes of data at base */
+    uint32_t cap; /* bytes available at base */
+    atomic_uint _refs;
+    uint16_t _bid;
+    kern_buf_group_t *_group; /* NULL for heap buffers */
+    kern_buf_t *_next;        /* free list or remote-return stack */
+};
+
+struct kern_buf_group_t {
+    kern_ring_t *ring;
+    uint16_t bgid;
+    bool mapped;          /* ring-mapped provided buffers (BUF_RING) */
+    uint32_t count;       /* buffers, a power of two */
+    uint32_t size;        /* bytes per buffer */
+    uint32_t outstanding; /* buffers not available to receives */
+    struct io_uring_buf_ring *_br;
+    char *_mem;
+    kern_buf_t *_bufs;
+    kern_buf_t *_free; /* fallback free list */
+    pthread_t _owner;
+    kern_buf_group_t *_next_group;
+    _Atomic(kern_buf_t *) _remote; /* dropped on other threads */
+};
+
+/* A counted view into a buffer: base/len are a slice of _buf's data. */
+typedef struct kern_slice_t {
+    const char *base;
+    size_t len;
+    kern_buf_t *_buf;
+} kern_slice_t;
+
+/* Sets up g (caller-owned, must not move) on ring's thread: count buffers
+ * (power of two, <= 32768) of size bytes. Returns 0 or -errno. */
+int kern_buf_group_init(kern_buf_group_t *g, kern_ring_t *ring, uint32_t count, uint32_t size);
+
+/* Tears g down. Every buffer must be back (outstanding == 0, asserted) and no
+ * receive may be pending on it. Ring's thread. */
+void kern_buf_group_destroy(kern_buf_group_t *g);
+
+/* Returns owned heap buffer with room for cap bytes, len 0, one reference. */
+kern_buf_t *kern_buf_new(size_t cap);
+
+/* Returns owned heap buffer holding a copy of len bytes at p (borrowed). */
+kern_buf_t *kern_buf_copy(const void *p, size_t len);
+
+/* Adds a reference. Any thread. */
+static inline void kern_buf_ref(kern_buf_t *b)
+{
+    /* Relaxed: the caller already holds a reference, so b is alive. */
+    atomic_fetch_add_explicit(&b->_refs, 1, memory_order_relaxed);
+}
+
+/* Drops a reference (takes it); the last one returns the buffer to its group
+ * or frees it. Any thread. */
+void kern_buf_unref(kern_buf_t *b);
+
+/* Returns a slice of len bytes at offset off in b, holding a new reference. */
+kern_slice_t kern_slice_make(kern_buf_t *b, size_t off, size_t len);
+
+/* Drops the slice's reference and clears it. */
+void kern_slice_release(kern_slice_t *s);
+
+/* ---- For kernel/ modules only ---- */
+
+/* Takes a free buffer for a plain recv (fallback groups), or NULL. */
+kern_buf_t *kern_buf_take_(kern_buf_group_t *g);
+
+/* Turns a recv CQE into op->buf; returns the result to deliver. */
+int32_t kern_buf_on_recv_(kern_ring_t *ring, kern_op_t *op, int32_t res, uint32_t cqe_flags);
+
+/* Gives back buffers dropped on other threads (called by kern_ring_run). */
+void kern_buf_drain_remote_(kern_ring_t *ring);
+
+#endif

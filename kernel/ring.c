@@ -1,0 +1,384 @@
+/* The per-worker io_uring (see ring.h).
+ *
+ * Invariant: callbacks run only from dispatch_all, never from inside a
+ * function that takes an SQE, so a callback that starts new ops can never
+ * recurse into another callback. CQEs reaped while taking an SQE (when the
+ * kernel says -EBUSY) wait in _cqes for the next dispatch. */
+#include "kernel/ring.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/alloc.h"
+#include "kernel/assert.h"
+#include "kernel/buf.h"
+#include "kernel/probe.h"
+#include "kernel/timer.h"
+#include "kernel/wake.h"
+
+#define RING_ENTRIES_DEFAULT 256u
+#define RING_ENTRIES_MAX 32768u
+
+static unsigned setup_flags(uint32_t f)
+{
+    unsigned flags = IORING_SETUP_SUBMIT_ALL;
+    if (f & KERN_FEAT_SINGLE_ISSUER)
+        flags |= IORING_SETUP_SINGLE_ISSUER;
+    if (f & KERN_FEAT_DEFER_TASKRUN)
+        flags |= IORING_SETUP_DEFER_TASKRUN;
+    else if (f & KERN_FEAT_COOP_TASKRUN)
+        flags |= IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+    return flags;
+}
+
+int kern_ring_init(kern_ring_t *ring, const kern_ring_opts_t *opts)
+{
+    memset(ring, 0, sizeof *ring);
+    uint32_t entries = opts && opts->entries ? opts->entries : RING_ENTRIES_DEFAULT;
+    snow_assert((entries & (entries - 1)) == 0);
+    snow_assert(entries <= RING_ENTRIES_MAX);
+    uint32_t features = kern_probe_get()->features & ~(opts ? opts->feature_mask : 0);
+    features = kern_probe_closure(features);
+    /* The CQ is 4x the SQ: multishot ops post many CQEs per SQE. */
+    struct io_uring_params p = {.flags = setup_flags(features) | IORING_SETUP_CQSIZE,
+                                .cq_entries = entries * 4};
+    int rc = io_uring_queue_init_params(entries, &ring->uring, &p);
+    if (rc < 0)
+        return rc;
+    if ((features & KERN_FEAT_REG_RING_FD) && io_uring_register_ring_fd(&ring->uring) != 1)
+        features &= ~KERN_FEAT_REG_RING_FD;
+    ring->features = features;
+    ring->entries = entries;
+    ring->_wake_fd = -1;
+    ring->_cqes_cap = entries * 4;
+    ring->_cqes = kern_alloc(ring->_cqes_cap * sizeof ring->_cqes[0]);
+    rc = kern_wake_init_(ring);
+    if (rc < 0) {
+        kern_free(ring->_cqes);
+        io_uring_queue_exit(&ring->uring);
+        return rc;
+    }
+    return 0;
+}
+
+void kern_ring_destroy(kern_ring_t *ring)
+{
+    snow_assert(ring->_in_flight == 0);
+    snow_assert(ring->_groups == NULL);
+    snow_assert(atomic_load_explicit(&ring->_inbox, memory_order_acquire) == NULL);
+    kern_wake_destroy_(ring);
+    io_uring_queue_exit(&ring->uring);
+    kern_free(ring->_cqes);
+    kern_free(ring->_heap);
+    memset(ring, 0, sizeof *ring);
+}
+
+/* ====== Reaping ====== */
+
+/* Copies every ready CQE into _cqes and advances the CQ. Never runs
+ * callbacks. Returns the number reaped. */
+static unsigned reap(kern_ring_t *ring)
+{
+    unsigned total = 0;
+    for (;;) {
+        unsigned ready = io_uring_cq_ready(&ring->uring);
+        if (ready == 0)
+            return total;
+        if (ring->_cqes_count + ready > ring->_cqes_cap) {
+            while (ring->_cqes_count + ready > ring->_cqes_cap)
+                ring->_cqes_cap *= 2;
+            ring->_cqes = kern_realloc(ring->_cqes, ring->_cqes_cap * sizeof ring->_cqes[0]);
+        }
+        unsigned head, n = 0;
+        struct io_uring_cqe *cqe;
+        io_uring_for_each_cqe(&ring->uring, head, cqe)
+        {
+            if (n == ready)
+                break;
+            ring->_cqes[ring->_cqes_count++] = *cqe;
+            n++;
+        }
+        io_uring_cq_advance(&ring->uring, n);
+        total += n;
+    }
+}
+
+/* Submits the SQ. On -EBUSY/-EAGAIN the kernel wants its CQ drained first;
+ * reap (without dispatching) and try again. */
+static int flush(kern_ring_t *ring)
+{
+    for (int tries = 0;; tries++) {
+        int rc = io_uring_submit(&ring->uring);
+        if (rc >= 0 || (rc != -EBUSY && rc != -EAGAIN && rc != -EINTR) || tries > 64)
+            return rc;
+        if (rc == -EBUSY || rc == -EAGAIN) {
+            /* Move overflowed CQEs into the CQ, then copy them out. */
+            io_uring_get_events(&ring->uring);
+            reap(ring);
+        }
+    }
+}
+
+int kern_ring_submit(kern_ring_t *ring) { return flush(ring); }
+
+/* ====== Taking SQEs ====== */
+
+static struct io_uring_sqe *take_sqe(kern_ring_t *ring)
+{
+    for (;;) {
+        struct io_uring_sqe *sqe = io_uring_get_sqe(&ring->uring);
+        if (sqe != NULL)
+            return sqe;
+        flush(ring);
+    }
+}
+
+void kern_ring_reserve_(kern_ring_t *ring, unsigned n)
+{
+    snow_assert(n <= ring->entries);
+    while (io_uring_sq_space_left(&ring->uring) < n)
+        flush(ring);
+}
+
+struct io_uring_sqe *kern_ring_sqe_(kern_ring_t *ring, kern_op_t *op, uint8_t kind, kern_op_cb cb)
+{
+    snow_assert(op->_state == KERN_OP_IDLE_);
+    snow_assert(cb != NULL);
+    struct io_uring_sqe *sqe = take_sqe(ring);
+    op->cb = cb;
+    op->res = 0;
+    op->flags = 0;
+    op->buf = NULL;
+    op->_kind = kind;
+    op->_state = KERN_OP_PENDING_;
+    op->_cancelled = false;
+    op->_timed = false;
+    ring->_in_flight++;
+    io_uring_sqe_set_data(sqe, op);
+    return sqe;
+}
+
+struct io_uring_sqe *kern_ring_sqe_bare_(kern_ring_t *ring)
+{
+    struct io_uring_sqe *sqe = take_sqe(ring);
+    io_uring_prep_nop(sqe);
+    io_uring_sqe_set_data64(sqe, 0);
+    return sqe;
+}
+
+static void ns_to_ts(struct __kernel_timespec *ts, int64_t ns)
+{
+    ts->tv_sec = ns / 1000000000;
+    ts->tv_nsec = ns % 1000000000;
+}
+
+void kern_ring_link_timeout_(kern_ring_t *ring, kern_op_t *op, struct io_uring_sqe *sqe,
+                             int64_t timeout_ns)
+{
+    snow_assert(timeout_ns >= 0);
+    ns_to_ts(&op->_ts, timeout_ns);
+    op->_timed = true;
+    sqe->flags |= IOSQE_IO_LINK;
+    struct io_uring_sqe *t = take_sqe(ring);
+    io_uring_prep_link_timeout(t, &op->_ts, 0);
+    io_uring_sqe_set_data64(t, 0);
+}
+
+void kern_ring_complete_(kern_ring_t *ring, kern_op_t *op, int32_t res, kern_op_cb cb)
+{
+    snow_assert(op->_state == KERN_OP_IDLE_);
+    op->cb = cb;
+    op->res = res;
+    op->flags = 0;
+    op->buf = NULL;
+    op->_kind = KERN_OP_PLAIN_;
+    op->_state = KERN_OP_PENDING_;
+    op->_cancelled = false;
+    op->_timed = false;
+    op->_next = NULL;
+    ring->_in_flight++;
+    if (ring->_deferred_tail)
+        ring->_deferred_tail->_next = op;
+    else
+        ring->_deferred_head = op;
+    ring->_deferred_tail = op;
+}
+
+/* ====== Dispatch ====== */
+
+/* Delivers one final or multishot completion to op's callback. */
+static void deliver(kern_ring_t *ring, kern_op_t *op, int32_t res, bool more)
+{
+    if (res == -ECANCELED && op->_timed && !op->_cancelled)
+        res = -ETIMEDOUT;
+    op->res = res;
+    op->flags = more ? KERN_OP_F_MORE : 0;
+    if (!more) {
+        op->_state = KERN_OP_IDLE_;
+        ring->_in_flight--;
+    }
+    op->cb(ring, op);
+}
+
+static void dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
+{
+    kern_op_t *op = io_uring_cqe_get_data(cqe);
+    if (op == NULL)
+        return; /* linked timeouts, cancel requests, MSG_RING sends */
+    int32_t res = cqe->res;
+    bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+    switch (op->_kind) {
+    case KERN_OP_RECV_RING_:
+    case KERN_OP_RECV_POOL_:
+        res = kern_buf_on_recv_(ring, op, res, cqe->flags);
+        break;
+    case KERN_OP_SEND_ZC_:
+        if (cqe->flags & IORING_CQE_F_NOTIF) {
+            res = op->_zc_res;
+            more = false;
+        } else if (more) {
+            op->_zc_res = res; /* wait for the notification */
+            return;
+        }
+        break;
+    case KERN_OP_CONNECT_:
+        if (res == 0) {
+            res = op->_fd;
+        } else {
+            close(op->_fd);
+        }
+        op->_fd = -1;
+        break;
+    case KERN_OP_WAKE_:
+        kern_wake_on_cqe_(ring, res);
+        return;
+    default:
+        break;
+    }
+    deliver(ring, op, res, more);
+}
+
+/* Runs pool results pushed by other threads, oldest first. */
+static unsigned dispatch_inbox(kern_ring_t *ring)
+{
+    kern_op_t *list = atomic_exchange_explicit(&ring->_inbox, NULL, memory_order_acquire);
+    kern_op_t *rev = NULL;
+    while (list) {
+        kern_op_t *next = list->_next;
+        list->_next = rev;
+        rev = list;
+        list = next;
+    }
+    unsigned n = 0;
+    while (rev) {
+        kern_op_t *next = rev->_next;
+        deliver(ring, rev, rev->res, false);
+        rev = next;
+        n++;
+    }
+    return n;
+}
+
+static unsigned dispatch_all(kern_ring_t *ring)
+{
+    unsigned n = 0;
+    /* Index loop: callbacks may reap more CQEs into the array (and move it). */
+    while (ring->_cqes_index < ring->_cqes_count) {
+        struct io_uring_cqe cqe = ring->_cqes[ring->_cqes_index++];
+        dispatch_cqe(ring, &cqe);
+        n++;
+    }
+    ring->_cqes_index = ring->_cqes_count = 0;
+    kern_op_t *list = ring->_deferred_head;
+    ring->_deferred_head = ring->_deferred_tail = NULL;
+    while (list) {
+        kern_op_t *next = list->_next;
+        deliver(ring, list, list->res, false);
+        list = next;
+        n++;
+    }
+    n += dispatch_inbox(ring);
+    return n;
+}
+
+/* Submits and waits for at least one CQE, at most timeout_ns (< 0: forever). */
+static int submit_wait(kern_ring_t *ring, int64_t timeout_ns)
+{
+    struct io_uring_cqe *cqe;
+    struct __kernel_timespec ts;
+    if (timeout_ns >= 0)
+        ns_to_ts(&ts, timeout_ns);
+    int rc =
+        io_uring_submit_and_wait_timeout(&ring->uring, &cqe, 1, timeout_ns >= 0 ? &ts : NULL, NULL);
+    if (rc == -EBUSY || rc == -EAGAIN) {
+        io_uring_get_events(&ring->uring);
+        rc = flush(ring);
+    }
+    if (rc == -ETIME || rc == -EINTR)
+        rc = 0;
+    return rc;
+}
+
+int kern_ring_run(kern_ring_t *ring, int64_t timeout_ns)
+{
+    kern_buf_drain_remote_(ring);
+    bool ready = ring->_deferred_head != NULL || ring->_cqes_count > ring->_cqes_index ||
+                 atomic_load_explicit(&ring->_inbox, memory_order_relaxed) != NULL;
+    int64_t timer_ns = kern_timer_next_ns_(ring);
+    if (timer_ns >= 0 && (timeout_ns < 0 || timer_ns < timeout_ns))
+        timeout_ns = timer_ns;
+    int rc;
+    if (ready || timeout_ns == 0) {
+        rc = (ring->features & KERN_FEAT_DEFER_TASKRUN)
+                 ? io_uring_submit_and_get_events(&ring->uring)
+                 : flush(ring);
+        if (rc == -EBUSY || rc == -EAGAIN || rc == -EINTR)
+            rc = 0;
+    } else {
+        rc = submit_wait(ring, timeout_ns);
+    }
+    if (rc < 0)
+        return rc;
+    reap(ring);
+    unsigned n = dispatch_all(ring);
+    n += kern_timer_fire_(ring);
+    return (int)n;
+}
+
+/* ====== Simple ops ====== */
+
+int kern_ring_nop(kern_ring_t *ring, kern_op_t *op, kern_op_cb cb)
+{
+    io_uring_prep_nop(kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb));
+    return 0;
+}
+
+int kern_ring_timeout(kern_ring_t *ring, kern_op_t *op, int64_t timeout_ns, kern_op_cb cb)
+{
+    if (timeout_ns < 0)
+        return -EINVAL;
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    ns_to_ts(&op->_ts, timeout_ns);
+    io_uring_prep_timeout(sqe, &op->_ts, 0, 0);
+    return 0;
+}
+
+int kern_op_cancel(kern_ring_t *ring, kern_op_t *op)
+{
+    if (op->_state != KERN_OP_PENDING_)
+        return -ENOENT;
+    op->_cancelled = true;
+    struct io_uring_sqe *sqe = kern_ring_sqe_bare_(ring);
+    io_uring_prep_cancel(sqe, op, 0);
+    io_uring_sqe_set_data64(sqe, 0);
+    return 0;
+}
+
+int kern_op_cancel_fd(kern_ring_t *ring, int fd)
+{
+    struct io_uring_sqe *sqe = kern_ring_sqe_bare_(ring);
+    io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
+    io_uring_sqe_set_data64(sqe, 0);
+    return 0;
+}

@@ -1,0 +1,224 @@
+/* Sockets over the ring (see sock.h).
+ *
+ * Each start function chooses the best form the ring allows (multishot or
+ * single, provided buffers or a borrowed one, zero-copy or copy) so that
+ * callers see one contract whatever the kernel offers. */
+#include "kernel/sock.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/assert.h"
+#include "kernel/probe.h"
+
+int kern_sock_addr_ip(kern_sock_addr_t *a, const char *ip, uint16_t port)
+{
+    memset(a, 0, sizeof *a);
+    if (inet_pton(AF_INET, ip, &a->u.in4.sin_addr) == 1) {
+        a->u.in4.sin_family = AF_INET;
+        a->u.in4.sin_port = htons(port);
+        a->len = sizeof a->u.in4;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, ip, &a->u.in6.sin6_addr) == 1) {
+        a->u.in6.sin6_family = AF_INET6;
+        a->u.in6.sin6_port = htons(port);
+        a->len = sizeof a->u.in6;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+int kern_sock_addr_unix(kern_sock_addr_t *a, const char *path)
+{
+    memset(a, 0, sizeof *a);
+    size_t n = strlen(path);
+    if (n >= sizeof a->u.un.sun_path)
+        return -ENAMETOOLONG;
+    a->u.un.sun_family = AF_UNIX;
+    memcpy(a->u.un.sun_path, path, n + 1);
+    a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+    return 0;
+}
+
+uint16_t kern_sock_addr_port(const kern_sock_addr_t *a)
+{
+    if (a->u.sa.sa_family == AF_INET)
+        return ntohs(a->u.in4.sin_port);
+    if (a->u.sa.sa_family == AF_INET6)
+        return ntohs(a->u.in6.sin6_port);
+    return 0;
+}
+
+static bool is_tcp(const kern_sock_addr_t *a)
+{
+    return a->u.sa.sa_family == AF_INET || a->u.sa.sa_family == AF_INET6;
+}
+
+int kern_sock_set_nodelay(int fd)
+{
+    int one = 1;
+    return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ? -errno : 0;
+}
+
+static int set_flag(int fd, int level, int name)
+{
+    int one = 1;
+    return setsockopt(fd, level, name, &one, sizeof one) < 0 ? -errno : 0;
+}
+
+int kern_sock_listen(const kern_sock_addr_t *a, int backlog, unsigned flags)
+{
+    int fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    int rc = 0;
+    if (is_tcp(a)) {
+        rc = set_flag(fd, SOL_SOCKET, SO_REUSEADDR);
+        if (rc == 0 && (flags & KERN_SOCK_REUSEPORT))
+            rc = set_flag(fd, SOL_SOCKET, SO_REUSEPORT);
+        if (rc == 0 && (flags & KERN_SOCK_V6ONLY) && a->u.sa.sa_family == AF_INET6)
+            rc = set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY);
+        if (rc == 0)
+            rc = kern_sock_set_nodelay(fd);
+    }
+    if (rc == 0 && bind(fd, &a->u.sa, a->len) < 0)
+        rc = -errno;
+    if (rc == 0 && listen(fd, backlog) < 0)
+        rc = -errno;
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+int kern_sock_local_addr(int fd, kern_sock_addr_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->len = sizeof out->u;
+    return getsockname(fd, &out->u.sa, &out->len) < 0 ? -errno : 0;
+}
+
+int kern_sock_accept(kern_ring_t *ring, int listen_fd, kern_op_t *op, kern_op_cb cb)
+{
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    if (ring->features & KERN_FEAT_MULTISHOT_ACCEPT)
+        io_uring_prep_multishot_accept(sqe, listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    else
+        io_uring_prep_accept(sqe, listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    return 0;
+}
+
+int kern_sock_connect(kern_ring_t *ring, const kern_sock_addr_t *a, int64_t timeout_ns,
+                      kern_op_t *op, kern_op_cb cb)
+{
+    int fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (is_tcp(a)) {
+        int rc = kern_sock_set_nodelay(fd);
+        if (rc < 0) {
+            close(fd);
+            return rc;
+        }
+    }
+    kern_ring_reserve_(ring, 2);
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_CONNECT_, cb);
+    op->_fd = fd;
+    io_uring_prep_connect(sqe, fd, &a->u.sa, a->len);
+    if (timeout_ns >= 0)
+        kern_ring_link_timeout_(ring, op, sqe, timeout_ns);
+    /* The kernel reads the address when the SQE is issued: submit now so the
+     * caller's address is only borrowed for this call. */
+    int rc = kern_ring_submit(ring);
+    return rc < 0 ? rc : 0;
+}
+
+int kern_sock_recv(kern_ring_t *ring, int fd, kern_buf_group_t *g, kern_op_t *op, kern_op_cb cb)
+{
+    snow_assert(g->ring == ring);
+    if (!g->mapped) {
+        kern_buf_t *b = kern_buf_take_(g);
+        if (b == NULL) {
+            kern_ring_complete_(ring, op, -ENOBUFS, cb);
+            return 0;
+        }
+        struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_RECV_POOL_, cb);
+        op->_group = g;
+        op->_pbuf = b;
+        io_uring_prep_recv(sqe, fd, b->base, g->size, 0);
+        return 0;
+    }
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_RECV_RING_, cb);
+    op->_group = g;
+    if (ring->features & KERN_FEAT_MULTISHOT_RECV)
+        io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
+    else
+        io_uring_prep_recv(sqe, fd, NULL, g->size, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = g->bgid;
+    return 0;
+}
+
+int kern_sock_recv_into(kern_ring_t *ring, int fd, void *p, size_t cap, int64_t timeout_ns,
+                        kern_op_t *op, kern_op_cb cb)
+{
+    if (timeout_ns >= 0)
+        kern_ring_reserve_(ring, 2);
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    io_uring_prep_recv(sqe, fd, p, cap, 0);
+    if (timeout_ns >= 0)
+        kern_ring_link_timeout_(ring, op, sqe, timeout_ns);
+    return 0;
+}
+
+int kern_sock_send_zc(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
+                      kern_op_cb cb)
+{
+    if (!(ring->features & KERN_FEAT_SEND_ZC))
+        return -EOPNOTSUPP;
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_SEND_ZC_, cb);
+    op->_zc_res = 0;
+    io_uring_prep_send_zc(sqe, fd, p, len, MSG_NOSIGNAL, 0);
+    return 0;
+}
+
+int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
+                   kern_op_cb cb)
+{
+    if (len >= KERN_SOCK_ZC_MIN_BYTES && (ring->features & KERN_FEAT_SEND_ZC))
+        return kern_sock_send_zc(ring, fd, p, len, op, cb);
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    io_uring_prep_send(sqe, fd, p, len, MSG_NOSIGNAL);
+    return 0;
+}
+
+int kern_sock_sendv(kern_ring_t *ring, int fd, const struct iovec *iov, unsigned iovcnt,
+                    kern_op_t *op, kern_op_cb cb)
+{
+    if (iovcnt == 0 || iovcnt > 1024) /* IOV_MAX on Linux */
+        return -EINVAL;
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    memset(&op->_msg, 0, sizeof op->_msg);
+    op->_msg.msg_iov = (struct iovec *)iov;
+    op->_msg.msg_iovlen = iovcnt;
+    io_uring_prep_sendmsg(sqe, fd, &op->_msg, MSG_NOSIGNAL);
+    return 0;
+}
+
+int kern_sock_shutdown(kern_ring_t *ring, int fd, int how, kern_op_t *op, kern_op_cb cb)
+{
+    io_uring_prep_shutdown(kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb), fd, how);
+    return 0;
+}
+
+int kern_sock_close(kern_ring_t *ring, int fd, kern_op_t *op, kern_op_cb cb)
+{
+    io_uring_prep_close(kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb), fd);
+    return 0;
+}

@@ -1,0 +1,243 @@
+/* Tests for kernel/ring.c, kernel/probe.c and kernel/alloc.c (issue 6). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "kernel/ring.h"
+#include "tests/kernel/test_kernel.h"
+
+/* Huge requests must reach our abort path under ASan too. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
+
+TestSuite(kernel_ring, .init = ring_setup, .fini = ring_teardown, .timeout = 10);
+TestSuite(kernel_probe, .timeout = 10);
+TestSuite(kernel_alloc, .timeout = 10);
+
+Test(kernel_probe, finds_the_baseline_features_of_this_kernel)
+{
+    kern_probe_t p;
+    cr_assert_eq(kern_probe_run(&p), 0);
+    cr_assert_neq(p.release[0], '\0');
+    /* Linux 6.18 runs these tests; every feature is there (see probe.h). */
+    cr_assert_eq(p.found & KERN_FEAT_BUF_RING, KERN_FEAT_BUF_RING);
+    cr_assert_eq(p.features & ~p.found, 0u, "uses a feature it did not find");
+    cr_assert_eq(p.features & p.masked, 0u, "uses a masked feature");
+}
+
+static void clear_uring_env(void)
+{
+    static const char *const names[] = {"SNOW_URING_BASELINE",
+                                        "SNOW_URING_NO_MULTISHOT",
+                                        "SNOW_URING_NO_SINGLE_ISSUER",
+                                        "SNOW_URING_NO_DEFER_TASKRUN",
+                                        "SNOW_URING_NO_COOP_TASKRUN",
+                                        "SNOW_URING_NO_REG_RING_FD",
+                                        "SNOW_URING_NO_MULTISHOT_ACCEPT",
+                                        "SNOW_URING_NO_MULTISHOT_RECV",
+                                        "SNOW_URING_NO_BUF_RING",
+                                        "SNOW_URING_NO_MSG_RING",
+                                        "SNOW_URING_NO_SEND_ZC"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        unsetenv(names[i]);
+}
+
+Test(kernel_probe, env_variables_mask_features)
+{
+    clear_uring_env(); /* the masked CTest runs set some of these */
+    setenv("SNOW_URING_NO_MULTISHOT", "1", 1);
+    setenv("SNOW_URING_NO_SEND_ZC", "0", 1);
+    uint32_t m = kern_probe_env_mask();
+    cr_assert_eq(m, KERN_FEAT_MULTISHOT_ACCEPT | KERN_FEAT_MULTISHOT_RECV);
+    setenv("SNOW_URING_BASELINE", "1", 1);
+    cr_assert_eq(kern_probe_env_mask(), (uint32_t)KERN_FEAT_ALL);
+    kern_probe_t p;
+    cr_assert_eq(kern_probe_run(&p), 0);
+    cr_assert_eq(p.features, 0u);
+    cr_assert_eq(p.masked, p.found);
+}
+
+Test(kernel_probe, dependencies_drop_features_that_cannot_work)
+{
+    uint32_t f = KERN_FEAT_DEFER_TASKRUN | KERN_FEAT_MULTISHOT_RECV | KERN_FEAT_SEND_ZC;
+    cr_assert_eq(kern_probe_closure(f), (uint32_t)KERN_FEAT_SEND_ZC);
+    cr_assert_str_eq(kern_probe_feature_name(KERN_FEAT_MSG_RING), "MSG_RING");
+    cr_assert_str_eq(kern_probe_feature_name(3), "?");
+}
+
+Test(kernel_alloc, counts_live_blocks)
+{
+    int64_t before = kern_alloc_live_count();
+    void *a = kern_alloc(10);
+    void *b = kern_calloc(4, 8);
+    void *c = kern_alloc_aligned(4096, 100);
+    cr_assert_eq(((uintptr_t)c) % 4096, 0u);
+    cr_assert_eq(((uint64_t *)b)[3], 0u);
+    a = kern_realloc(a, 1 << 20);
+    cr_assert_eq(kern_alloc_live_count(), before + 3);
+    kern_free(a);
+    kern_free(b);
+    kern_free(c);
+    kern_free(NULL);
+    cr_assert_eq(kern_alloc_live_count(), before);
+}
+
+Test(kernel_alloc, failure_aborts_with_a_message, .signal = SIGABRT)
+{
+    kern_alloc((size_t)1 << 62);
+}
+
+Test(kernel_alloc, uses_jemalloc_outside_sanitizer_builds)
+{
+#if defined(SNOW_USE_SANITIZE)
+    cr_assert_str_eq(kern_alloc_backend(), "libc");
+#else
+    cr_assert_str_eq(kern_alloc_backend(), "jemalloc");
+#endif
+}
+
+static int calls;
+static void count_cb(kern_ring_t *r, kern_op_t *op)
+{
+    cr_assert_eq(r, &ring);
+    cr_assert_eq(op->flags, 0u);
+    calls++;
+}
+
+Test(kernel_ring, nop_runs_its_callback_exactly_once)
+{
+    kern_op_t op = {0};
+    cr_assert_eq(kern_ring_nop(&ring, &op, count_cb), 0);
+    cr_assert(kern_op_pending(&op));
+    cr_assert_eq(kern_ring_in_flight(&ring), 1);
+    RUN_UNTIL(&ring, calls == 1);
+    cr_assert_eq(op.res, 0);
+    cr_assert_eq(kern_ring_run(&ring, 20000000), 0);
+    cr_assert_eq(calls, 1);
+}
+
+Test(kernel_ring, full_submission_queue_is_flushed_not_dropped)
+{
+    kern_ring_destroy(&ring);
+    kern_ring_opts_t o = {.entries = 8};
+    cr_assert_eq(kern_ring_init(&ring, &o), 0);
+    /* 300 ops on an 8-entry SQ and a 32-entry CQ: the SQ fills and the CQ
+     * overflows before the first run; every callback must still come. */
+    static kern_op_t ops[300];
+    for (int i = 0; i < 300; i++)
+        cr_assert_eq(kern_ring_nop(&ring, &ops[i], count_cb), 0);
+    RUN_UNTIL(&ring, calls == 300);
+    cr_assert_eq(kern_ring_in_flight(&ring), 0);
+}
+
+static void etime_cb(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    cr_assert_eq(op->res, -ETIME);
+    calls++;
+}
+
+Test(kernel_ring, timeout_op_completes_with_etime)
+{
+    kern_op_t op = {0};
+    uint64_t t0 = kern_timer_now_ns();
+    cr_assert_eq(kern_ring_timeout(&ring, &op, 20000000, etime_cb), 0);
+    RUN_UNTIL(&ring, calls == 1);
+    cr_assert_geq(kern_timer_now_ns() - t0, 20000000u);
+}
+
+static void cancelled_cb(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    cr_assert_eq(op->res, -ECANCELED);
+    calls++;
+}
+
+Test(kernel_ring, cancel_stops_a_pending_op)
+{
+    kern_op_t op = {0};
+    cr_assert_eq(kern_ring_timeout(&ring, &op, 10000000000, cancelled_cb), 0);
+    cr_assert_eq(kern_ring_run(&ring, 0), 0);
+    cr_assert_eq(kern_op_cancel(&ring, &op), 0);
+    RUN_UNTIL(&ring, calls == 1);
+    kern_op_t idle = {0};
+    cr_assert_eq(kern_op_cancel(&ring, &idle), -ENOENT);
+}
+
+static void restart_cb(kern_ring_t *r, kern_op_t *op)
+{
+    if (++calls < 5)
+        cr_assert_eq(kern_ring_nop(r, op, restart_cb), 0);
+}
+
+Test(kernel_ring, callback_may_restart_its_own_op)
+{
+    kern_op_t op = {0};
+    cr_assert_eq(kern_ring_nop(&ring, &op, restart_cb), 0);
+    RUN_UNTIL(&ring, calls == 5);
+}
+
+/* ---- cross-thread wake ---- */
+
+static atomic_int wakes;
+static void wake_cb(kern_ring_t *r, void *data)
+{
+    cr_assert_eq(r, &ring);
+    cr_assert_eq(data, &wakes);
+    atomic_fetch_add(&wakes, 1);
+}
+
+struct waker {
+    bool use_ring;
+    int rc;
+};
+
+static void *waker_main(void *arg)
+{
+    struct waker *w = arg;
+    kern_ring_t own;
+    kern_ring_t *from = NULL;
+    if (w->use_ring) {
+        cr_assert_eq(kern_ring_init(&own, NULL), 0);
+        from = &own;
+    }
+    w->rc = kern_ring_wake(&ring, from);
+    if (from)
+        kern_ring_destroy(from);
+    return NULL;
+}
+
+static void wake_once_from(bool use_ring)
+{
+    kern_ring_set_wake_cb(&ring, wake_cb, &wakes);
+    struct waker w = {.use_ring = use_ring};
+    pthread_t t;
+    pthread_create(&t, NULL, waker_main, &w);
+    /* Waits without a timeout: only the wake can end this run. */
+    while (atomic_load(&wakes) == 0)
+        cr_assert_geq(kern_ring_run(&ring, -1), 0);
+    pthread_join(t, NULL);
+    cr_assert_eq(w.rc, 0);
+    cr_assert_eq(atomic_load(&wakes), 1);
+}
+
+Test(kernel_ring, wake_from_a_thread_without_a_ring_uses_the_eventfd) { wake_once_from(false); }
+
+Test(kernel_ring, wake_from_another_ring_uses_msg_ring)
+{
+    require_feature(&ring, KERN_FEAT_MSG_RING);
+    wake_once_from(true);
+}
+
+Test(kernel_ring, wakes_coalesce_until_the_ring_runs)
+{
+    kern_ring_set_wake_cb(&ring, wake_cb, &wakes);
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(kern_ring_wake(&ring, NULL), 0);
+    RUN_UNTIL(&ring, atomic_load(&wakes) == 1);
+    cr_assert_eq(kern_ring_run(&ring, 20000000), 0);
+    cr_assert_eq(atomic_load(&wakes), 1);
+    cr_assert_eq(kern_ring_wake(&ring, NULL), 0);
+    RUN_UNTIL(&ring, atomic_load(&wakes) == 2);
+}
