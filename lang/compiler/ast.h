@@ -29,6 +29,7 @@
 
 /* Filled by the type checker; opaque to the parser. */
 struct ty_t;
+struct source_table_t;
 
 typedef struct ast_type_t ast_type_t;
 typedef struct ast_pat_t ast_pat_t;
@@ -503,6 +504,9 @@ typedef struct {
     uint32_t file; /* index in the source table (span.h) */
     ast_stmt_t **items;
     uint32_t len;
+    /* Added by the front end: the table that holds this file, so that the
+     * dump can print spans as line:col. Borrowed; set by parse_file. */
+    const struct source_table_t *sources;
 } ast_file_t;
 
 /* Writes a stable, indented, human-readable dump of file to out (for
