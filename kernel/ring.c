@@ -221,11 +221,12 @@ static void deliver(kern_ring_t *ring, kern_op_t *op, int32_t res, bool more)
     op->cb(ring, op);
 }
 
-static void dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
+/* Returns true if a callback ran. */
+static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
 {
     kern_op_t *op = io_uring_cqe_get_data(cqe);
     if (op == NULL)
-        return; /* linked timeouts, cancel requests, MSG_RING sends */
+        return false; /* linked timeouts, cancel requests, MSG_RING sends */
     int32_t res = cqe->res;
     bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
     switch (op->_kind) {
@@ -239,7 +240,7 @@ static void dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
             more = false;
         } else if (more) {
             op->_zc_res = res; /* wait for the notification */
-            return;
+            return false;
         }
         break;
     case KERN_OP_CONNECT_:
@@ -252,11 +253,12 @@ static void dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
         break;
     case KERN_OP_WAKE_:
         kern_wake_on_cqe_(ring, res);
-        return;
+        return ring->_wake_cb != NULL;
     default:
         break;
     }
     deliver(ring, op, res, more);
+    return true;
 }
 
 /* Runs pool results pushed by other threads, oldest first. */
@@ -286,8 +288,7 @@ static unsigned dispatch_all(kern_ring_t *ring)
     /* Index loop: callbacks may reap more CQEs into the array (and move it). */
     while (ring->_cqes_index < ring->_cqes_count) {
         struct io_uring_cqe cqe = ring->_cqes[ring->_cqes_index++];
-        dispatch_cqe(ring, &cqe);
-        n++;
+        n += dispatch_cqe(ring, &cqe);
     }
     ring->_cqes_index = ring->_cqes_count = 0;
     kern_op_t *list = ring->_deferred_head;

@@ -1,0 +1,436 @@
+/* Tests for kernel/sock.c over loopback (issue 6): accept, recv, send,
+ * short reads, peer resets, cancellation, timeouts, IPv6, Unix sockets. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kernel/buf.h"
+#include "kernel/sock.h"
+#include "tests/kernel/test_kernel.h"
+
+TestSuite(kernel_sock, .init = ring_setup, .fini = ring_teardown, .timeout = 10);
+
+/* A connection under test: accepted side, connected side, and counters. */
+typedef struct conn_t {
+    int listen_fd, server_fd, client_fd;
+    kern_op_t accept_op, connect_op, recv_op, send_op, close_op;
+    int accepts, connects, recvs, sends, closes;
+    int last_res;
+    char got[1 << 16];
+    size_t got_len;
+    bool eof;
+} conn_t;
+
+static void on_accept(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    conn_t *c = op->data;
+    if (op->res == -ECANCELED && c->accepts == 1)
+        return; /* the end of the multishot accept we cancelled below */
+    cr_assert_geq(op->res, 0, "accept: %s", strerror(-op->res));
+    c->server_fd = op->res;
+    c->accepts++;
+    if (op->flags & KERN_OP_F_MORE)
+        cr_assert_eq(kern_op_cancel(r, op), 0); /* one is enough here */
+}
+
+static void on_connect(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    conn_t *c = op->data;
+    c->connects++;
+    c->last_res = op->res;
+    c->client_fd = op->res;
+}
+
+/* Listens on a, connects a client and accepts it; both ends are open after. */
+static void open_pair(conn_t *c, const kern_sock_addr_t *a)
+{
+    memset(c, 0, sizeof *c);
+    c->server_fd = c->client_fd = -1;
+    c->listen_fd = kern_sock_listen(a, 16, KERN_SOCK_REUSEPORT);
+    cr_assert_geq(c->listen_fd, 0, "listen: %s", strerror(-c->listen_fd));
+    kern_sock_addr_t bound;
+    cr_assert_eq(kern_sock_local_addr(c->listen_fd, &bound), 0);
+    if (a->u.sa.sa_family == AF_UNIX)
+        bound = *a;
+    c->accept_op.data = c->connect_op.data = c->recv_op.data = c->send_op.data = c;
+    cr_assert_eq(kern_sock_accept(&ring, c->listen_fd, &c->accept_op, on_accept), 0);
+    cr_assert_eq(kern_sock_connect(&ring, &bound, 1000000000, &c->connect_op, on_connect), 0);
+    RUN_UNTIL(&ring, c->accepts >= 1 && c->connects == 1 && !kern_op_pending(&c->accept_op));
+    cr_assert_geq(c->client_fd, 0, "connect: %s", strerror(-c->last_res));
+}
+
+static void close_pair(conn_t *c)
+{
+    if (c->server_fd >= 0)
+        close(c->server_fd);
+    if (c->client_fd >= 0)
+        close(c->client_fd);
+    close(c->listen_fd);
+}
+
+static void on_recv(kern_ring_t *r, kern_op_t *op)
+{
+    conn_t *c = op->data;
+    c->recvs++;
+    c->last_res = op->res;
+    if (op->res > 0) {
+        cr_assert_not_null(op->buf);
+        cr_assert_eq(op->buf->len, (uint32_t)op->res);
+        memcpy(c->got + c->got_len, op->buf->base, op->buf->len);
+        c->got_len += op->buf->len;
+        kern_buf_unref(op->buf);
+    } else {
+        cr_assert_null(op->buf);
+        c->eof = op->res == 0;
+    }
+    if (!(op->flags & KERN_OP_F_MORE) && op->res > 0)
+        cr_assert_eq(kern_sock_recv(r, c->server_fd, op->_group, op, on_recv), 0);
+}
+
+static void on_send(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    conn_t *c = op->data;
+    c->sends++;
+    c->last_res = op->res;
+}
+
+/* Sends msg client -> server through the ring and receives it with a
+ * provided-buffer group, then checks the bytes and the end of stream. */
+static void echo_once(const kern_sock_addr_t *a)
+{
+    conn_t c;
+    open_pair(&c, a);
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 8, 64), 0);
+    cr_assert_eq(kern_sock_recv(&ring, c.server_fd, &g, &c.recv_op, on_recv), 0);
+    static const char msg[] = "hello over the ring";
+    cr_assert_eq(kern_sock_send(&ring, c.client_fd, msg, sizeof msg, &c.send_op, on_send), 0);
+    RUN_UNTIL(&ring, c.sends == 1 && c.got_len == sizeof msg);
+    cr_assert_eq(c.last_res >= 0, true);
+    cr_assert_str_eq(c.got, msg);
+    shutdown(c.client_fd, SHUT_WR);
+    RUN_UNTIL(&ring, c.eof);
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close_pair(&c);
+}
+
+Test(kernel_sock, accept_recv_send_over_ipv4_loopback)
+{
+    kern_sock_addr_t a;
+    cr_assert_eq(kern_sock_addr_ip(&a, "127.0.0.1", 0), 0);
+    echo_once(&a);
+}
+
+Test(kernel_sock, accept_recv_send_over_ipv6_loopback)
+{
+    kern_sock_addr_t a;
+    cr_assert_eq(kern_sock_addr_ip(&a, "::1", 0), 0);
+    int probe = kern_sock_listen(&a, 1, 0);
+    if (probe == -EADDRNOTAVAIL || probe == -EAFNOSUPPORT)
+        cr_skip_test("no IPv6 loopback here: %s", strerror(-probe));
+    close(probe);
+    echo_once(&a);
+}
+
+Test(kernel_sock, accept_recv_send_over_a_unix_socket)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/snow-kern-test-%d.sock", (int)getpid());
+    unlink(path);
+    kern_sock_addr_t a;
+    cr_assert_eq(kern_sock_addr_unix(&a, path), 0);
+    echo_once(&a);
+    unlink(path);
+}
+
+Test(kernel_sock, numeric_addresses_only)
+{
+    kern_sock_addr_t a;
+    cr_assert_eq(kern_sock_addr_ip(&a, "localhost", 80), -EINVAL);
+    cr_assert_eq(kern_sock_addr_ip(&a, "10.1.2.3", 8080), 0);
+    cr_assert_eq(kern_sock_addr_port(&a), 8080);
+    char longpath[200];
+    memset(longpath, 'x', sizeof longpath - 1);
+    longpath[sizeof longpath - 1] = '\0';
+    cr_assert_eq(kern_sock_addr_unix(&a, longpath), -ENAMETOOLONG);
+}
+
+static void open_loopback(conn_t *c)
+{
+    kern_sock_addr_t a;
+    kern_sock_addr_ip(&a, "127.0.0.1", 0);
+    open_pair(c, &a);
+}
+
+static void on_recv_into(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    conn_t *c = op->data;
+    c->recvs++;
+    c->last_res = op->res;
+    if (op->res > 0)
+        c->got_len += (size_t)op->res;
+}
+
+Test(kernel_sock, short_reads_deliver_every_byte_in_pieces)
+{
+    conn_t c;
+    open_loopback(&c);
+    char data[1000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (char)(i * 7);
+    cr_assert_eq(write(c.client_fd, data, sizeof data), (ssize_t)sizeof data);
+    /* 300-byte reads of 1000 bytes: 300, 300, 300, 100. */
+    int expect[] = {300, 300, 300, 100};
+    for (int i = 0; i < 4; i++) {
+        int before = c.recvs;
+        cr_assert_eq(kern_sock_recv_into(&ring, c.server_fd, c.got + c.got_len, 300, -1, &c.recv_op,
+                                         on_recv_into),
+                     0);
+        RUN_UNTIL(&ring, c.recvs == before + 1);
+        cr_assert_eq(c.last_res, expect[i]);
+    }
+    cr_assert_eq(memcmp(c.got, data, sizeof data), 0);
+    close_pair(&c);
+}
+
+Test(kernel_sock, peer_reset_reaches_the_receiver_as_econnreset)
+{
+    conn_t c;
+    open_loopback(&c);
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    cr_assert_eq(setsockopt(c.client_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
+    cr_assert_eq(
+        kern_sock_recv_into(&ring, c.server_fd, c.got, sizeof c.got, -1, &c.recv_op, on_recv_into),
+        0);
+    cr_assert_eq(kern_ring_run(&ring, 0), 0);
+    close(c.client_fd); /* RST, not FIN */
+    c.client_fd = -1;
+    RUN_UNTIL(&ring, c.recvs == 1);
+    cr_assert_eq(c.last_res, -ECONNRESET);
+    /* A send after the reset fails too, without SIGPIPE. */
+    cr_assert_eq(kern_sock_send(&ring, c.server_fd, "x", 1, &c.send_op, on_send), 0);
+    RUN_UNTIL(&ring, c.sends == 1);
+    cr_assert(c.last_res == -EPIPE || c.last_res == -ECONNRESET, "send: %d", c.last_res);
+    close_pair(&c);
+}
+
+Test(kernel_sock, recv_timeout_completes_with_etimedout)
+{
+    conn_t c;
+    open_loopback(&c);
+    uint64_t t0 = kern_timer_now_ns();
+    cr_assert_eq(
+        kern_sock_recv_into(&ring, c.server_fd, c.got, 10, 30000000, &c.recv_op, on_recv_into), 0);
+    RUN_UNTIL(&ring, c.recvs == 1);
+    cr_assert_eq(c.last_res, -ETIMEDOUT);
+    cr_assert_geq(kern_timer_now_ns() - t0, 30000000u);
+    /* The socket still works after a timed-out receive. */
+    cr_assert_eq(write(c.client_fd, "abc", 3), 3);
+    cr_assert_eq(
+        kern_sock_recv_into(&ring, c.server_fd, c.got, 10, 1000000000, &c.recv_op, on_recv_into),
+        0);
+    RUN_UNTIL(&ring, c.recvs == 2);
+    cr_assert_eq(c.last_res, 3);
+    close_pair(&c);
+}
+
+Test(kernel_sock, cancelled_recv_completes_with_ecanceled)
+{
+    conn_t c;
+    open_loopback(&c);
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 4, 64), 0);
+    cr_assert_eq(kern_sock_recv(&ring, c.server_fd, &g, &c.recv_op, on_recv), 0);
+    cr_assert_eq(kern_ring_run(&ring, 0), 0);
+    cr_assert_eq(kern_op_cancel(&ring, &c.recv_op), 0);
+    RUN_UNTIL(&ring, c.recvs == 1);
+    cr_assert_eq(c.last_res, -ECANCELED);
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close_pair(&c);
+}
+
+Test(kernel_sock, connect_to_a_closed_port_is_refused)
+{
+    kern_sock_addr_t a;
+    kern_sock_addr_ip(&a, "127.0.0.1", 0);
+    int fd = kern_sock_listen(&a, 1, 0);
+    kern_sock_local_addr(fd, &a);
+    close(fd); /* the port is now closed */
+    conn_t c = {.client_fd = -1};
+    c.connect_op.data = &c;
+    cr_assert_eq(kern_sock_connect(&ring, &a, -1, &c.connect_op, on_connect), 0);
+    RUN_UNTIL(&ring, c.connects == 1);
+    cr_assert_eq(c.last_res, -ECONNREFUSED);
+}
+
+Test(kernel_sock, connect_times_out_when_nobody_answers)
+{
+    /* A listener whose accept queue is full drops further SYNs, so those
+     * connects hang until their timeout. */
+    kern_sock_addr_t a;
+    kern_sock_addr_ip(&a, "127.0.0.1", 0);
+    int lfd = kern_sock_listen(&a, 0, 0);
+    kern_sock_local_addr(lfd, &a);
+    enum { N = 8 };
+    conn_t *c = calloc(N, sizeof *c);
+    for (int i = 0; i < N; i++) {
+        c[i].client_fd = -1;
+        c[i].connect_op.data = &c[i];
+        cr_assert_eq(kern_sock_connect(&ring, &a, 200000000, &c[i].connect_op, on_connect), 0);
+    }
+    int done = 0, timed_out = 0;
+    while (done < N) {
+        cr_assert_geq(kern_ring_run(&ring, 100000000), 0);
+        done = timed_out = 0;
+        for (int i = 0; i < N; i++) {
+            done += c[i].connects;
+            timed_out += c[i].connects && c[i].last_res == -ETIMEDOUT;
+        }
+    }
+    for (int i = 0; i < N; i++)
+        if (c[i].client_fd >= 0)
+            close(c[i].client_fd);
+    close(lfd);
+    free(c);
+    cr_assert_geq(timed_out, 1, "no connect timed out");
+}
+
+static int multi_accepts;
+static int accepted_fds[8];
+static void on_accept_many(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    if (op->res >= 0)
+        accepted_fds[multi_accepts++] = op->res;
+    if (!(op->flags & KERN_OP_F_MORE) && op->res >= 0 && multi_accepts < 3)
+        cr_assert_eq(kern_sock_accept(r, *(int *)op->data, op, on_accept_many), 0);
+}
+
+Test(kernel_sock, one_accept_call_keeps_accepting)
+{
+    kern_sock_addr_t a;
+    kern_sock_addr_ip(&a, "127.0.0.1", 0);
+    int lfd = kern_sock_listen(&a, 16, 0);
+    kern_sock_local_addr(lfd, &a);
+    kern_op_t op = {.data = &lfd};
+    cr_assert_eq(kern_sock_accept(&ring, lfd, &op, on_accept_many), 0);
+    int cfd[3];
+    for (int i = 0; i < 3; i++) {
+        cfd[i] = socket(AF_INET, SOCK_STREAM, 0);
+        cr_assert_eq(connect(cfd[i], &a.u.sa, a.len), 0);
+    }
+    RUN_UNTIL(&ring, multi_accepts == 3);
+    /* With MULTISHOT_ACCEPT the op is still armed: stop it. */
+    if (ring.features & KERN_FEAT_MULTISHOT_ACCEPT) {
+        cr_assert(kern_op_pending(&op));
+        cr_assert_eq(kern_op_cancel(&ring, &op), 0);
+        RUN_UNTIL(&ring, !kern_op_pending(&op));
+        cr_assert_eq(op.res, -ECANCELED);
+    }
+    cr_assert_eq(multi_accepts, 3);
+    for (int i = 0; i < 3; i++) {
+        close(cfd[i]);
+        close(accepted_fds[i]);
+    }
+    close(lfd);
+}
+
+Test(kernel_sock, gather_send_delivers_pieces_in_order)
+{
+    conn_t c;
+    open_loopback(&c);
+    struct iovec iov[3] = {{"GET ", 4}, {"/index.html", 11}, {" HTTP/1.1\r\n", 11}};
+    cr_assert_eq(kern_sock_sendv(&ring, c.client_fd, iov, 3, &c.send_op, on_send), 0);
+    RUN_UNTIL(&ring, c.sends == 1);
+    cr_assert_eq(c.last_res, 26);
+    char got[32] = {0};
+    cr_assert_eq(recv(c.server_fd, got, sizeof got, 0), 26);
+    cr_assert_str_eq(got, "GET /index.html HTTP/1.1\r\n");
+    cr_assert_eq(kern_sock_sendv(&ring, c.client_fd, iov, 0, &c.send_op, on_send), -EINVAL);
+    close_pair(&c);
+}
+
+static void on_close(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    conn_t *c = op->data;
+    c->closes++;
+    c->last_res = op->res;
+}
+
+Test(kernel_sock, shutdown_and_close_go_through_the_ring)
+{
+    conn_t c;
+    open_loopback(&c);
+    c.close_op.data = &c;
+    cr_assert_eq(kern_sock_shutdown(&ring, c.client_fd, SHUT_WR, &c.close_op, on_close), 0);
+    RUN_UNTIL(&ring, c.closes == 1);
+    cr_assert_eq(c.last_res, 0);
+    char b;
+    cr_assert_eq(recv(c.server_fd, &b, 1, 0), 0); /* FIN arrived */
+    cr_assert_eq(kern_sock_close(&ring, c.client_fd, &c.close_op, on_close), 0);
+    RUN_UNTIL(&ring, c.closes == 2);
+    cr_assert_eq(c.last_res, 0);
+    c.client_fd = -1;
+    close_pair(&c);
+}
+
+/* ---- SEND_ZC ---- */
+
+static void send_and_check_big(conn_t *c, bool force_zc)
+{
+    size_t n = 1 << 20;
+    char *data = kern_alloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)(i % 251);
+    int rc = force_zc ? kern_sock_send_zc(&ring, c->client_fd, data, n, &c->send_op, on_send)
+                      : kern_sock_send(&ring, c->client_fd, data, n, &c->send_op, on_send);
+    cr_assert_eq(rc, 0);
+    /* Drain on the server side while the ring runs the send. */
+    char *got = kern_alloc(n);
+    size_t have = 0;
+    while (have < n || c->sends == 0) {
+        cr_assert_geq(kern_ring_run(&ring, 0), 0);
+        ssize_t r = recv(c->server_fd, got + have, n - have, MSG_DONTWAIT);
+        if (r > 0)
+            have += (size_t)r;
+        if (c->sends == 1 && c->last_res > 0 && have == (size_t)c->last_res)
+            break;
+    }
+    cr_assert_eq(c->sends, 1, "callback must run exactly once");
+    cr_assert_gt(c->last_res, 0);
+    cr_assert_eq(memcmp(got, data, (size_t)c->last_res), 0);
+    cr_assert_eq(kern_ring_run(&ring, 20000000), 0);
+    cr_assert_eq(c->sends, 1);
+    kern_free(got);
+    kern_free(data);
+}
+
+Test(kernel_sock, send_zc_runs_the_callback_once_after_the_notification)
+{
+    require_feature(&ring, KERN_FEAT_SEND_ZC);
+    conn_t c;
+    open_loopback(&c);
+    send_and_check_big(&c, true);
+    close_pair(&c);
+}
+
+Test(kernel_sock, large_send_falls_back_to_copy_without_send_zc)
+{
+    conn_t c;
+    open_loopback(&c);
+    if (!(ring.features & KERN_FEAT_SEND_ZC))
+        cr_assert_eq(kern_sock_send_zc(&ring, c.client_fd, "x", 1, &c.send_op, on_send),
+                     -EOPNOTSUPP);
+    send_and_check_big(&c, false);
+    close_pair(&c);
+}
