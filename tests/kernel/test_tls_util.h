@@ -1,0 +1,85 @@
+/* Helpers shared by the TLS tests (tests/kernel/test_tls*.c): certificate
+ * paths, leak checks, an in-memory pipe between two kern_tls_conn_t, and a
+ * test-only driver that moves a conn's ciphertext over a non-blocking socket
+ * with poll(2). The engine itself never touches sockets; only tests do here. */
+#ifndef SNOW_TESTS_KERNEL_TEST_TLS_UTIL_H
+#define SNOW_TESTS_KERNEL_TEST_TLS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kernel/tls.h"
+
+/* Absolute path of tests/kernel/data/<name> (see gen-certs.sh). Returns a
+ * pointer into one of 8 rotating static buffers. */
+const char *tls_test_data(const char *name);
+
+/* Reads a whole file into an owned, NUL-terminated malloc'd buffer. */
+char *tls_test_slurp(const char *path, size_t *len);
+
+/* Leak check: _begin records live kern_alloc blocks and open descriptors,
+ * _end asserts both are back to those numbers. */
+void tls_test_leak_begin(void);
+void tls_test_leak_end(void);
+
+/* Config helpers for the common cases. */
+kern_tls_config_t tls_test_server_cfg(const char *cert, const char *key);
+kern_tls_config_t tls_test_client_cfg(void); /* trusts ca.pem only */
+
+/* Moves all of from's pending ciphertext into to (kern_tls_feed). */
+void tls_test_pump(kern_tls_conn_t *from, kern_tls_conn_t *to);
+
+/* Runs both handshakes over the in-memory pipe until both finish or one
+ * fails; stores each side's last result. Returns the number of rounds. */
+int tls_test_handshake_pair(kern_tls_conn_t *client, kern_tls_conn_t *server, int *client_rc,
+                            int *server_rc);
+
+/* ---- Real sockets (test-side driver) ---- */
+
+/* Listens on 127.0.0.1 at an ephemeral port; returns the fd, sets *port. */
+int tls_test_listen(uint16_t *port);
+/* Connects (blocking, then switched to non-blocking) to 127.0.0.1:port. */
+int tls_test_connect(uint16_t port);
+/* Accepts one connection within timeout_ms, non-blocking. -1 on timeout. */
+int tls_test_accept(int listen_fd, int timeout_ms);
+
+/* Sends conn's pending output on fd (non-blocking) and feeds what fd has
+ * (EOF included), waiting up to wait_ms for fd to become ready when there is
+ * nothing to do. Returns bytes moved in + out, or -errno on socket failure. */
+ssize_t tls_test_io(kern_tls_conn_t *conn, int fd, int wait_ms);
+
+/* Drives conn's handshake over fd with a deadline; returns its result. */
+int tls_test_handshake_fd(kern_tls_conn_t *conn, int fd, int timeout_ms);
+
+/* Writes all of buf through conn over fd; returns 0 or the failure. */
+int tls_test_write_all(kern_tls_conn_t *conn, int fd, const void *buf, size_t len, int timeout_ms);
+
+/* Reads until buf holds len bytes, EOF (returns what it has) or timeout. */
+ssize_t tls_test_read_n(kern_tls_conn_t *conn, int fd, void *buf, size_t len, int timeout_ms);
+
+/* Clean close: shutdown until both close_notify are exchanged or timeout. */
+int tls_test_shutdown_fd(kern_tls_conn_t *conn, int fd, int timeout_ms);
+
+/* ---- Child processes (openssl) ---- */
+
+typedef struct tls_test_child_t {
+    pid_t pid;
+    int in_fd;  /* write end of the child's stdin, or -1 */
+    int out_fd; /* read end of the child's stdout+stderr, or -1 */
+} tls_test_child_t;
+
+/* Starts argv[0] (PATH lookup) with stdin/stdout/stderr on pipes. */
+void tls_test_spawn(tls_test_child_t *child, char *const argv[]);
+/* Reads the child's output until it contains needle or timeout_ms passes;
+ * appends into buf (cap bytes, NUL-terminated). Returns true if found. */
+bool tls_test_child_wait_for(tls_test_child_t *child, char *buf, size_t cap, size_t *len,
+                             const char *needle, int timeout_ms);
+/* Kills (SIGTERM, then SIGKILL after 2 s), reaps, closes pipes. Idempotent. */
+void tls_test_child_stop(tls_test_child_t *child);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+int64_t tls_test_now_ms(void);
+
+#endif
