@@ -1,0 +1,187 @@
+/* Tests for kernel/buf.c (issue 6): provided-buffer groups, exhaustion and
+ * recovery, refcounted slices, returns from other threads. */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kernel/buf.h"
+#include "kernel/sock.h"
+#include "tests/kernel/test_kernel.h"
+
+TestSuite(kernel_buf, .init = ring_setup, .fini = ring_teardown, .timeout = 10);
+
+typedef struct rx_t {
+    int fd;
+    kern_buf_group_t *g;
+    kern_op_t op;
+    kern_buf_t *held[64];
+    int held_count;
+    int calls, last_res;
+    char got[256];
+    size_t got_len;
+} rx_t;
+
+/* Keeps every buffer (no unref) so that the group runs dry. */
+static void on_recv_hold(kern_ring_t *r, kern_op_t *op)
+{
+    rx_t *x = op->data;
+    x->calls++;
+    x->last_res = op->res;
+    if (op->res <= 0)
+        return;
+    cr_assert_lt(x->held_count, 64);
+    memcpy(x->got + x->got_len, op->buf->base, op->buf->len);
+    x->got_len += op->buf->len;
+    x->held[x->held_count++] = op->buf;
+    if (!(op->flags & KERN_OP_F_MORE))
+        cr_assert_eq(kern_sock_recv(r, x->fd, x->g, op, on_recv_hold), 0);
+}
+
+static void release_all(rx_t *x)
+{
+    for (int i = 0; i < x->held_count; i++)
+        kern_buf_unref(x->held[i]);
+    x->held_count = 0;
+}
+
+Test(kernel_buf, exhaustion_reports_enobufs_and_recovery_resumes)
+{
+    int sv[2];
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 4, 8), 0);
+    rx_t x = {.fd = sv[0], .g = &g};
+    x.op.data = &x;
+    char data[100];
+    for (int i = 0; i < 100; i++)
+        data[i] = (char)('A' + i % 26);
+    cr_assert_eq(write(sv[1], data, sizeof data), 100);
+    cr_assert_eq(kern_sock_recv(&ring, sv[0], &g, &x.op, on_recv_hold), 0);
+    /* Four 8-byte buffers fill, then the receive stops with -ENOBUFS. */
+    RUN_UNTIL(&ring, x.last_res == -ENOBUFS);
+    cr_assert_eq(x.got_len, 32u);
+    cr_assert_eq(x.held_count, 4);
+    cr_assert_eq(g.outstanding, 4u);
+    cr_assert_not(kern_op_pending(&x.op));
+    /* Give the buffers back and start again: the rest arrives intact. */
+    while (x.got_len < 100) {
+        release_all(&x);
+        cr_assert_eq(g.outstanding, 0u);
+        int before = x.calls;
+        cr_assert_eq(kern_sock_recv(&ring, sv[0], &g, &x.op, on_recv_hold), 0);
+        RUN_UNTIL(&ring, x.calls > before && (!kern_op_pending(&x.op) || x.got_len == 100));
+    }
+    cr_assert_eq(x.got_len, 100u);
+    /* The receive is still armed for more data: stop it. */
+    if (kern_op_pending(&x.op)) {
+        cr_assert_eq(kern_op_cancel(&ring, &x.op), 0);
+        RUN_UNTIL(&ring, !kern_op_pending(&x.op));
+        cr_assert_eq(x.last_res, -ECANCELED);
+    }
+    cr_assert_eq(memcmp(x.got, data, 100), 0);
+    release_all(&x);
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void on_recv_one(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    rx_t *x = op->data;
+    x->calls++;
+    x->last_res = op->res;
+    if (op->res > 0)
+        x->held[x->held_count++] = op->buf;
+    if (op->flags & KERN_OP_F_MORE)
+        cr_assert_eq(kern_op_cancel(r, op), 0);
+}
+
+/* Receives one message into a held buffer. */
+static void recv_one(rx_t *x, int sv[2], kern_buf_group_t *g, const char *msg)
+{
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    cr_assert_eq(kern_buf_group_init(g, &ring, 2, 64), 0);
+    memset(x, 0, sizeof *x);
+    x->fd = sv[0];
+    x->g = g;
+    x->op.data = x;
+    cr_assert_eq(write(sv[1], msg, strlen(msg)), (ssize_t)strlen(msg));
+    cr_assert_eq(kern_sock_recv(&ring, sv[0], g, &x->op, on_recv_one), 0);
+    RUN_UNTIL(&ring, x->held_count == 1 && !kern_op_pending(&x->op));
+    cr_assert_eq(g->outstanding, 1u);
+}
+
+Test(kernel_buf, slice_keeps_the_buffer_out_until_released)
+{
+    int sv[2];
+    kern_buf_group_t g;
+    rx_t x;
+    recv_one(&x, sv, &g, "GET /a HTTP/1.1");
+    kern_buf_t *b = x.held[0];
+    kern_slice_t path = kern_slice_make(b, 4, 2);
+    cr_assert_eq(path.len, 2u);
+    cr_assert_eq(memcmp(path.base, "/a", 2), 0);
+    cr_assert_eq(path.base, b->base + 4, "a slice is a view, not a copy");
+    kern_buf_unref(b); /* the receiver is done; the slice still holds it */
+    cr_assert_eq(g.outstanding, 1u);
+    kern_slice_release(&path);
+    cr_assert_null(path._buf);
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void *unref_elsewhere(void *b)
+{
+    kern_buf_unref(b);
+    return NULL;
+}
+
+Test(kernel_buf, buffer_dropped_on_another_thread_returns_on_the_next_run)
+{
+    int sv[2];
+    kern_buf_group_t g;
+    rx_t x;
+    recv_one(&x, sv, &g, "payload");
+    pthread_t t;
+    pthread_create(&t, NULL, unref_elsewhere, x.held[0]);
+    pthread_join(t, NULL);
+    cr_assert_eq(g.outstanding, 1u, "only the owning ring gives buffers back");
+    cr_assert_geq(kern_ring_run(&ring, 0), 0);
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+Test(kernel_buf, heap_buffers_are_freed_on_the_last_unref)
+{
+    int64_t live = kern_alloc_live_count();
+    kern_buf_t *b = kern_buf_copy("frame", 5);
+    cr_assert_eq(b->len, 5u);
+    cr_assert_eq(memcmp(b->base, "frame", 5), 0);
+    kern_buf_ref(b);
+    kern_buf_ref(b);
+    kern_buf_unref(b);
+    kern_buf_unref(b);
+    cr_assert_eq(kern_alloc_live_count(), live + 1);
+    kern_buf_unref(b);
+    cr_assert_eq(kern_alloc_live_count(), live);
+}
+
+Test(kernel_buf, group_sizes_are_checked)
+{
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 3, 64), -EINVAL);
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 0, 64), -EINVAL);
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 65536, 64), -EINVAL);
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 4, 0), -EINVAL);
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 4, 64), 0);
+    cr_assert_eq(g.mapped, (ring.features & KERN_FEAT_BUF_RING) != 0);
+    kern_buf_group_destroy(&g);
+}
