@@ -28,6 +28,7 @@
 
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
+#include "kernel/buf.h"
 
 /* {====== Byte queues */
 
@@ -97,7 +98,8 @@ struct kern_tls_conn_t {
     WOLFSSL *_ssl;
     kern_tls_ctx_t *_ctx;
     queue_t _in;
-    queue_t _out;
+    kern_buf_t *_out; /* outbound ciphertext at _out->base[_out_head.._out->len) */
+    size_t _out_head;
     const uint8_t *_loan; /* kern_tls_feed_borrow bytes not yet consumed */
     size_t _loan_len;
     bool _eof;         /* kern_tls_feed_eof was called */
@@ -108,6 +110,33 @@ struct kern_tls_conn_t {
     int _failure; /* sticky -errno after a fatal error, else 0 */
     char _detail[128];
 };
+
+/* Appends to the outbound buffer. A buffer handed out by kern_tls_take_out
+ * is never touched again, so growth allocates a new one rather than
+ * reallocating in place. */
+static void out_push(kern_tls_conn_t *conn, const void *bytes, size_t len)
+{
+    kern_buf_t *b = conn->_out;
+    size_t used = b ? b->len - conn->_out_head : 0;
+    if (!b || b->len + len > b->cap) {
+        size_t cap = b ? b->cap : 0;
+        if (used + len > cap) {
+            cap = cap ? cap : 16384;
+            while (cap < used + len)
+                cap *= 2;
+        }
+        kern_buf_t *nb = kern_buf_new(cap);
+        if (b) {
+            memcpy(nb->base, b->base + conn->_out_head, used);
+            kern_buf_unref(b);
+        }
+        nb->len = (uint32_t)used;
+        conn->_out = b = nb;
+        conn->_out_head = 0;
+    }
+    memcpy(b->base + b->len, bytes, len);
+    b->len += (uint32_t)len;
+}
 
 /* {====== wolfSSL I/O callbacks */
 
@@ -138,7 +167,7 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 {
     (void)ssl;
     kern_tls_conn_t *conn = arg;
-    queue_push(&conn->_out, buf, (size_t)sz);
+    out_push(conn, buf, (size_t)sz);
     return sz;
 }
 
@@ -456,7 +485,8 @@ void kern_tls_conn_free(kern_tls_conn_t *conn)
     if (conn->_ssl)
         wolfSSL_free(conn->_ssl);
     queue_destroy(&conn->_in);
-    queue_destroy(&conn->_out);
+    if (conn->_out)
+        kern_buf_unref(conn->_out);
     kern_free(conn);
 }
 
@@ -510,12 +540,38 @@ static void loan_settle(kern_tls_conn_t *conn)
 
 size_t kern_tls_pending_out(const kern_tls_conn_t *conn, const uint8_t **bytes)
 {
+    kern_buf_t *b = conn->_out;
     if (bytes)
-        *bytes = conn->_out.data ? conn->_out.data + conn->_out.head : NULL;
-    return queue_len(&conn->_out);
+        *bytes = b ? (const uint8_t *)b->base + conn->_out_head : NULL;
+    return b ? b->len - conn->_out_head : 0;
 }
 
-void kern_tls_consume_out(kern_tls_conn_t *conn, size_t len) { queue_pop(&conn->_out, len); }
+void kern_tls_consume_out(kern_tls_conn_t *conn, size_t len)
+{
+    kern_buf_t *b = conn->_out;
+    snow_assert(len <= kern_tls_pending_out(conn, NULL));
+    if (len == 0)
+        return;
+    conn->_out_head += len;
+    if (conn->_out_head == b->len)
+        b->len = conn->_out_head = 0;
+}
+
+kern_buf_t *kern_tls_take_out(kern_tls_conn_t *conn)
+{
+    kern_buf_t *b = conn->_out;
+    if (!b || b->len == conn->_out_head)
+        return NULL;
+    /* A heap buffer is freed through its header, so moving base is safe. */
+    b->base += conn->_out_head;
+    b->len -= (uint32_t)conn->_out_head;
+    b->cap -= (uint32_t)conn->_out_head;
+    conn->_out = NULL;
+    conn->_out_head = 0;
+    return b;
+}
+
+void kern_tls_end_loan(kern_tls_conn_t *conn) { loan_settle(conn); }
 
 /* }====== */
 
@@ -620,7 +676,7 @@ static int write_step(kern_tls_conn_t *conn, const void *buf, size_t len)
     int rc = handshake_step(conn);
     if (rc < 0)
         return rc;
-    if (queue_len(&conn->_out) >= KERN_TLS_OUT_MAX)
+    if (kern_tls_pending_out(conn, NULL) >= KERN_TLS_OUT_MAX)
         return -EAGAIN;
     size_t n = len < KERN_TLS_WRITE_CHUNK ? len : KERN_TLS_WRITE_CHUNK;
     int ret = wolfSSL_write(conn->_ssl, buf, (int)n);

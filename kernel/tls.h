@@ -88,6 +88,7 @@ typedef struct kern_tls_config_t {
     kern_tls_version_t version_max;
 } kern_tls_config_t;
 
+typedef struct kern_buf_t kern_buf_t;
 typedef struct kern_tls_ctx_t kern_tls_ctx_t;
 typedef struct kern_tls_conn_t kern_tls_conn_t;
 
@@ -157,6 +158,17 @@ size_t kern_tls_pending_out(const kern_tls_conn_t *conn, const uint8_t **bytes);
 /* Drops len bytes (<= kern_tls_pending_out) from the front of the outbound
  * queue after they were sent. */
 void kern_tls_consume_out(kern_tls_conn_t *conn, size_t len);
+
+/* Moves all pending ciphertext out of conn as an owned buffer (one
+ * reference: kern_buf_unref it once sent), or returns NULL when there is
+ * none. Later output goes to new storage, so the returned bytes never move
+ * or change: safe to hand to an asynchronous ring send. */
+kern_buf_t *kern_tls_take_out(kern_tls_conn_t *conn);
+
+/* Ends the current kern_tls_feed_borrow loan now, copying what is left of
+ * it into the inbound queue (engine calls do this on return anyway; a driver
+ * calls it before reusing the lent buffer when no engine call came). */
+void kern_tls_end_loan(kern_tls_conn_t *conn);
 
 /* Advances the handshake. Returns 0 when it is complete (also on every call
  * after that), -EAGAIN when it needs more input (flush pending output first:

@@ -20,6 +20,10 @@
 #include <unistd.h>
 
 #include "kernel/alloc.h"
+#include "kernel/probe.h"
+#include "kernel/ring.h"
+#include "kernel/sock.h"
+#include "kernel/timer.h"
 
 const char *tls_test_data(const char *name)
 {
@@ -316,6 +320,105 @@ int tls_test_shutdown_fd(kern_tls_conn_t *conn, int fd, int timeout_ms)
     }
     flush_out(conn, fd);
     return rc;
+}
+
+/* }====== */
+
+/* {====== The ring */
+
+void tls_test_ring_setup(kern_ring_t *ring)
+{
+    kern_probe_get(); /* the probe's scratch rings are closed before we count */
+    tls_test_leak_begin();
+    int rc = kern_ring_init(ring, NULL);
+    cr_assert_eq(rc, 0, "kern_ring_init: %d", rc);
+}
+
+void tls_test_ring_teardown(kern_ring_t *ring)
+{
+    cr_assert_eq(kern_ring_in_flight(ring), 0, "ring ops still in flight");
+    kern_ring_destroy(ring);
+    tls_test_leak_end();
+}
+
+void tls_test_ring_until(kern_ring_t *ring, const bool *flag, int timeout_ms)
+{
+    uint64_t deadline = kern_timer_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    while (!*flag) {
+        cr_assert_lt(kern_timer_now_ns(), deadline, "timed out after %d ms", timeout_ms);
+        int rc = kern_ring_run(ring, 50000000);
+        cr_assert_geq(rc, 0, "kern_ring_run: %d", rc);
+    }
+}
+
+int tls_test_ring_listen(uint16_t *port)
+{
+    kern_sock_addr_t a;
+    cr_assert_eq(kern_sock_addr_ip(&a, "127.0.0.1", 0), 0);
+    int fd = kern_sock_listen(&a, 16, 0);
+    cr_assert_geq(fd, 0);
+    kern_sock_addr_t bound;
+    cr_assert_eq(kern_sock_local_addr(fd, &bound), 0);
+    *port = kern_sock_addr_port(&bound);
+    return fd;
+}
+
+typedef struct pair_wait_t {
+    int fd;
+    bool done;
+} pair_wait_t;
+
+static void on_pair_op(kern_ring_t *ring, kern_op_t *op)
+{
+    (void)ring;
+    pair_wait_t *w = op->data;
+    if (op->res == -ECANCELED)
+        return; /* the multishot accept being stopped */
+    cr_assert_geq(op->res, 0, "accept/connect: %d", op->res);
+    w->fd = op->res;
+    w->done = true;
+}
+
+void tls_test_ring_connect_pair(kern_ring_t *ring, int listen_fd, uint16_t port, int *client_fd,
+                                int *server_fd)
+{
+    pair_wait_t acc = {-1, false}, con = {-1, false};
+    kern_op_t acc_op = {.data = &acc}, con_op = {.data = &con};
+    kern_sock_addr_t a;
+    cr_assert_eq(kern_sock_addr_ip(&a, "127.0.0.1", port), 0);
+    cr_assert_eq(kern_sock_accept(ring, listen_fd, &acc_op, on_pair_op), 0);
+    cr_assert_eq(kern_sock_connect(ring, &a, 2000000000, &con_op, on_pair_op), 0);
+    tls_test_ring_until(ring, &con.done, 3000);
+    tls_test_ring_until(ring, &acc.done, 3000);
+    if (kern_op_pending(&acc_op)) { /* multishot accept keeps going: stop it */
+        kern_op_cancel(ring, &acc_op);
+        while (kern_op_pending(&acc_op))
+            kern_ring_run(ring, 10000000);
+    }
+    *client_fd = con.fd;
+    *server_fd = acc.fd;
+}
+
+static void on_closed(kern_ring_t *ring, kern_op_t *op)
+{
+    (void)ring;
+    *(bool *)op->data = true;
+}
+
+void tls_test_ring_close(kern_ring_t *ring, int fd)
+{
+    bool closed = false;
+    kern_op_t op = {.data = &closed};
+    cr_assert_eq(kern_sock_close(ring, fd, &op, on_closed), 0);
+    tls_test_ring_until(ring, &closed, 2000);
+}
+
+uint16_t tls_test_free_port(void)
+{
+    uint16_t port;
+    int fd = tls_test_listen(&port);
+    close(fd);
+    return port;
 }
 
 /* }====== */

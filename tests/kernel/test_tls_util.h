@@ -62,6 +62,31 @@ ssize_t tls_test_read_n(kern_tls_conn_t *conn, int fd, void *buf, size_t len, in
 /* Clean close: shutdown until both close_notify are exchanged or timeout. */
 int tls_test_shutdown_fd(kern_tls_conn_t *conn, int fd, int timeout_ms);
 
+/* ---- The ring (for kern_tls_stream tests) ---- */
+
+typedef struct kern_ring_t kern_ring_t;
+
+/* Leak check as above, then sets up *ring. */
+void tls_test_ring_setup(kern_ring_t *ring);
+/* Asserts nothing is in flight, destroys ring, then checks for leaks. */
+void tls_test_ring_teardown(kern_ring_t *ring);
+/* Runs ring until *flag is true; fails the test after timeout_ms. */
+void tls_test_ring_until(kern_ring_t *ring, const bool *flag, int timeout_ms);
+
+/* Listens on 127.0.0.1:0 with the kernel's helper; sets *port. */
+int tls_test_ring_listen(uint16_t *port);
+
+/* Connects a ring client to 127.0.0.1:port and accepts it on listen_fd;
+ * returns both connected sockets. */
+void tls_test_ring_connect_pair(kern_ring_t *ring, int listen_fd, uint16_t port, int *client_fd,
+                                int *server_fd);
+
+/* Closes fd through the ring and waits for it. */
+void tls_test_ring_close(kern_ring_t *ring, int fd);
+
+/* A free TCP port on 127.0.0.1 for a child process to listen on. */
+uint16_t tls_test_free_port(void);
+
 /* ---- Child processes (openssl) ---- */
 
 typedef struct tls_test_child_t {
