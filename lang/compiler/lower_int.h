@@ -1,0 +1,157 @@
+/* lower_int.h: state shared by the lowering's files (not a public contract).
+ *
+ *   lower.c        program, function instances (monomorphization), types
+ *   lower_expr.c   expressions, calls, closures, loops
+ *   lower_match.c  patterns: tests and bindings, case, multi-clause bodies
+ *   lower_std.c    calls of stdlib/prelude functions and runtime helpers
+ *
+ * Lowering one function instance runs with an lw_fn_t: the IR function
+ * being built, the block statements are appended to, the map from checker
+ * bindings to IR locals, and the substitution of the instance's type
+ * variables. Closures get a child lw_fn_t whose parent is the enclosing
+ * function: a binding found only in an ancestor becomes a capture.
+ */
+#ifndef SNOW_LANG_COMPILER_LOWER_INT_H
+#define SNOW_LANG_COMPILER_LOWER_INT_H
+
+#include "lang/compiler/compile.h"
+#include "lang/compiler/ir.h"
+#include "lang/compiler/lower.h"
+#include "lang/compiler/types.h"
+
+typedef struct {
+    ty_binding_t *b;
+    sym_t name; /* or-pattern alternatives bind by name */
+    uint32_t local;
+} lw_bind_t;
+
+typedef struct lw_loop_t {
+    struct lw_loop_t *parent;
+} lw_loop_t;
+
+typedef struct lw_fn_t {
+    struct lw_fn_t *parent; /* enclosing function of a closure */
+    ir_func_t *f;
+    ir_block_t *cur;        /* statements go here */
+    lw_bind_t *binds;
+    uint32_t nbinds, cap_binds;
+    ty_t **vars, **args;    /* monomorphization substitution */
+    uint32_t nsubst;
+    ty_fn_t *self_fn;       /* the function instance (self tail calls), NULL in closures */
+    const char *self_key;
+    ty_binding_t **caps;    /* closures: captured bindings in capture order */
+    uint32_t ncaps, cap_caps;
+    lw_loop_t *loop;
+    bool in_or;             /* binding an or-pattern alternative: reuse locals by name */
+} lw_fn_t;
+
+typedef struct {
+    const char *key;
+    uint32_t func;
+} lw_inst_t;
+
+typedef struct {
+    ty_fn_t *fn;
+    ty_t **args;
+    uint32_t nargs;
+    uint32_t func;
+    const char *key;
+} lw_work_t;
+
+typedef struct lower_t {
+    compile_t *c;
+    arena_t *a;
+    ty_program_t *tp;
+    ir_program_t *p;
+    lw_inst_t *insts;
+    uint32_t ninsts, cap_insts;
+    lw_work_t *work;
+    uint32_t nwork, cap_work, done;
+    lw_fn_t *fx;
+    uint32_t nclosures;
+    ty_binding_t **global_binds; /* module constant of each ir global */
+    int errors;
+    sym_t s_to_string, s_inspect, s_eq, s_lt, s_compare, s_hash, s_underscore;
+} lower_t;
+
+/* ---------------------------------------------------------- lower.c */
+
+/* Reports E0999 "not supported by the code generator yet: what". */
+void lw_unsupported(lower_t *lw, span_t span, const char *what);
+uint32_t lw_line(lower_t *lw, span_t span);
+char *lw_fmt(lower_t *lw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The concrete type of t in the current instance (zonked, substituted). */
+ty_t *lw_ty(lower_t *lw, ty_t *t);
+ir_rep_t lw_rep(ty_t *t); /* t concrete */
+/* Mangled name of a concrete type: Int, List_String, Tuple2_Int_Float. */
+const char *lw_mangle(lower_t *lw, ty_t *t);
+/* Index of the type descriptor of concrete type t (created on first use). */
+uint32_t lw_type(lower_t *lw, ty_t *t);
+ir_expr_t *lw_type_expr(lower_t *lw, ty_t *t);
+bool lw_is_builtin(ty_t *t, ty_builtin_t b);
+
+/* Function index of fn instantiated with args (scheme vars order), queued
+ * for lowering on first use. */
+uint32_t lw_instance(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nargs);
+/* Finds the instantiation of fn whose type matches the concrete function
+ * type want (parameters and result), then returns lw_instance. */
+uint32_t lw_instance_for(lower_t *lw, ty_fn_t *fn, ty_t *want);
+/* Finds the user impl method `method` of trait for concrete self type t:
+ * returns the fn (or NULL when the impl is derived/built-in). */
+ty_fn_t *lw_impl_method(lower_t *lw, ty_trait_t *trait, ty_t *t, sym_t method);
+
+/* Statement helpers on the current function. */
+void lw_push(lower_t *lw, ir_stmt_t *s);
+uint32_t lw_temp(lower_t *lw, ir_rep_t rep);
+/* Stores e (a call) in a fresh temporary and returns it (Unit: a statement). */
+ir_expr_t *lw_hoist(lower_t *lw, ir_expr_t *e, uint32_t line);
+void lw_assign(lower_t *lw, uint32_t local, ir_expr_t *e, uint32_t line);
+ir_expr_t *lw_local(lower_t *lw, uint32_t local);
+ir_expr_t *lw_string(lower_t *lw, const char *bytes, uint32_t len);
+void lw_bind(lower_t *lw, ty_binding_t *b, uint32_t local);
+/* Local of binding b in the current function, capturing it from enclosing
+ * functions when needed; -1 when unknown. */
+int64_t lw_lookup(lower_t *lw, ty_binding_t *b);
+/* Emits a labelled block: the caller fills it through the returned stmt. */
+ir_stmt_t *lw_block_begin(lower_t *lw, ir_block_t **saved);
+void lw_block_end(lower_t *lw, ir_stmt_t *blk, ir_block_t *saved);
+void lw_exit(lower_t *lw, uint32_t label, uint32_t line);
+void lw_panic(lower_t *lw, const char *msg, uint32_t line);
+
+/* ---------------------------------------------------------- lower_expr.c */
+
+ir_expr_t *lower_expr(lower_t *lw, ast_expr_t *e);
+/* Lowers e in tail position: emits the return (or a self tail call). */
+void lower_tail(lower_t *lw, ast_expr_t *e);
+ir_expr_t *lower_block(lower_t *lw, ast_block_t *b);
+void lower_tail_block(lower_t *lw, ast_block_t *b, span_t span);
+/* Text of v (concrete type t) for interpolation and to_string. */
+ir_expr_t *lw_to_string(lower_t *lw, ir_expr_t *v, ty_t *t, uint32_t line);
+ir_expr_t *lw_equal(lower_t *lw, ir_expr_t *x, ir_expr_t *y, ty_t *t, uint32_t line);
+/* Creates the closure code function for a function-valued reference. */
+ir_expr_t *lw_fn_value(lower_t *lw, uint32_t func, ty_t *fun_ty, uint32_t line);
+
+/* ---------------------------------------------------------- lower_match.c */
+
+/* Emits tests of p against v (concrete type t): on mismatch, jumps out of
+ * labelled block fail_label; on match binds p's variables. */
+void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail_label);
+/* True if p matches every value (binding, `_`, tuple of irrefutables). */
+bool lw_pat_irrefutable(ast_pat_t *p);
+/* let / for binders: binds p to v, panicking when a refutable p fails. */
+void lower_bind_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t line);
+/* case: emits the arms; result in *result_local unless tail. */
+ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail);
+/* A function or closure body with clauses over the parameter locals. */
+void lower_clauses(lower_t *lw, ast_params_t *params, ast_expr_t **guards, ast_block_t **bodies,
+                   uint32_t nclauses, const uint32_t *param_locals, ty_t **param_tys, span_t span);
+
+/* ---------------------------------------------------------- lower_std.c */
+
+/* A call of a stdlib/prelude function; args already lowered. NULL (after
+ * reporting) when unsupported. */
+ir_expr_t *lower_stdlib_call(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *fn,
+                             ir_expr_t **args, ty_t **arg_tys, uint32_t nargs, ty_t *ret_ty);
+
+#endif

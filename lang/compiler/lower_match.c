@@ -1,0 +1,312 @@
+/* lower_match.c: pattern matching (language.md 3.6, 6.9) as tests and jumps.
+ *
+ * A `case`, a multi-clause function and a multi-clause closure all become
+ * the same shape: one labelled block per arm; inside it the pattern's tests
+ * run left to right, depth first, each jumping out of the arm's block on
+ * failure, then the bindings are stored, the guard is tested, and the body
+ * runs and leaves the whole match (or returns, in tail position). After the
+ * last arm comes a `non-exhaustive match` panic with the match's line.
+ *
+ * This is a backtracking automaton rather than a shared decision tree: a
+ * scrutinee component is re-tested by later arms instead of being switched
+ * on once. Sub-values are loaded into temporaries once per arm.
+ */
+#include "lang/compiler/lower_int.h"
+
+#include <string.h>
+
+static ir_expr_t *tag_of(lower_t *lw, ir_expr_t *v)
+{
+    ir_expr_t *e = ARENA_NEW(lw->a, ir_expr_t);
+    e->kind = IR_E_TAG;
+    e->rep = IR_REP_INT;
+    e->a = v;
+    return e;
+}
+
+/* if (!cond) goto fail */
+static void require(lower_t *lw, ir_expr_t *cond, uint32_t fail, uint32_t line)
+{
+    ir_stmt_t *s = ir_stmt(lw->a, IR_S_IF, line);
+    s->e = ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, cond);
+    ir_stmt_t *x = ir_stmt(lw->a, IR_S_EXIT, line);
+    x->label = fail;
+    ir_push(lw->a, &s->then, x);
+    lw_push(lw, s);
+}
+
+/* The variant an IDENT pattern names, when t is a sum type that has one. */
+static ty_variant_t *ident_variant(ast_pat_t *p, ty_t *t)
+{
+    t = ty_resolve(t);
+    if (p->kind != AST_PAT_IDENT || t->kind != TY_CON || !t->decl || t->decl->kind != TY_DECL_SUM)
+        return NULL;
+    for (uint32_t i = 0; i < t->decl->nvariants; i++)
+        if (t->decl->variants[i].name == p->name)
+            return &t->decl->variants[i];
+    return NULL;
+}
+
+static bool is_binding(lower_t *lw, ast_pat_t *p, ty_t *t)
+{
+    return p->kind == AST_PAT_IDENT && !ident_variant(p, t) && p->name != lw->s_underscore;
+}
+
+/* Stores v in a local for binding b (or, inside a later or-pattern
+ * alternative, in the local the first alternative bound to the same name). */
+static void bind_value(lower_t *lw, ty_binding_t *b, sym_t name, ir_expr_t *v, ty_t *t,
+                       uint32_t line)
+{
+    lw_fn_t *fx = lw->fx;
+    ir_rep_t rep = lw_rep(t);
+    if (fx->in_or) {
+        for (uint32_t i = fx->nbinds; i-- > 0;) {
+            if (fx->binds[i].name == name) {
+                uint32_t local = fx->binds[i].local;
+                if (rep != IR_REP_UNIT)
+                    lw_assign(lw, local, v, line);
+                lw_bind(lw, b, local);
+                return;
+            }
+        }
+    }
+    uint32_t local = lw_temp(lw, rep);
+    fx->f->locals[local].name = name;
+    if (rep != IR_REP_UNIT)
+        lw_assign(lw, local, v, line);
+    lw_bind(lw, b, local);
+    fx->binds[fx->nbinds - 1].name = name;
+}
+
+/* A sub-value held in a temporary (loaded once). */
+static ir_expr_t *load(lower_t *lw, ir_expr_t *v, uint32_t line)
+{
+    if (v->kind == IR_E_LOCAL)
+        return v;
+    return lw_hoist(lw, v, line);
+}
+
+static void lower_fields(lower_t *lw, ast_pats_t *ps, ir_expr_t *v, ty_t **tys, uint32_t fail,
+                         uint32_t line)
+{
+    for (uint32_t i = 0; i < ps->len; i++) {
+        ast_pat_t *sub = ps->items[i];
+        if (sub->kind == AST_PAT_WILD || (sub->kind == AST_PAT_IDENT && sub->name == lw->s_underscore))
+            continue;
+        ir_expr_t *fv = load(lw, ir_field(lw->a, v, i, lw_rep(tys[i])), line);
+        lower_pat(lw, sub, fv, tys[i], fail);
+    }
+}
+
+static void lower_or(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail, uint32_t line)
+{
+    ir_block_t *outer_saved;
+    ir_stmt_t *ok = lw_block_begin(lw, &outer_saved);
+    bool was_or = lw->fx->in_or;
+    for (uint32_t k = 0; k < p->elems.len; k++) {
+        ir_block_t *saved;
+        ir_stmt_t *alt = lw_block_begin(lw, &saved);
+        lw->fx->in_or = was_or || k > 0;
+        lower_pat(lw, p->elems.items[k], v, t, alt->label);
+        lw_exit(lw, ok->label, line);
+        lw_block_end(lw, alt, saved);
+    }
+    lw->fx->in_or = was_or;
+    lw_exit(lw, fail, line);
+    lw_block_end(lw, ok, outer_saved);
+}
+
+static void lower_cons(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail, uint32_t line)
+{
+    ir_expr_t *len = ARENA_NEW(lw->a, ir_expr_t);
+    len->kind = IR_E_LIST_LEN;
+    len->rep = IR_REP_INT;
+    len->a = v;
+    require(lw, ir_bin(lw->a, IR_OP_GT, IR_REP_INT, len, ir_int(lw->a, 0)), fail, line);
+    ty_t *elem = ty_resolve(t)->nargs ? ty_resolve(t)->args[0] : t;
+    ir_expr_t *item = ARENA_NEW(lw->a, ir_expr_t);
+    item->kind = IR_E_LIST_ITEM;
+    item->rep = lw_rep(elem);
+    item->a = v;
+    item->b = ir_int(lw->a, 0);
+    lower_pat(lw, p->head, load(lw, item, line), elem, fail);
+    ir_expr_t *rest = lw_hoist(lw, ir_rt1(lw->a, "snow_list_tail", IR_REP_PTR, v), line);
+    lower_pat(lw, p->tail, rest, t, fail);
+}
+
+void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail)
+{
+    uint32_t line = lw_line(lw, p->span);
+    t = ty_resolve(t);
+    switch (p->kind) {
+    case AST_PAT_WILD:
+    case AST_PAT_NIL: return;
+    case AST_PAT_INT:
+        require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, v, ir_int(lw->a, p->int_value)), fail, line);
+        return;
+    case AST_PAT_FLOAT:
+        require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_FLOAT, v, ir_float(lw->a, p->float_value)), fail,
+                line);
+        return;
+    case AST_PAT_BOOL:
+        require(lw, p->bool_value ? v : ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, v), fail, line);
+        return;
+    case AST_PAT_STRING: {
+        ir_expr_t *eq = ir_rt2(lw->a, "snow_string_eq", IR_REP_BOOL, v,
+                               lw_string(lw, p->str, p->str_len));
+        eq->no_cx = true;
+        require(lw, eq, fail, line);
+        return;
+    }
+    case AST_PAT_IDENT: {
+        ty_variant_t *var = ident_variant(p, t);
+        if (var) {
+            if (t->decl->nvariants > 1)
+                require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, tag_of(lw, v),
+                                   ir_int(lw->a, var->index)),
+                        fail, line);
+            return;
+        }
+        if (p->name != lw->s_underscore)
+            bind_value(lw, p->sem, p->name, v, t, line);
+        return;
+    }
+    case AST_PAT_CTOR: {
+        ty_variant_t *var = p->sem;
+        if (!var) {
+            lw_unsupported(lw, p->span, "this constructor pattern");
+            return;
+        }
+        if (var->decl && var->decl->nvariants > 1)
+            require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, tag_of(lw, v), ir_int(lw->a, var->index)),
+                    fail, line);
+        ty_t **tys = ARENA_ARRAY(lw->a, ty_t *, var->nfields ? var->nfields : 1);
+        for (uint32_t i = 0; i < var->nfields; i++)
+            tys[i] = ty_field_type(lw->a, t, &var->fields[i]);
+        ast_pats_t ps = p->elems;
+        if (ps.len > var->nfields)
+            ps.len = var->nfields;
+        lower_fields(lw, &ps, v, tys, fail, line);
+        return;
+    }
+    case AST_PAT_TUPLE:
+        if (p->elems.len == 1) {
+            lower_pat(lw, p->elems.items[0], v, t, fail);
+            return;
+        }
+        if (t->kind == TY_TUPLE)
+            lower_fields(lw, &p->elems, v, t->args, fail, line);
+        return;
+    case AST_PAT_OR: lower_or(lw, p, v, t, fail, line); return;
+    case AST_PAT_CONS: lower_cons(lw, p, v, t, fail, line); return;
+    case AST_PAT_AS:
+        bind_value(lw, p->sem, p->name, v, t, line);
+        lower_pat(lw, p->head, v, t, fail);
+        return;
+    }
+}
+
+bool lw_pat_irrefutable(ast_pat_t *p)
+{
+    switch (p->kind) {
+    case AST_PAT_WILD:
+    case AST_PAT_NIL: return true;
+    case AST_PAT_IDENT: return p->sem != NULL; /* refined by is_binding at use */
+    case AST_PAT_TUPLE:
+        for (uint32_t i = 0; i < p->elems.len; i++)
+            if (!lw_pat_irrefutable(p->elems.items[i]))
+                return false;
+        return true;
+    case AST_PAT_AS: return lw_pat_irrefutable(p->head);
+    default: return false;
+    }
+}
+
+/* let / for binders: a name binds directly; anything else is matched and a
+ * mismatch panics (6.9: failed destructuring). */
+void lower_bind_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t line)
+{
+    if (p->kind == AST_PAT_WILD || (p->kind == AST_PAT_IDENT && p->name == lw->s_underscore))
+        return;
+    if (is_binding(lw, p, t)) {
+        bind_value(lw, p->sem, p->name, v, t, line);
+        return;
+    }
+    v = load(lw, v, line);
+    ir_block_t *saved_ok, *saved_fail;
+    ir_stmt_t *ok = lw_block_begin(lw, &saved_ok);
+    ir_stmt_t *fail = lw_block_begin(lw, &saved_fail);
+    lower_pat(lw, p, v, t, fail->label);
+    lw_exit(lw, ok->label, line);
+    lw_block_end(lw, fail, saved_fail);
+    lw_panic(lw, "non-exhaustive match", line);
+    /* The bindings made inside the block stay visible after it: C scoping is
+     * not involved because IR locals are function-wide. */
+    lw_block_end(lw, ok, saved_ok);
+}
+
+ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail)
+{
+    uint32_t line = lw_line(lw, e->span);
+    ty_t *t = lw_ty(lw, e->lhs->ty);
+    ir_expr_t *scrut = load(lw, lower_expr(lw, e->lhs), line);
+    if (scrut->kind != IR_E_LOCAL && scrut->rep != IR_REP_UNIT) {
+        uint32_t tmp = lw_temp(lw, scrut->rep);
+        lw_assign(lw, tmp, scrut, line);
+        scrut = lw_local(lw, tmp);
+    }
+    ir_rep_t rep = lw_rep(lw_ty(lw, e->ty));
+    uint32_t res = (!tail && rep != IR_REP_UNIT) ? lw_temp(lw, rep) : 0;
+    ir_block_t *saved_done;
+    ir_stmt_t *done = lw_block_begin(lw, &saved_done);
+    for (uint32_t k = 0; k < e->arms.len; k++) {
+        ast_arm_t *arm = &e->arms.items[k];
+        ir_block_t *saved;
+        ir_stmt_t *next = lw_block_begin(lw, &saved);
+        lower_pat(lw, arm->pat, scrut, t, next->label);
+        if (arm->guard) {
+            ir_expr_t *g = lower_expr(lw, arm->guard);
+            require(lw, g, next->label, lw_line(lw, arm->span));
+        }
+        if (tail) {
+            lower_tail(lw, arm->body);
+        } else {
+            ir_expr_t *v = lower_expr(lw, arm->body);
+            if (rep != IR_REP_UNIT) {
+                ir_stmt_t *s = ir_stmt(lw->a, IR_S_ASSIGN, lw_line(lw, arm->span));
+                s->local = res;
+                s->e = v->rep == rep ? v
+                       : rep == IR_REP_WORD ? ir_to_word(lw->a, v)
+                       : v->rep == IR_REP_WORD ? ir_from_word(lw->a, v, rep)
+                                               : v;
+                if (v->rep != IR_REP_UNIT)
+                    lw_push(lw, s);
+            }
+            lw_exit(lw, done->label, line);
+        }
+        lw_block_end(lw, next, saved);
+    }
+    lw_panic(lw, "non-exhaustive match", line);
+    lw_block_end(lw, done, saved_done);
+    return (!tail && rep != IR_REP_UNIT) ? lw_local(lw, res) : ir_unit(lw->a);
+}
+
+void lower_clauses(lower_t *lw, ast_params_t *params, ast_expr_t **guards, ast_block_t **bodies,
+                   uint32_t nclauses, const uint32_t *param_locals, ty_t **param_tys, span_t span)
+{
+    uint32_t line = lw_line(lw, span);
+    for (uint32_t k = 0; k < nclauses; k++) {
+        ir_block_t *saved;
+        ir_stmt_t *next = lw_block_begin(lw, &saved);
+        for (uint32_t i = 0; i < params[k].len && param_tys; i++)
+            lower_pat(lw, params[k].items[i].pat, lw_local(lw, param_locals[i]), param_tys[i],
+                      next->label);
+        if (guards[k]) {
+            ir_expr_t *g = lower_expr(lw, guards[k]);
+            require(lw, g, next->label, line);
+        }
+        lower_tail_block(lw, bodies[k], span);
+        lw_block_end(lw, next, saved);
+    }
+    lw_panic(lw, "non-exhaustive match", line);
+}
