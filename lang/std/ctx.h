@@ -1,0 +1,68 @@
+/* ctx.h: the per-process context behind the opaque snow_ctx_t, and the
+ * program-wide runtime state it points to.
+ *
+ * One snow_ctx_t per Snow process: its heap, the hook that ends the process
+ * on a panic, and a pointer to the program-wide snow_rt_t (stdout's pending
+ * partial line, the stdin buffer, argv). The scheduler (sched/) embeds a
+ * context in every process and sets on_panic; until then the main program
+ * is the only process. snow_rt_t is shared by every process of the program;
+ * the scheduler must serialise access to it (it holds no lock itself). */
+#ifndef SNOW_LANG_STD_CTX_H
+#define SNOW_LANG_STD_CTX_H
+
+#include <stdbool.h>
+#include <locale.h>
+#include <stddef.h>
+
+#include "lang/std/heap.h"
+#include "lang/std/snow.h"
+
+struct snow_rt_t {
+    char *out; /* pending stdout bytes (a partial line), runtime memory */
+    size_t out_len;
+    size_t out_cap;
+    char *in; /* buffered stdin bytes not yet consumed */
+    size_t in_len;
+    size_t in_pos;
+    size_t in_cap;
+    bool in_eof;
+    int argc;
+    char **argv;
+    locale_t ctype; /* C.UTF-8 for case mapping; read-only after init */
+};
+
+/* Called with the formatted message after the report line is written; must
+ * not return (it switches away from the dying process). */
+typedef void (*std_panic_cb)(snow_ctx_t *cx, const char *msg);
+
+struct snow_ctx_t {
+    std_heap_t heap;
+    snow_rt_t *rt;
+    bool owns_rt;
+    std_panic_cb on_panic; /* NULL: main program, abort with SIGABRT (D25) */
+    void *sched;           /* owned by sched/ */
+};
+
+/* Initialises cx for a process whose stack ends at stack_hi, sharing rt
+ * (borrowed; must outlive cx). */
+void std_ctx_init(snow_ctx_t *cx, snow_rt_t *rt, const void *stack_hi);
+
+/* Releases cx's heap; every value of the process becomes invalid. */
+void std_ctx_destroy(snow_ctx_t *cx);
+
+/* Initialises / releases program-wide state. */
+void std_rt_init(snow_rt_t *rt, int argc, char **argv);
+void std_rt_destroy(snow_rt_t *rt);
+
+/* Allocates a heap object of size bytes with the given kind (zero-filled
+ * apart from the header). */
+void *std_obj_alloc(snow_ctx_t *cx, uint8_t kind, size_t size);
+
+/* Option/Result values. ptr says whether the payload word is a heap pointer.
+ * std_none returns the static None. */
+snow_record_t *std_some(snow_ctx_t *cx, snow_word_t v, bool ptr);
+snow_record_t *std_none(void);
+snow_record_t *std_ok(snow_ctx_t *cx, snow_word_t v, bool ptr);
+snow_record_t *std_err(snow_ctx_t *cx, snow_string_t *msg);
+
+#endif

@@ -1,0 +1,512 @@
+/* heap.c: per-process mark-sweep heap (see heap.h for the design).
+ *
+ * Small objects (<= 4 KiB) live in 64 KiB blocks of one size class; a slot
+ * is allocated when its bit in alloc_bits is set. Allocation scans the
+ * current block's bitmap for a clear bit, so there is no free list to
+ * corrupt and sweeping is `alloc &= mark` per bitmap word. Large objects get
+ * their own page-aligned mapping. The page map lets the collector turn any
+ * address (including interior ones) into its object. */
+#define _GNU_SOURCE /* pthread_getattr_np, memmem, memrchr, GNU strerror_r */
+#include "lang/std/heap.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "lang/std/alloc.h"
+#include "lang/std/snow.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE ((size_t)1 << PAGE_SHIFT)
+#define SPARE_MAX 4
+#define THRESHOLD_MIN ((uint64_t)4 << 20)
+
+struct std_block_t {
+    char *base;
+    size_t size;       /* bytes mapped */
+    size_t obj_size;   /* slot size; for large objects the requested size */
+    uint32_t nslots;   /* 1 for large objects */
+    uint32_t cls;      /* size class, or UINT32_MAX for large */
+    uint32_t live;     /* slots allocated after the last sweep */
+    bool large_mark;
+    std_block_t *next;
+    uint64_t alloc_bits[STD_HEAP_BITWORDS];
+    uint64_t mark_bits[STD_HEAP_BITWORDS];
+};
+
+static const uint32_t class_size[STD_HEAP_NCLASSES] = {
+    16,  32,  48,  64,   80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
+    448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
+};
+
+static uint32_t size_to_class(size_t size)
+{
+    if (size <= 128)
+        return (uint32_t)((size + 15) / 16) - 1;
+    uint32_t c = 8;
+    while (class_size[c] < size)
+        c++;
+    return c;
+}
+
+/* {====== Page map */
+
+#define MAP_EMPTY ((uintptr_t)0)
+#define MAP_TOMB ((uintptr_t)1)
+
+static size_t map_slot(uintptr_t key, size_t cap)
+{
+    uint64_t x = (uint64_t)key * 0x9e3779b97f4a7c15ull;
+    return (size_t)(x >> 20) & (cap - 1);
+}
+
+static void map_put_raw(std_heap_t *h, uintptr_t key, std_block_t *b)
+{
+    size_t i = map_slot(key, h->map_cap);
+    while (h->map_keys[i] != MAP_EMPTY && h->map_keys[i] != MAP_TOMB)
+        i = (i + 1) & (h->map_cap - 1);
+    if (h->map_keys[i] == MAP_EMPTY)
+        h->map_used++;
+    h->map_keys[i] = key;
+    h->map_vals[i] = b;
+}
+
+static void map_grow(std_heap_t *h, size_t need)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < h->map_cap; i++)
+        live += h->map_keys[i] > MAP_TOMB;
+    size_t cap = 1024;
+    while (cap < 2 * (live + need) + 16)
+        cap *= 2;
+    uintptr_t *keys = h->map_keys;
+    std_block_t **vals = h->map_vals;
+    size_t old = h->map_cap;
+    h->map_keys = std_rt_calloc(cap, sizeof *h->map_keys);
+    h->map_vals = std_rt_calloc(cap, sizeof *h->map_vals);
+    h->map_cap = cap;
+    h->map_used = 0;
+    for (size_t i = 0; i < old; i++)
+        if (keys[i] > MAP_TOMB)
+            map_put_raw(h, keys[i], vals[i]);
+    std_rt_free(keys);
+    std_rt_free(vals);
+}
+
+/* Registers every page of b. Page numbers are >= 2 (no mapping at 0..8K). */
+static void map_add_block(std_heap_t *h, std_block_t *b)
+{
+    size_t pages = b->size >> PAGE_SHIFT;
+    if ((h->map_used + pages) * 2 >= h->map_cap)
+        map_grow(h, pages);
+    uintptr_t first = (uintptr_t)b->base >> PAGE_SHIFT;
+    for (size_t i = 0; i < pages; i++)
+        map_put_raw(h, first + i, b);
+}
+
+static std_block_t *map_get(const std_heap_t *h, uintptr_t key)
+{
+    if (h->map_cap == 0)
+        return NULL;
+    size_t i = map_slot(key, h->map_cap);
+    for (;;) {
+        uintptr_t k = h->map_keys[i];
+        if (k == key)
+            return h->map_vals[i];
+        if (k == MAP_EMPTY)
+            return NULL;
+        i = (i + 1) & (h->map_cap - 1);
+    }
+}
+
+static void map_remove_block(std_heap_t *h, std_block_t *b)
+{
+    size_t pages = b->size >> PAGE_SHIFT;
+    uintptr_t first = (uintptr_t)b->base >> PAGE_SHIFT;
+    for (size_t p = 0; p < pages; p++) {
+        size_t i = map_slot(first + p, h->map_cap);
+        while (h->map_keys[i] != first + p)
+            i = (i + 1) & (h->map_cap - 1);
+        h->map_keys[i] = MAP_TOMB;
+        h->map_vals[i] = NULL;
+    }
+}
+
+/* }====== */
+
+/* {====== Blocks */
+
+static void *os_map(size_t size, size_t align)
+{
+    size_t len = size + (align > PAGE_SIZE ? align : 0);
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        std_rt_die("out of memory (process heap)");
+    if (align <= PAGE_SIZE)
+        return p;
+    uintptr_t start = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+    size_t head = start - (uintptr_t)p;
+    if (head)
+        munmap(p, head);
+    size_t tail = len - head - size;
+    if (tail)
+        munmap((char *)start + size, tail);
+    return (void *)start;
+}
+
+static void block_release(std_heap_t *h, std_block_t *b)
+{
+    map_remove_block(h, b);
+    munmap(b->base, b->size);
+    h->bytes_mapped -= b->size;
+    std_rt_free(b);
+}
+
+static std_block_t *block_new_small(std_heap_t *h, uint32_t cls)
+{
+    std_block_t *b = h->spare;
+    if (b) {
+        h->spare = b->next;
+        h->spare_count--;
+        /* A spare block's memory is dirty; slots are zeroed on allocation. */
+    } else {
+        b = std_rt_calloc(1, sizeof *b);
+        b->size = STD_HEAP_BLOCK_SIZE;
+        b->base = os_map(b->size, STD_HEAP_BLOCK_SIZE);
+        h->bytes_mapped += b->size;
+        map_add_block(h, b);
+    }
+    b->obj_size = class_size[cls];
+    b->nslots = (uint32_t)(STD_HEAP_BLOCK_SIZE / class_size[cls]);
+    b->cls = cls;
+    b->live = 0;
+    memset(b->alloc_bits, 0, sizeof b->alloc_bits);
+    memset(b->mark_bits, 0, sizeof b->mark_bits);
+    b->next = h->classes[cls].blocks;
+    h->classes[cls].blocks = b;
+    return b;
+}
+
+/* Finds a clear bit in b at or after word *wi; returns the slot or -1. */
+static int64_t block_find_free(std_block_t *b, uint32_t *wi)
+{
+    uint32_t words = (b->nslots + 63) / 64;
+    for (uint32_t w = *wi; w < words; w++) {
+        uint64_t freebits = ~b->alloc_bits[w];
+        if (w == words - 1 && b->nslots % 64)
+            freebits &= ((uint64_t)1 << (b->nslots % 64)) - 1;
+        if (freebits) {
+            *wi = w;
+            return (int64_t)w * 64 + __builtin_ctzll(freebits);
+        }
+    }
+    *wi = words;
+    return -1;
+}
+
+static void *alloc_small(std_heap_t *h, size_t size)
+{
+    uint32_t cls = size_to_class(size);
+    std_heap_class_t *c = &h->classes[cls];
+    for (;;) {
+        if (c->cur) {
+            int64_t slot = block_find_free(c->cur, &c->cur_word);
+            if (slot >= 0) {
+                std_block_t *b = c->cur;
+                b->alloc_bits[slot / 64] |= (uint64_t)1 << (slot % 64);
+                b->live++;
+                char *p = b->base + (size_t)slot * b->obj_size;
+                memset(p, 0, b->obj_size);
+                return p;
+            }
+            /* Blocks after cur were swept and may have room; blocks made
+             * since the sweep sit before it and are full. */
+            c->cur = c->exhausted ? NULL : c->cur->next;
+            c->cur_word = 0;
+            if (c->cur)
+                continue;
+            c->exhausted = true;
+        }
+        c->cur = block_new_small(h, cls);
+        c->cur_word = 0;
+    }
+}
+
+static void *alloc_large(std_heap_t *h, size_t size)
+{
+    std_block_t *b = std_rt_calloc(1, sizeof *b);
+    b->size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    b->base = os_map(b->size, PAGE_SIZE); /* fresh mapping: already zero */
+    b->obj_size = size;
+    b->nslots = 1;
+    b->cls = UINT32_MAX;
+    b->live = 1;
+    b->alloc_bits[0] = 1;
+    b->next = h->large;
+    h->large = b;
+    h->bytes_mapped += b->size;
+    map_add_block(h, b);
+    return b->base;
+}
+
+/* }====== */
+
+void std_heap_init(std_heap_t *h, const void *stack_hi)
+{
+    memset(h, 0, sizeof *h);
+    h->stack_hi = stack_hi;
+    h->threshold = THRESHOLD_MIN;
+}
+
+void std_heap_destroy(std_heap_t *h)
+{
+    for (uint32_t c = 0; c < STD_HEAP_NCLASSES; c++) {
+        std_block_t *b = h->classes[c].blocks;
+        while (b) {
+            std_block_t *n = b->next;
+            munmap(b->base, b->size);
+            std_rt_free(b);
+            b = n;
+        }
+    }
+    for (std_block_t *lists[2] = {h->large, h->spare}, **l = lists; l < lists + 2; l++) {
+        std_block_t *b = *l;
+        while (b) {
+            std_block_t *n = b->next;
+            munmap(b->base, b->size);
+            std_rt_free(b);
+            b = n;
+        }
+    }
+    std_rt_free(h->map_keys);
+    std_rt_free(h->map_vals);
+    std_rt_free(h->mstack);
+    memset(h, 0, sizeof *h);
+}
+
+void *std_heap_alloc(std_heap_t *h, size_t size)
+{
+    if (size == 0)
+        size = 1;
+    size = (size + 15) & ~(size_t)15;
+    if (h->bytes_since_gc >= h->threshold && !h->collecting)
+        std_heap_collect(h);
+    h->bytes_since_gc += size;
+    h->bytes_allocated += size;
+    if (size <= STD_HEAP_SMALL_MAX)
+        return alloc_small(h, size);
+    return alloc_large(h, size);
+}
+
+void *std_heap_find(const std_heap_t *h, const void *p)
+{
+    std_block_t *b = map_get(h, (uintptr_t)p >> PAGE_SHIFT);
+    if (!b)
+        return NULL;
+    size_t off = (size_t)((const char *)p - b->base);
+    if (b->cls == UINT32_MAX)
+        return (b->alloc_bits[0] & 1) ? b->base : NULL;
+    size_t slot = off / b->obj_size;
+    if (slot >= b->nslots || !(b->alloc_bits[slot / 64] & ((uint64_t)1 << (slot % 64))))
+        return NULL;
+    return b->base + slot * b->obj_size;
+}
+
+/* {====== Mark */
+
+static void mstack_push(std_heap_t *h, void *obj)
+{
+    if (h->mstack_len == h->mstack_cap) {
+        h->mstack_cap = h->mstack_cap ? 2 * h->mstack_cap : 1024;
+        h->mstack = std_rt_realloc(h->mstack, h->mstack_cap * sizeof *h->mstack);
+    }
+    h->mstack[h->mstack_len++] = obj;
+}
+
+/* Marks the object containing p (if any) and queues it for tracing. */
+static void mark_addr(std_heap_t *h, uintptr_t p)
+{
+    std_block_t *b = map_get(h, p >> PAGE_SHIFT);
+    if (!b)
+        return;
+    if (b->cls == UINT32_MAX) {
+        if (b->large_mark)
+            return;
+        b->large_mark = true;
+        mstack_push(h, b->base);
+        return;
+    }
+    size_t slot = (p - (uintptr_t)b->base) / b->obj_size;
+    if (slot >= b->nslots)
+        return;
+    uint64_t bit = (uint64_t)1 << (slot % 64);
+    if (!(b->alloc_bits[slot / 64] & bit) || (b->mark_bits[slot / 64] & bit))
+        return;
+    b->mark_bits[slot / 64] |= bit;
+    mstack_push(h, b->base + slot * b->obj_size);
+}
+
+static void trace_words(std_heap_t *h, const snow_word_t *w, uint64_t n, uint64_t mask)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        bool ptr = i < 63 ? (mask >> i) & 1 : (mask >> 63) & 1;
+        if (ptr && w[i])
+            mark_addr(h, (uintptr_t)w[i]);
+    }
+}
+
+static void trace(std_heap_t *h, void *obj)
+{
+    snow_obj_t *o = obj;
+    switch (o->kind) {
+    case SNOW_OBJ_STRING:
+        break;
+    case SNOW_OBJ_LIST: {
+        snow_list_t *l = obj;
+        if (l->_arr)
+            mark_addr(h, (uintptr_t)l->_arr);
+        break;
+    }
+    case SNOW_OBJ_ARRAY: {
+        snow_array_t *a = obj;
+        if (o->tag & 1)
+            trace_words(h, a->w, (uint64_t)a->used, UINT64_MAX);
+        break;
+    }
+    case 0:
+        break; /* allocated but not yet initialised */
+    default: {
+        snow_record_t *r = obj;
+        trace_words(h, r->w, o->count, r->ptrmask);
+        break;
+    }
+    }
+}
+
+__attribute__((no_sanitize_address, noinline)) static void scan_range(std_heap_t *h,
+                                                                     const void *lo,
+                                                                     const void *hi)
+{
+    uintptr_t a = ((uintptr_t)lo + 7) & ~(uintptr_t)7;
+    for (; a + 8 <= (uintptr_t)hi; a += 8)
+        mark_addr(h, *(const uintptr_t *)a);
+}
+
+__attribute__((noinline)) static void scan_stack(std_heap_t *h)
+{
+    volatile char here = 0;
+    scan_range(h, (const void *)&here, h->stack_hi);
+}
+
+static void mark_roots(std_heap_t *h)
+{
+    jmp_buf regs; /* spills callee-saved registers into this frame */
+    __builtin_unwind_init();
+    setjmp(regs);
+    if (h->stack_hi)
+        scan_stack(h);
+    for (uint32_t i = 0; i < h->root_count; i++)
+        scan_range(h, h->roots[i].lo, h->roots[i].hi);
+    __asm__ volatile("" : : "r"(&regs) : "memory");
+}
+
+/* }====== */
+
+/* {====== Sweep */
+
+static void sweep_class(std_heap_t *h, std_heap_class_t *c)
+{
+    std_block_t **pp = &c->blocks;
+    while (*pp) {
+        std_block_t *b = *pp;
+        uint32_t live = 0;
+        for (size_t w = 0; w < STD_HEAP_BITWORDS; w++) {
+            b->alloc_bits[w] &= b->mark_bits[w];
+            b->mark_bits[w] = 0;
+            live += (uint32_t)__builtin_popcountll(b->alloc_bits[w]);
+        }
+        b->live = live;
+        h->bytes_live += (uint64_t)live * b->obj_size;
+        if (live == 0) {
+            *pp = b->next;
+            if (h->spare_count < SPARE_MAX) {
+                b->next = h->spare;
+                h->spare = b;
+                h->spare_count++;
+            } else {
+                block_release(h, b);
+            }
+            continue;
+        }
+        pp = &b->next;
+    }
+    c->cur = c->blocks;
+    c->cur_word = 0;
+    c->exhausted = false;
+}
+
+static void sweep(std_heap_t *h)
+{
+    h->bytes_live = 0;
+    for (uint32_t c = 0; c < STD_HEAP_NCLASSES; c++)
+        sweep_class(h, &h->classes[c]);
+    std_block_t **pp = &h->large;
+    while (*pp) {
+        std_block_t *b = *pp;
+        if (!b->large_mark) {
+            *pp = b->next;
+            block_release(h, b);
+            continue;
+        }
+        b->large_mark = false;
+        h->bytes_live += b->obj_size;
+        pp = &b->next;
+    }
+}
+
+/* }====== */
+
+void std_heap_collect(std_heap_t *h)
+{
+    h->collecting = true;
+    mark_roots(h);
+    while (h->mstack_len)
+        trace(h, h->mstack[--h->mstack_len]);
+    sweep(h);
+    h->collections++;
+    h->bytes_since_gc = 0;
+    h->threshold = h->bytes_live > THRESHOLD_MIN ? h->bytes_live : THRESHOLD_MIN;
+    h->collecting = false;
+}
+
+void std_heap_root_add(std_heap_t *h, const void *lo, const void *hi)
+{
+    if (h->root_count == STD_HEAP_ROOTS_MAX)
+        std_rt_die("too many heap root ranges");
+    h->roots[h->root_count].lo = lo;
+    h->roots[h->root_count].hi = hi;
+    h->root_count++;
+}
+
+void std_heap_root_remove(std_heap_t *h, const void *lo)
+{
+    for (uint32_t i = 0; i < h->root_count; i++) {
+        if (h->roots[i].lo == lo) {
+            h->roots[i] = h->roots[--h->root_count];
+            return;
+        }
+    }
+}
+
+const void *std_heap_thread_stack_hi(void)
+{
+    pthread_attr_t attr;
+    void *addr = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        std_rt_die("pthread_getattr_np failed");
+    pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+    return (const char *)addr + size;
+}

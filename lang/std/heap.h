@@ -1,0 +1,100 @@
+/* heap.h: the per-process garbage-collected heap.
+ *
+ * One std_heap_t per Snow process (embedded in snow_ctx_t). Memory comes
+ * from the OS in 64 KiB blocks (small objects, one size class per block,
+ * allocation and mark bitmaps in the block descriptor) or one mapping per
+ * large object. A page map (hash of 4 KiB page -> block) finds the object
+ * containing any address, which is what makes interior pointers work.
+ *
+ * Collection is a non-moving mark-sweep that stops only this heap's owner:
+ * roots are the owner's stack, scanned conservatively between the current
+ * stack pointer and stack_hi after spilling registers, plus registered root
+ * ranges; heap objects are scanned precisely from their headers
+ * (snow_record_t.ptrmask, list/array flags), so an Int word inside an object
+ * is never taken for a pointer. Invariant: the heap never touches memory it
+ * did not map, and holds no global state (one heap per process, any number
+ * of heaps per program). Not thread-safe: only the owner uses it. */
+#ifndef SNOW_LANG_STD_HEAP_H
+#define SNOW_LANG_STD_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STD_HEAP_BLOCK_SIZE ((size_t)64 * 1024)
+#define STD_HEAP_SMALL_MAX 4096
+#define STD_HEAP_NCLASSES 28
+#define STD_HEAP_BITWORDS (STD_HEAP_BLOCK_SIZE / 16 / 64)
+#define STD_HEAP_ROOTS_MAX 8
+
+typedef struct std_block_t std_block_t;
+
+typedef struct std_heap_class_t {
+    std_block_t *blocks; /* every block of this class, list through next */
+    std_block_t *cur;    /* block the allocator is filling */
+    uint32_t cur_word;   /* first bitmap word of cur that may have a free slot */
+    bool exhausted;      /* every swept block was visited since the last sweep */
+} std_heap_class_t;
+
+typedef struct std_heap_root_t {
+    const void *lo;
+    const void *hi;
+} std_heap_root_t;
+
+typedef struct std_heap_t {
+    std_heap_class_t classes[STD_HEAP_NCLASSES];
+    std_block_t *large;      /* large objects, list through next */
+    std_block_t *spare;      /* empty small blocks kept for reuse */
+    uint32_t spare_count;
+    /* Page map: open addressing, key = page number, value = block. */
+    uintptr_t *map_keys;
+    std_block_t **map_vals;
+    size_t map_cap;
+    size_t map_used; /* live + tombstones */
+    /* Mark stack. */
+    void **mstack;
+    size_t mstack_len;
+    size_t mstack_cap;
+    /* Roots. */
+    const void *stack_hi; /* highest address of the owner's stack (exclusive) */
+    std_heap_root_t roots[STD_HEAP_ROOTS_MAX];
+    uint32_t root_count;
+    bool collecting;
+    /* Accounting. */
+    uint64_t bytes_since_gc;
+    uint64_t threshold;
+    uint64_t bytes_live;
+    uint64_t bytes_allocated;
+    uint64_t bytes_mapped;
+    uint64_t collections;
+} std_heap_t;
+
+/* Initialises h with no memory mapped. stack_hi is the top (highest address)
+ * of the owner's stack; everything between the stack pointer of a collection
+ * and stack_hi is a root. */
+void std_heap_init(std_heap_t *h, const void *stack_hi);
+
+/* Unmaps every block; all objects of h become invalid. */
+void std_heap_destroy(std_heap_t *h);
+
+/* Returns zero-filled memory of size bytes (size > 0), 16-byte aligned, in h.
+ * May run a collection first. Aborts with a message if the OS refuses
+ * memory. */
+void *std_heap_alloc(std_heap_t *h, size_t size);
+
+/* Runs a full collection. */
+void std_heap_collect(std_heap_t *h);
+
+/* Returns the start of the live object containing p, or NULL when p is not
+ * inside an allocated object of h (any address inside counts). */
+void *std_heap_find(const std_heap_t *h, const void *p);
+
+/* Adds [lo, hi) as a conservative root range (at most STD_HEAP_ROOTS_MAX);
+ * removed with std_heap_root_remove(h, lo). Both borrow the range. */
+void std_heap_root_add(std_heap_t *h, const void *lo, const void *hi);
+void std_heap_root_remove(std_heap_t *h, const void *lo);
+
+/* Returns the highest address of the calling thread's stack. */
+const void *std_heap_thread_stack_hi(void);
+
+#endif

@@ -1,0 +1,215 @@
+/* rt.c: program entry, contexts, panics and object allocation.
+ *
+ * snow_rt_main is what the emitted C main calls. Panics format their message
+ * into a stack buffer, flush stdout, write one report line with write(2) and
+ * then either hand the process to the scheduler's hook or abort the program
+ * with SIGABRT and core dumps disabled (D25). */
+#include "lang/std/ctx.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lang/std/alloc.h"
+
+#define PANIC_MSG_MAX 1024
+
+void std_rt_init(snow_rt_t *rt, int argc, char **argv)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->argc = argc;
+    rt->argv = argv;
+    rt->ctype = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if (!rt->ctype)
+        rt->ctype = newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
+}
+
+void std_rt_destroy(snow_rt_t *rt)
+{
+    std_rt_free(rt->out);
+    std_rt_free(rt->in);
+    if (rt->ctype)
+        freelocale(rt->ctype);
+    memset(rt, 0, sizeof *rt);
+}
+
+void std_ctx_init(snow_ctx_t *cx, snow_rt_t *rt, const void *stack_hi)
+{
+    memset(cx, 0, sizeof *cx);
+    std_heap_init(&cx->heap, stack_hi);
+    cx->rt = rt;
+}
+
+void std_ctx_destroy(snow_ctx_t *cx)
+{
+    std_heap_destroy(&cx->heap);
+}
+
+snow_ctx_t *snow_ctx_new(void)
+{
+    snow_ctx_t *cx = std_rt_alloc(sizeof *cx);
+    snow_rt_t *rt = std_rt_alloc(sizeof *rt);
+    std_rt_init(rt, 0, NULL);
+    std_ctx_init(cx, rt, std_heap_thread_stack_hi());
+    cx->owns_rt = true;
+    return cx;
+}
+
+void snow_ctx_free(snow_ctx_t *cx)
+{
+    if (!cx)
+        return;
+    snow_io_flush(cx);
+    std_ctx_destroy(cx);
+    if (cx->owns_rt) {
+        std_rt_destroy(cx->rt);
+        std_rt_free(cx->rt);
+    }
+    std_rt_free(cx);
+}
+
+int snow_rt_main(int argc, char **argv, snow_main_cb main_fn)
+{
+    snow_rt_t rt;
+    snow_ctx_t cx;
+    std_rt_init(&rt, argc, argv);
+    std_ctx_init(&cx, &rt, std_heap_thread_stack_hi());
+    main_fn(&cx);
+    snow_io_flush(&cx);
+    std_ctx_destroy(&cx);
+    std_rt_destroy(&rt);
+    return 0;
+}
+
+/* {====== Panics */
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0)
+            return; /* nothing sensible left to do while panicking */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static _Noreturn void panic_finish(snow_ctx_t *cx, const char *where, const char *msg)
+{
+    char line[PANIC_MSG_MAX + 512];
+    snow_io_flush(cx);
+    int n = snprintf(line, sizeof line, "Snow panic%s: %s\n", where, msg);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof line)
+        n = (int)sizeof line - 1;
+    write_all(2, line, (size_t)n);
+    if (cx->on_panic)
+        cx->on_panic(cx, msg);
+    struct rlimit nocore = {0, 0};
+    setrlimit(RLIMIT_CORE, &nocore);
+    signal(SIGABRT, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGABRT);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGABRT);
+    _exit(134);
+}
+
+_Noreturn void snow_panic(snow_ctx_t *cx, const char *fmt, ...)
+{
+    char msg[PANIC_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    panic_finish(cx, "", msg);
+}
+
+_Noreturn void snow_panic_at(snow_ctx_t *cx, const char *file, int line, const char *fmt, ...)
+{
+    char msg[PANIC_MSG_MAX];
+    char where[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(where, sizeof where, " at %s:%d", file, line);
+    panic_finish(cx, where, msg);
+}
+
+/* }====== */
+
+/* {====== Objects */
+
+void *std_obj_alloc(snow_ctx_t *cx, uint8_t kind, size_t size)
+{
+    snow_obj_t *o = std_heap_alloc(&cx->heap, size);
+    o->kind = kind;
+    return o;
+}
+
+snow_record_t *snow_record_new(snow_ctx_t *cx, uint16_t tag, uint32_t count, uint64_t ptrmask)
+{
+    snow_record_t *r =
+        std_obj_alloc(cx, SNOW_OBJ_RECORD, sizeof(snow_record_t) + (size_t)count * 8);
+    r->h.tag = tag;
+    r->h.count = count;
+    r->ptrmask = ptrmask;
+    return r;
+}
+
+snow_record_t *snow_closure_new(snow_ctx_t *cx, const void *code, uint32_t ncaptures,
+                                uint64_t ptrmask)
+{
+    snow_record_t *r = snow_record_new(cx, 0, ncaptures + 1, ptrmask & ~(uint64_t)1);
+    r->h.kind = SNOW_OBJ_CLOSURE;
+    r->w[0] = (snow_word_t)(uintptr_t)code;
+    return r;
+}
+
+snow_record_t *std_some(snow_ctx_t *cx, snow_word_t v, bool ptr)
+{
+    snow_record_t *r = snow_record_new(cx, SNOW_TAG_SOME, 1, ptr ? 1 : 0);
+    r->w[0] = v;
+    return r;
+}
+
+snow_record_t *std_none(void)
+{
+    return SNOW_NONE;
+}
+
+snow_record_t *std_ok(snow_ctx_t *cx, snow_word_t v, bool ptr)
+{
+    snow_record_t *r = snow_record_new(cx, SNOW_TAG_OK, 1, ptr ? 1 : 0);
+    r->w[0] = v;
+    return r;
+}
+
+snow_record_t *std_err(snow_ctx_t *cx, snow_string_t *msg)
+{
+    snow_record_t *r = snow_record_new(cx, SNOW_TAG_ERR, 1, 1);
+    r->w[0] = SNOW_WORD_PTR(msg);
+    return r;
+}
+
+void snow_gc_collect(snow_ctx_t *cx)
+{
+    std_heap_collect(&cx->heap);
+}
+
+void snow_gc_stats(snow_ctx_t *cx, snow_gc_stats_t *out)
+{
+    out->collections = cx->heap.collections;
+    out->bytes_live = cx->heap.bytes_live;
+    out->bytes_allocated = cx->heap.bytes_allocated;
+    out->bytes_mapped = cx->heap.bytes_mapped;
+}
+
+/* }====== */
