@@ -414,13 +414,11 @@ static ir_expr_t *lower_pipe(lower_t *lw, ast_expr_t *e, bool tail)
 {
     ast_expr_t *rhs = e->rhs;
     if (rhs->kind == AST_EXPR_CALL) {
-        ty_ref_t *ref = ref_of(rhs) ? ref_of(rhs) : ref_of(rhs->lhs);
-        if (!ref)
-            ref = ref_of(e);
+        ty_ref_t *ref = ref_of(e) ? ref_of(e) : ref_of(rhs) ? ref_of(rhs) : ref_of(rhs->lhs);
         return lower_call(lw, e, ref, rhs->lhs, e->lhs, rhs->elems.items, rhs->elems.len, tail);
     }
-    ty_ref_t *ref = ref_of(rhs) ? ref_of(rhs) : NULL;
-    if (ref && rhs->kind != AST_EXPR_IDENT && rhs->kind != AST_EXPR_FIELD)
+    ty_ref_t *ref = ref_of(e) ? ref_of(e) : ref_of(rhs);
+    if (rhs->kind == AST_EXPR_CLOSURE)
         ref = NULL;
     return lower_call(lw, e, ref, rhs, e->lhs, NULL, 0, tail);
 }
