@@ -109,7 +109,7 @@ Test(kernel_certgen, openssl_reads_the_generated_certificate)
     /* Our fingerprint is the one openssl prints. */
     uint8_t fp[32];
     cr_assert_eq(kern_certgen_fingerprint(cert, strlen(cert), fp), 0);
-    char hex[3 * 32] = {0};
+    char hex[3 * 32 + 1] = {0};
     for (int i = 0; i < 32; i++)
         sprintf(hex + 3 * i, i ? ":%02X" : "%02X", fp[i]);
     cr_assert(strstr(out, hex + 0), "want %s in %s", hex, out);
