@@ -1,6 +1,6 @@
 /* heap.c: per-process mark-sweep heap (see heap.h for the design).
  *
- * Small objects (<= 4 KiB) live in 64 KiB blocks of one size class; a slot
+ * Small objects (<= 16 KiB) live in 64 KiB blocks of one size class; a slot
  * is allocated when its bit in alloc_bits is set. Allocation scans the
  * current block's bitmap for a clear bit, so there is no free list to
  * corrupt and sweeping is `alloc &= mark` per bitmap word. Large objects get
@@ -19,7 +19,7 @@
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE ((size_t)1 << PAGE_SHIFT)
-#define SPARE_MAX 4
+#define SPARE_MAX 64 /* empty blocks kept mapped: 4 MiB */
 #define THRESHOLD_MIN ((uint64_t)4 << 20)
 
 struct std_block_t {
@@ -38,6 +38,7 @@ struct std_block_t {
 static const uint32_t class_size[STD_HEAP_NCLASSES] = {
     16,  32,  48,  64,   80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
     448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
+    5120, 6144, 7168, 8192, 10240, 13104, 16384,
 };
 
 static uint32_t size_to_class(size_t size)

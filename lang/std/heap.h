@@ -3,7 +3,7 @@
  * One std_heap_t per Snow process (embedded in snow_ctx_t). Memory comes
  * from the OS in 64 KiB blocks (small objects, one size class per block,
  * allocation and mark bitmaps in the block descriptor) or one mapping per
- * large object. A page map (hash of 4 KiB page -> block) finds the object
+ * large object (> 16 KiB). A page map (hash of 4 KiB page -> block) finds the object
  * containing any address, which is what makes interior pointers work.
  *
  * Collection is a non-moving mark-sweep that stops only this heap's owner:
@@ -22,8 +22,8 @@
 #include <stdint.h>
 
 #define STD_HEAP_BLOCK_SIZE ((size_t)64 * 1024)
-#define STD_HEAP_SMALL_MAX 4096
-#define STD_HEAP_NCLASSES 28
+#define STD_HEAP_SMALL_MAX 16384
+#define STD_HEAP_NCLASSES 35
 #define STD_HEAP_BITWORDS (STD_HEAP_BLOCK_SIZE / 16 / 64)
 #define STD_HEAP_ROOTS_MAX 8
 

@@ -1,0 +1,144 @@
+/* Tests of lang/std/heap.c: the per-process collector (DESIGN 4).
+ * Addresses of objects that must die are kept XOR-masked so the
+ * conservative stack scan cannot see them. */
+#include "tests/lang/std/helpers.h"
+
+#include <stdlib.h>
+
+#include "lang/std/ctx.h"
+#include "lang/std/heap.h"
+
+TestSuite(std_heap, .init = std_setup, .fini = std_teardown, .timeout = 60);
+
+static snow_string_t *std_str_alloc_for_test(size_t len)
+{
+    static char zeros[200000];
+    return snow_string_new(cx, zeros, len);
+}
+
+#define MASK ((uintptr_t)0x5a5a5a5a5a5a5a5aull)
+
+/* Allocates a string and returns its masked address only. */
+__attribute__((noinline)) static uintptr_t make_garbage(size_t len)
+{
+    snow_string_t *s = std_str_alloc_for_test(len);
+    return (uintptr_t)s ^ MASK;
+}
+
+static bool alive(uintptr_t masked)
+{
+    return std_heap_find(&cx->heap, (void *)(masked ^ MASK)) != NULL;
+}
+
+/* Deep call frames scrub stale pointers below the current frame. */
+__attribute__((noinline)) static void scrub_stack(void)
+{
+    volatile char pad[16384];
+    memset((char *)pad, 0, sizeof pad);
+}
+
+static void collect(void)
+{
+    scrub_stack();
+    snow_gc_collect(cx);
+}
+
+Test(std_heap, unreachable_small_and_large_objects_are_freed)
+{
+    uintptr_t small = make_garbage(10);
+    uintptr_t large = make_garbage(100000);
+    cr_assert(alive(small));
+    cr_assert(alive(large));
+    collect();
+    cr_assert_not(alive(small));
+    cr_assert_not(alive(large));
+}
+
+Test(std_heap, object_reachable_only_through_interior_pointer_survives)
+{
+    snow_string_t *s = S("interior pointer keeps me");
+    volatile char *inner = s->bytes + 9;
+    uintptr_t masked = (uintptr_t)s ^ MASK;
+    s = NULL;
+    collect();
+    cr_assert(alive(masked));
+    cr_assert_eq(strncmp((const char *)inner, "pointer", 7), 0);
+}
+
+Test(std_heap, record_pointer_words_are_traced_and_int_words_are_not)
+{
+    snow_record_t *r = snow_record_new(cx, 0, 2, 1); /* w[0] pointer, w[1] Int */
+    uintptr_t kept = make_garbage(32);
+    uintptr_t dropped = make_garbage(32);
+    r->w[0] = kept ^ MASK;
+    r->w[1] = dropped ^ MASK; /* an Int that happens to equal an address */
+    collect();
+    cr_assert(alive(kept));
+    cr_assert_not(alive(dropped));
+    cr_assert_eq(r->w[0], kept ^ MASK);
+}
+
+Test(std_heap, list_elements_survive_through_storage_array)
+{
+    snow_list_t *xs = snow_list_new(cx, &snow_type_string);
+    for (int i = 0; i < 1000; i++) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "item %d", i);
+        xs = snow_list_append(cx, xs, W(S(tmp)));
+    }
+    collect();
+    snow_gc_collect(cx);
+    cr_assert_eq(xs->len, 1000);
+    cr_assert_str_eq(SNOW_WORD_TO_PTR(snow_string_t, snow_list_items(xs)[999])->bytes, "item 999");
+    cr_assert_str_eq(SNOW_WORD_TO_PTR(snow_string_t, snow_list_items(xs)[0])->bytes, "item 0");
+}
+
+Test(std_heap, map_survives_collections_during_construction)
+{
+    snow_map_t *m = snow_map_new(cx, &snow_type_string, &snow_type_int);
+    for (int i = 0; i < 20000; i++) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "k%d", i);
+        m = snow_map_put(cx, m, W(S(tmp)), (snow_word_t)i);
+        if (i % 5000 == 0)
+            snow_gc_collect(cx);
+    }
+    snow_gc_collect(cx);
+    cr_assert_eq(snow_map_size(cx, m), 20000);
+    for (int i = 0; i < 20000; i += 7) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "k%d", i);
+        cr_assert_eq(snow_map_get(cx, m, W(S(tmp))), (snow_word_t)i);
+    }
+}
+
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, res = 0;
+    if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+        res = -1;
+    fclose(f);
+    return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* DESIGN 4: a loop that allocates 2 GB in total runs in bounded memory. */
+Test(std_heap, allocating_two_gigabytes_in_a_loop_stays_bounded)
+{
+    long before = rss_kib();
+    snow_string_t *keep = S("seed");
+    for (int i = 0; i < 2 * 1024 * 1024; i++) {
+        snow_string_t *s = std_str_alloc_for_test(i % 7 == 0 ? 5000 : 1000);
+        s->bytes[0] = 'x';
+        if (i % 100000 == 0)
+            keep = snow_string_concat(cx, keep, S("."));
+    }
+    long after = rss_kib();
+    snow_gc_stats_t st;
+    snow_gc_stats(cx, &st);
+    cr_assert_geq(st.bytes_allocated, (uint64_t)2 << 30);
+    cr_assert_gt(st.collections, 50);
+    cr_assert_lt(after - before, 64 * 1024, "RSS grew by %ld KiB", after - before);
+    cr_assert_lt(st.bytes_mapped, (uint64_t)32 << 20);
+    cr_assert_eq(keep->len, 4 + 21);
+}
