@@ -1,0 +1,326 @@
+/* proc.c: process lifecycle, messaging and the preemption check (see
+ * proc.h). The worker loop and the queues live in worker.c. */
+#include "sched/proc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/assert.h"
+#include "sched/worker.h"
+
+#define PID_WORKER_SHIFT 54
+#define PID_SLOT_SHIFT 32
+#define PID_SLOT_MASK ((UINT64_C(1) << (PID_WORKER_SHIFT - PID_SLOT_SHIFT)) - 1)
+_Static_assert(SCHED_STACK_SLOTS_MAX - 1 <= PID_SLOT_MASK, "slot index fits in a pid");
+_Static_assert(SCHED_CORES_MAX <= 1024, "worker index fits in a pid");
+
+/* Read-only while workers run (set before sched_worker_run). */
+static sched_overflow_cb overflow_cb;
+
+sched_pid_t sched_proc_pid(const sched_proc_t *p)
+{
+    /* Relaxed: only the owner changes gen, and p is ours or alive. */
+    uint32_t gen = atomic_load_explicit(&((sched_proc_t *)p)->gen, memory_order_relaxed);
+    return (uint64_t)p->worker->index << PID_WORKER_SHIFT | (uint64_t)p->slot << PID_SLOT_SHIFT |
+           gen;
+}
+
+sched_proc_t *sched_proc_current(void)
+{
+    sched_worker_t *w = sched_worker_self();
+    return w ? w->current : NULL;
+}
+
+/* ==== Spawn and exit ==== */
+
+static _Noreturn void proc_entry(void *arg)
+{
+    sched_proc_t *p = arg;
+    p->fn(p->arg);
+    sched_proc_exit();
+}
+
+int sched_proc_spawn(sched_proc_fn fn, void *arg, sched_pid_t *pid)
+{
+    sched_worker_t *w = sched_worker_self();
+    if (!w)
+        return -EPERM;
+    return sched_proc_spawn_local_(w, fn, arg, pid);
+}
+
+int sched_proc_spawn_on(uint32_t index, sched_proc_fn fn, void *arg)
+{
+    sched_runtime_t *rt = sched_worker_runtime();
+    if (!rt)
+        return -EPERM;
+    sched_worker_t *w = &rt->workers[index % rt->count];
+    if (w == sched_worker_self())
+        return sched_proc_spawn_local_(w, fn, arg, NULL);
+    sched_worker_spawn_remote_(w, fn, arg);
+    return 0;
+}
+
+int sched_proc_spawn_local_(sched_worker_t *w, sched_proc_fn fn, void *arg, sched_pid_t *pid)
+{
+    int64_t slot = sched_stack_take(&w->pool);
+    if (slot < 0)
+        return (int)slot;
+    sched_proc_t *p = sched_stack_meta_lookup(&w->pool, (uint32_t)slot);
+    /* gen and senders persist across tenants (see proc.h); the rest is
+     * reset field by field. gen 0 means the slot was never used. */
+    if (atomic_load_explicit(&p->gen, memory_order_relaxed) == 0)
+        atomic_store_explicit(&p->gen, 1, memory_order_relaxed);
+    char *lo = sched_stack_lo(&w->pool, (uint32_t)slot);
+    p->budget.reductions = SCHED_REDUCTIONS;
+    p->budget.stack_limit = (uintptr_t)lo + SCHED_STACK_HEADROOM;
+    sched_context_make(&p->ctx, lo, SCHED_STACK_SLOT_SIZE, proc_entry, p);
+    p->worker = w;
+    p->_run_next = NULL;
+    p->fn = fn;
+    p->arg = arg;
+    p->data = NULL;
+    p->slot = (uint32_t)slot;
+    p->timed_out = false;
+    memset(&p->timer, 0, sizeof p->timer);
+    sched_mailbox_init(&p->mailbox);
+    sched_worker_awake_add_(w->rt, 1);
+    /* Release: a sender that reads RUNNABLE (seq_cst load, which includes
+     * acquire) sees the initialised mailbox. Pairs with the state load in
+     * sched_proc_send. */
+    atomic_store_explicit(&p->state, SCHED_PROC_RUNNABLE, memory_order_release);
+    w->stats.spawned++;
+    sched_worker_enqueue_(w, p);
+    if (pid)
+        *pid = sched_proc_pid(p);
+    return 0;
+}
+
+_Noreturn void sched_proc_exit(void)
+{
+    sched_worker_t *w = sched_worker_self();
+    sched_proc_t *p = w->current;
+    snow_assert(p != NULL);
+    /* seq_cst: the Dekker pair with sched_proc_send (its seq_cst increment
+     * of senders, then its load of state): either the sender sees EXITED,
+     * or we see its increment below and wait for it to finish. */
+    atomic_store_explicit(&p->state, SCHED_PROC_EXITED, memory_order_seq_cst);
+    while (atomic_load_explicit(&p->senders, memory_order_seq_cst) != 0)
+        sched_yield(); /* a sender is at most a few stores from done */
+    sched_mailbox_drop_all(&p->mailbox);
+    if (kern_timer_armed(&p->timer))
+        kern_timer_stop(&w->ring, &p->timer);
+    /* Relaxed: senders compare gen only after seeing a non-EXITED state,
+     * which the next tenant publishes with release after this. */
+    atomic_store_explicit(&p->gen, atomic_load_explicit(&p->gen, memory_order_relaxed) + 1 ?: 1,
+                          memory_order_relaxed);
+    sched_worker_awake_add_(w->rt, -1);
+    w->after = SCHED_AFTER_EXIT_;
+    sched_context_exit(&p->ctx, &w->loop_ctx);
+}
+
+void sched_proc_yield(void)
+{
+    sched_worker_t *w = sched_worker_self();
+    snow_assert(w && w->current);
+    /* Relaxed: no other thread acts on RUNNABLE/RUNNING (only on WAITING). */
+    atomic_store_explicit(&w->current->state, SCHED_PROC_RUNNABLE, memory_order_relaxed);
+    sched_worker_switch_out_(w, SCHED_AFTER_YIELD_);
+}
+
+/* ==== Send ==== */
+
+/* Returns the live process named by pid with its senders count raised, or
+ * NULL. The caller must call send_done on a non-NULL result. */
+static sched_proc_t *send_begin(sched_runtime_t *rt, sched_pid_t pid)
+{
+    uint32_t wi = (uint32_t)(pid >> PID_WORKER_SHIFT);
+    uint32_t slot = (uint32_t)((pid >> PID_SLOT_SHIFT) & PID_SLOT_MASK);
+    uint32_t gen = (uint32_t)pid;
+    if (!rt || pid == SCHED_PID_NULL || wi >= rt->count)
+        return NULL;
+    sched_proc_t *p = sched_stack_meta_lookup(&rt->workers[wi].pool, slot);
+    if (!p)
+        return NULL;
+    /* seq_cst, and in this order (count, state, gen): pairs with the
+     * EXITED store and senders load in sched_proc_exit; reading state
+     * before gen means a slot recycled under us shows the new gen. */
+    atomic_fetch_add_explicit(&p->senders, 1, memory_order_seq_cst);
+    uint32_t state = atomic_load_explicit(&p->state, memory_order_seq_cst);
+    if (state == SCHED_PROC_FREE || state == SCHED_PROC_EXITED ||
+        atomic_load_explicit(&p->gen, memory_order_seq_cst) != gen) {
+        atomic_fetch_sub_explicit(&p->senders, 1, memory_order_release);
+        return NULL;
+    }
+    return p;
+}
+
+static void send_done(sched_proc_t *p)
+{
+    /* Release: pairs with the seq_cst load in sched_proc_exit, so our push
+     * is visible before the exiting process drains its mailbox. */
+    atomic_fetch_sub_explicit(&p->senders, 1, memory_order_release);
+}
+
+/* Moves p from a wait to RUNNABLE if it waits; the winner queues it. */
+static void wake(sched_proc_t *p)
+{
+    uint32_t s = atomic_load_explicit(&p->state, memory_order_seq_cst);
+    if (s != SCHED_PROC_WAITING && s != SCHED_PROC_WAITING_TIMED)
+        return;
+    /* seq_cst CAS: the receiver stored WAITING(seq_cst) before checking
+     * its queue; our push (seq_cst exchange) came before this. One of us
+     * sees the other (see wait()). */
+    if (!atomic_compare_exchange_strong_explicit(&p->state, &s, SCHED_PROC_RUNNABLE,
+                                                 memory_order_seq_cst, memory_order_relaxed))
+        return; /* the receiver cancelled its wait or its timer won */
+    if (s == SCHED_PROC_WAITING)
+        sched_worker_awake_add_(p->worker->rt, 1); /* before it can run */
+    sched_worker_make_ready_(p);
+}
+
+int sched_proc_send(sched_pid_t to, sched_msg_t *msg)
+{
+    sched_proc_t *p = send_begin(sched_worker_runtime(), to);
+    if (!p)
+        return -ESRCH;
+    sched_mailbox_push(&p->mailbox, msg);
+    wake(p);
+    send_done(p);
+    return 0;
+}
+
+/* ==== Receive ==== */
+
+static void on_timer(kern_ring_t *ring, kern_timer_t *t)
+{
+    (void)ring;
+    sched_proc_t *p = t->data;
+    uint32_t s = SCHED_PROC_WAITING_TIMED;
+    /* seq_cst: races with wake()'s CAS; exactly one wins and queues p. */
+    if (atomic_compare_exchange_strong_explicit(&p->state, &s, SCHED_PROC_RUNNABLE,
+                                                memory_order_seq_cst, memory_order_relaxed)) {
+        p->timed_out = true;
+        sched_worker_enqueue_(p->worker, p);
+    }
+}
+
+/* Waits until a new message may have arrived or deadline_ns (0: none)
+ * passes; sets p->timed_out in the second case. */
+static void wait(sched_worker_t *w, sched_proc_t *p, uint64_t deadline_ns)
+{
+    uint32_t waiting = deadline_ns ? SCHED_PROC_WAITING_TIMED : SCHED_PROC_WAITING;
+    if (deadline_ns) {
+        uint64_t now = kern_timer_now_ns();
+        if (now >= deadline_ns) {
+            p->timed_out = true;
+            return;
+        }
+        p->timer.data = p;
+        kern_timer_start(&w->ring, &p->timer, (int64_t)(deadline_ns - now), on_timer);
+    }
+    /* seq_cst: the consumer half of the Dekker pattern with wake(): publish
+     * WAITING, then look at the queue (seq_cst load in sched_mpsc_empty). */
+    atomic_store_explicit(&p->state, waiting, memory_order_seq_cst);
+    bool pending = !sched_mpsc_empty(&p->mailbox.queue);
+    if (pending) {
+        uint32_t s = waiting;
+        if (atomic_compare_exchange_strong_explicit(&p->state, &s, SCHED_PROC_RUNNING,
+                                                    memory_order_seq_cst, memory_order_relaxed)) {
+            if (deadline_ns)
+                kern_timer_stop(&w->ring, &p->timer);
+            return;
+        }
+        /* A sender won: it is queueing us; we must switch out. */
+    }
+    if (!deadline_ns)
+        sched_worker_awake_add_(w->rt, -1); /* balanced by wake()'s +1 */
+    sched_worker_switch_out_(w, SCHED_AFTER_WAIT_);
+    if (deadline_ns && kern_timer_armed(&p->timer))
+        kern_timer_stop(&w->ring, &p->timer);
+}
+
+static uint64_t deadline_of(int64_t timeout_ms)
+{
+    if (timeout_ms <= 0)
+        return 0;
+    return kern_timer_now_ns() + (uint64_t)timeout_ms * 1000000u;
+}
+
+sched_msg_t *sched_proc_receive(int64_t timeout_ms)
+{
+    sched_worker_t *w = sched_worker_self();
+    sched_proc_t *p = w->current;
+    snow_assert(p != NULL);
+    uint64_t deadline_ns = deadline_of(timeout_ms);
+    p->timed_out = false;
+    for (;;) {
+        sched_msg_t *m = sched_mailbox_take(&p->mailbox);
+        if (m)
+            return m;
+        if (timeout_ms == 0 || p->timed_out)
+            return NULL;
+        if (!sched_mpsc_empty(&p->mailbox.queue)) {
+            /* A push is half done; let its sender finish. */
+            sched_proc_yield();
+            continue;
+        }
+        wait(w, p, deadline_ns);
+    }
+}
+
+sched_msg_t *sched_proc_receive_match(int64_t timeout_ms, sched_msg_match_cb match, void *data)
+{
+    sched_worker_t *w = sched_worker_self();
+    sched_proc_t *p = w->current;
+    snow_assert(p != NULL);
+    uint64_t deadline_ns = deadline_of(timeout_ms);
+    p->timed_out = false;
+    sched_msg_t *prev = NULL; /* last message scanned and kept */
+    for (;;) {
+        sched_msg_t *m =
+            prev ? sched_mailbox_next(&p->mailbox, prev) : sched_mailbox_first(&p->mailbox);
+        for (; m; prev = m, m = sched_mailbox_next(&p->mailbox, m)) {
+            if (match(m, data)) {
+                sched_mailbox_remove(&p->mailbox, prev, m);
+                return m;
+            }
+        }
+        if (timeout_ms == 0 || p->timed_out)
+            return NULL;
+        if (!sched_mpsc_empty(&p->mailbox.queue)) {
+            sched_proc_yield();
+            continue;
+        }
+        wait(w, p, deadline_ns);
+    }
+}
+
+/* ==== Preemption and stack checks ==== */
+
+void sched_proc_set_overflow_cb(sched_overflow_cb cb)
+{
+    overflow_cb = cb;
+}
+
+static _Noreturn void overflow_default(void)
+{
+    static const char msg[] = "Snow panic: stack overflow\n";
+    /* write(2): the stack is nearly gone and stdio may allocate. */
+    ssize_t rc = write(2, msg, sizeof msg - 1);
+    (void)rc;
+    abort();
+}
+
+void sched_proc_check_slow_(sched_budget_t *b)
+{
+    sched_proc_t *p = (sched_proc_t *)b; /* budget is the first member */
+    if ((uintptr_t)__builtin_frame_address(0) < b->stack_limit) {
+        if (overflow_cb)
+            overflow_cb(p);
+        overflow_default();
+    }
+    if (b->reductions <= 0)
+        sched_proc_yield(); /* the worker refills the budget on dispatch */
+}

@@ -1,0 +1,175 @@
+/* proc.h: processes — spawn, yield, exit, send, receive, and the
+ * preemption/stack check the compiler emits (DESIGN 3 and 5, language.md
+ * 8.1-8.3 and 8.8, D27, D30; issue 7).
+ *
+ * A process is a stackful coroutine that lives on its home worker (the
+ * spawner's) from spawn to exit: it runs a C function on a pooled stack
+ * (stack.h) and owns a mailbox (mailbox.h). Its struct sits in the stack
+ * slot's metadata record, whose address never changes, so a pid stays safe
+ * to use after the process is gone: a pid names (worker, slot, generation)
+ * and a send to a stale generation is refused (-ESRCH) instead of reaching
+ * the slot's next tenant.
+ *
+ * States (field state, written with atomics because senders on other
+ * threads move a waiting process to RUNNABLE):
+ *   RUNNABLE -> RUNNING (its worker dispatches it)
+ *   RUNNING  -> RUNNABLE (yield, preemption) | WAITING(_TIMED) | EXITED
+ *   WAITING(_TIMED) -> RUNNABLE (a sender or its timer wins the CAS, and
+ *                      then alone queues it on its worker)
+ * Everything else in the struct belongs to the home worker's thread.
+ *
+ * Functions that say "current process" must be called on a process's own
+ * stack; "any thread" ones may be called from anywhere while the runtime
+ * runs (sched_worker_run). */
+#ifndef SNOW_SCHED_PROC_H
+#define SNOW_SCHED_PROC_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/timer.h"
+#include "sched/context.h"
+#include "sched/mailbox.h"
+
+/* A process identifier: bits 63..54 worker index, 53..32 stack slot, 31..0
+ * generation (>= 1). 0 is the null pid (D66): sends to it do nothing. */
+typedef uint64_t sched_pid_t;
+#define SCHED_PID_NULL ((sched_pid_t)0)
+
+/* Reductions per time slice (language.md 8.8). */
+#define SCHED_REDUCTIONS 4000
+/* Stack kept below the limit the prologue check compares against, for
+ * runtime C code called from Snow (which has no check) and for the overflow
+ * path itself. The usable Snow stack is SCHED_STACK_SLOT_SIZE minus this:
+ * 480 KiB, above D30's 256 KiB. */
+#define SCHED_STACK_HEADROOM ((size_t)32 * 1024)
+
+/* The two words every emitted function touches (DESIGN 3). This layout is
+ * ABI: lang/std/snow.h is to expose it (the compiler reaches it from
+ * snow_ctx_t) and pins it with the same asserts:
+ *   +0  int64_t   reductions   left in this slice; decremented per call and
+ *                              loop back-edge; <= 0 means "yield now";
+ *   +8  uintptr_t stack_limit  lowest stack pointer the process may use.
+ * The emitted check is sched_proc_check below. */
+typedef struct sched_budget_t {
+    int64_t reductions;
+    uintptr_t stack_limit;
+} sched_budget_t;
+_Static_assert(offsetof(sched_budget_t, reductions) == 0, "ABI: reductions at +0");
+_Static_assert(offsetof(sched_budget_t, stack_limit) == 8, "ABI: stack_limit at +8");
+_Static_assert(sizeof(sched_budget_t) == 16, "ABI: budget is two words");
+
+enum {
+    SCHED_PROC_FREE = 0, /* slot not in use (or never used) */
+    SCHED_PROC_RUNNABLE,
+    SCHED_PROC_RUNNING,
+    SCHED_PROC_WAITING,       /* receive without timeout */
+    SCHED_PROC_WAITING_TIMED, /* receive with a timer armed */
+    SCHED_PROC_EXITED,
+};
+
+typedef struct sched_worker_t sched_worker_t;
+typedef struct sched_proc_t sched_proc_t;
+
+/* The body of a process; returning from it exits the process. */
+typedef void (*sched_proc_fn)(void *arg);
+
+/* Says whether msg is the one a selective receive waits for. */
+typedef bool (*sched_msg_match_cb)(sched_msg_t *msg, void *data);
+
+/* Called on stack overflow (the stack pointer below the limit), on the
+ * overflowing process's stack with SCHED_STACK_HEADROOM bytes left. Must not
+ * return: it ends the process (sched_proc_exit) or the program. */
+typedef void (*sched_overflow_cb)(sched_proc_t *p);
+
+struct sched_proc_t {
+    sched_budget_t budget; /* first: ABI, see above */
+    /* Home worker's thread only. */
+    sched_context_t ctx;
+    sched_worker_t *worker;
+    sched_proc_t *_run_next; /* local run queue */
+    sched_proc_fn fn;
+    void *arg;
+    void *data;      /* the language runtime's (snow_ctx_t), unused here */
+    uint32_t slot;
+    bool timed_out;  /* the last wait ended by its timer */
+    kern_timer_t timer;
+    /* Any thread. */
+    alignas(64) _Atomic uint32_t state;
+    _Atomic uint32_t gen;     /* bumped at exit; never reset */
+    _Atomic uint32_t senders; /* sends in progress on this slot */
+    sched_mpsc_node_t _ready_node; /* the home worker's remote-ready queue */
+    sched_mailbox_t mailbox;
+};
+
+/* Creates a process running fn(arg) on the calling worker and stores its
+ * pid in *pid (may be NULL). The new process runs after the caller yields
+ * or waits. arg is borrowed by fn. Returns 0, -ENOMEM when the worker's
+ * stack pool is full, -EPERM when the calling thread is not a worker.
+ * Worker thread (a process or a callback running on a worker). */
+int sched_proc_spawn(sched_proc_fn fn, void *arg, sched_pid_t *pid);
+
+/* Creates a process running fn(arg) on worker index (modulo the worker
+ * count). On the calling worker this is sched_proc_spawn; otherwise the
+ * request travels to that worker, which spawns it soon after, and the
+ * caller gets no pid (the new process can send its own). For placement and
+ * tests. Returns 0 or -EPERM (no runtime). Any thread. */
+int sched_proc_spawn_on(uint32_t index, sched_proc_fn fn, void *arg);
+
+/* Spawns on w, which must be the calling worker or not started yet. Not to
+ * be called directly. */
+int sched_proc_spawn_local_(sched_worker_t *w, sched_proc_fn fn, void *arg, sched_pid_t *pid);
+
+/* Returns the running process on this thread, or NULL outside processes. */
+sched_proc_t *sched_proc_current(void);
+
+/* Returns p's pid. */
+sched_pid_t sched_proc_pid(const sched_proc_t *p);
+
+/* Puts the current process at the back of its worker's run queue and runs
+ * the others first. Current process. */
+void sched_proc_yield(void);
+
+/* Ends the current process: messages left in its mailbox are dropped (their
+ * drop callbacks run), its stack slot is recycled. Current process. */
+_Noreturn void sched_proc_exit(void);
+
+/* Appends msg to the mailbox of the process to. Takes msg on success.
+ * Returns 0, or -ESRCH if to has exited or never existed (msg stays the
+ * caller's; language.md 8.2 says such a send silently does nothing). Wakes
+ * the receiver, on its own core, if it waits. Any thread. */
+int sched_proc_send(sched_pid_t to, sched_msg_t *msg);
+
+/* Takes the oldest message (returned owned; free it as it was allocated).
+ * timeout_ms < 0 waits without limit, 0 only looks, > 0 waits up to that
+ * long (kernel/timer.h on the worker's ring). Returns NULL on timeout.
+ * Current process. */
+sched_msg_t *sched_proc_receive(int64_t timeout_ms);
+
+/* Like sched_proc_receive but takes the oldest message for which match
+ * returns true; the others stay queued in order (for service calls and
+ * Job.await, D71/D78). match runs on the current process. */
+sched_msg_t *sched_proc_receive_match(int64_t timeout_ms, sched_msg_match_cb match, void *data);
+
+/* Sets the stack-overflow handler (NULL restores the default, which prints
+ * "Snow panic: stack overflow" and aborts, D30). Before sched_worker_run. */
+void sched_proc_set_overflow_cb(sched_overflow_cb cb);
+
+/* The slow path of sched_proc_check. Not to be called directly. */
+void sched_proc_check_slow_(sched_budget_t *b);
+
+/* The check at the top of every emitted function and on loop back-edges:
+ * spend one reduction and compare the stack pointer with the limit; the
+ * slow path yields (budget spent) or reports overflow. Current process. */
+static inline void sched_proc_check(sched_budget_t *b)
+{
+    if (__builtin_expect(--b->reductions <= 0 ||
+                             (uintptr_t)__builtin_frame_address(0) < b->stack_limit,
+                         0))
+        sched_proc_check_slow_(b);
+}
+
+#endif
