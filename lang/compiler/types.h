@@ -7,7 +7,13 @@
  *     ty_zonk() (deep) or ty_resolve() (shallow) before inspecting it,
  *   - ast_expr_t.sem is a ty_ref_t * for IDENT, FIELD, CALL, BINARY (operators
  *     dispatched to a trait and |>), STRUCT, SPAWN and SELF: what the name or
- *     call resolved to, with the instantiation of the callee's scheme,
+ *     call resolved to, with the instantiation of the callee's scheme.
+ *     A pipe `x |> f(a)` is a BINARY whose sem describes the call of f with
+ *     arguments [x, a] (recv_first set); `x |> f` likewise with [x]. A
+ *     method call `x.m(a)` is a CALL whose sem has recv_first set: its
+ *     arguments are [x (the FIELD's lhs), a]. Operators on user types
+ *     (+, ==, <, ...) carry a TY_REF_OPERATOR naming the trait; the lowering
+ *     picks the impl with ty_find_impl on the operand type,
  *   - ast_pat_t.sem is a ty_binding_t * for binding IDENT/AS patterns and a
  *     ty_variant_t * for constructor patterns (IDENT naming a nullary variant
  *     or CTOR),
@@ -193,6 +199,7 @@ struct ty_binding_t {
     uint32_t id;         /* unique in the program: name C locals after it */
     uint32_t depth;      /* closure nesting depth where bound (0 = function body) */
     bool is_top_let;     /* a module constant (2.6, D9) */
+    ty_fn_t *nested_fn;  /* set when the name is a nested `fn` item of a block */
 };
 
 typedef enum {
@@ -248,6 +255,7 @@ struct ty_impl_t {
     uint32_t nmethods;
     sym_t module;          /* module that defines the impl */
     ast_item_t *item;      /* user impls */
+    void *_tparams;        /* checker-private: the impl's type-parameter names */
 };
 
 /* ------------------------------------------------------- resolved names */
@@ -394,6 +402,14 @@ typedef struct {
     uint32_t ntop_lets;
 } ty_module_t;
 
+/* One diagnostic the checker reported (code and primary span), kept for
+ * tests and tools; the rendering goes through diag.h. */
+typedef struct {
+    const char *code; /* "E0001", "W0001" */
+    span_t span;
+    bool warning;
+} ty_diag_record_t;
+
 struct ty_program_t {
     ty_module_t *modules;   /* in dependency order (imported modules first) */
     uint32_t nmodules;
@@ -413,6 +429,8 @@ struct ty_program_t {
     ty_fn_t *main_fn;       /* Main.main, or NULL (2.5: reported by the driver at the end) */
     uint32_t error_count;
     uint32_t warning_count;
+    ty_diag_record_t *diags; /* every error and warning, in report order */
+    uint32_t ndiags;
 };
 
 /* ---------------------------------------------------------------- API */
