@@ -32,6 +32,12 @@ int driver_cmd_check(const driver_args_t *args);
 int driver_cmd_parse(const driver_args_t *args);
 int driver_cmd_init(const driver_args_t *args);
 
+/* Compiles src (a project directory or one .snow file) into the executable
+ * out_path, printing diagnostics to stderr. keep_c keeps out_path.c (the
+ * generated C). Returns 0 or -1. */
+int driver_build_to(const driver_args_t *args, const char *src, const char *out_path,
+                    bool keep_c);
+
 /* Where the runtime lives: the directory holding snow/snow.h and the one
  * holding libsnowrt.a. Found from $SNOW_HOME (its include/ and lib/), else
  * relative to the snowc executable (bin/../include, bin/../lib), which holds
