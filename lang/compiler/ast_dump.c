@@ -9,6 +9,7 @@
  * ORDER AST_EXPR / ORDER AST_ITEM: every kind has a case here.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/compiler/ast.h"
@@ -62,6 +63,18 @@ static void pquoted(dumper_t *d, const char *s, uint32_t len)
         }
     }
     fputc('"', d->out);
+}
+
+/* The shortest %g form that reads back as the same double. */
+static void pfloat(dumper_t *d, double v)
+{
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof(buf), "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, d->out);
 }
 
 static void ppath(dumper_t *d, const ast_path_t *p)
@@ -122,7 +135,7 @@ static void ppat(dumper_t *d, const ast_pat_t *p)
     switch (p->kind) {
     case AST_PAT_WILD: fputc('_', d->out); break;
     case AST_PAT_INT: fprintf(d->out, "%" PRId64, p->int_value); break;
-    case AST_PAT_FLOAT: fprintf(d->out, "%.17g", p->float_value); break;
+    case AST_PAT_FLOAT: pfloat(d, p->float_value); break;
     case AST_PAT_BOOL: fputs(p->bool_value ? "true" : "false", d->out); break;
     case AST_PAT_NIL: fputs("nil", d->out); break;
     case AST_PAT_STRING: pquoted(d, p->str, p->str_len); break;
@@ -281,7 +294,10 @@ static void expr_head(dumper_t *d, const ast_expr_t *e)
     fputs(names[e->kind], d->out);
     switch (e->kind) {
     case AST_EXPR_INT: fprintf(d->out, " %" PRId64, e->int_value); break;
-    case AST_EXPR_FLOAT: fprintf(d->out, " %.17g", e->float_value); break;
+    case AST_EXPR_FLOAT:
+        fputc(' ', d->out);
+        pfloat(d, e->float_value);
+        break;
     case AST_EXPR_BOOL: fputs(e->bool_value ? " true" : " false", d->out); break;
     case AST_EXPR_IDENT: case AST_EXPR_FIELD: fprintf(d->out, " %s", e->name); break;
     case AST_EXPR_UNARY: fputs(e->unop == AST_UN_NEG ? " -" : " not", d->out); break;

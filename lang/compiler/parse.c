@@ -146,6 +146,11 @@ void perr(parser_t *p, span_t span, const char *fmt, ...)
 void perr_here(parser_t *p, const char *fmt, ...)
 {
     const token_t *t = pk(p);
+    if (t->kind == TOK_ERROR && t->aux == LEX_ERR_CHAR) {
+        perr(p, tok_span(p, t), "unexpected character `%.*s`", (int)(t->end - t->start),
+             p->src + t->start);
+        return;
+    }
     if (t->kind == TOK_ERROR) {
         perr(p, tok_span(p, t), "%s", token_error_message((lex_error_t)t->aux));
         return;
@@ -247,7 +252,8 @@ static void track_openers(const parser_t *p, uint32_t i, uint8_t *stack, uint32_
 
 static bool is_open_delim(tok_kind_t k)
 {
-    return k == TOK_LPAREN || k == TOK_LBRACKET || k == TOK_LBRACE || k == TOK_MAP_OPEN;
+    return k == TOK_LPAREN || k == TOK_LBRACKET || k == TOK_LBRACE || k == TOK_MAP_OPEN ||
+           k == TOK_INTERP_START;
 }
 
 static bool is_close_delim(tok_kind_t k)
