@@ -65,6 +65,24 @@ static uint32_t analyse(compile_t *c, const char *path, build_goal_t goal)
     return diag_error_count(c->diag);
 }
 
+/* language.md 2.5: a program that otherwise compiles fails if the entry
+ * module has no `fn main()`, with one `error:` line. */
+static bool has_entry_point(const compile_t *c)
+{
+    for (uint32_t m = 0; m < c->module_count; m++) {
+        const compile_module_t *mod = &c->modules[m];
+        if (!mod->is_main || !mod->ast)
+            continue;
+        for (uint32_t i = 0; i < mod->ast->len; i++) {
+            const ast_stmt_t *st = mod->ast->items[i];
+            if (st->kind == AST_STMT_ITEM && st->item->kind == AST_ITEM_FN &&
+                strcmp(st->item->u.fn.name, "main") == 0 && st->item->u.fn.params.len == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Lowers, emits c_path and runs the C compiler into out_path. */
 static int generate(compile_t *c, const driver_args_t *args, const char *c_path,
                     const char *out_path)
@@ -126,6 +144,11 @@ int driver_build_to(const driver_args_t *args, const char *src, const char *out_
         goto done;
     }
     diag_render_all(c->diag, c->sources, stderr, c->json_diagnostics); /* warnings */
+    if (!has_entry_point(c)) {
+        fprintf(stderr, "error: the entry module has no `fn main()`: define `fn main() do ... end` "
+                        "in main.snow\n");
+        goto done;
+    }
     char c_path[PATH_MAX];
     snprintf(c_path, sizeof c_path, "%s.c", out_path);
     rc = generate(c, args, c_path, out_path);

@@ -180,10 +180,9 @@ int front_load(compile_t *c, const char *path)
         read_error(c, path, file);
         return 0;
     }
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    bool is_main = strcmp(base, "main.snow") == 0;
-    return parse_module(c, file, front_module_name(c->interner, base), is_main);
+    /* A file given on its own is a whole program (`snowc run prog.snow`):
+     * it is the Main module whatever its name (docs/syntax.md). */
+    return parse_module(c, file, intern_cstr(c->interner, "Main"), true);
 }
 
 int front_load_text(compile_t *c, const char *display_path, const char *name, const char *text,

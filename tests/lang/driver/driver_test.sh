@@ -74,6 +74,13 @@ installed_tree)
     SNOW_HOME="$work/nowhere" "$work/prefix/bin/snowc" build app 2>err && fail "bad SNOW_HOME"
     grep -q "SNOW_HOME" err || fail "SNOW_HOME message: $(cat err)"
     ;;
+missing_main)
+    # language.md 2.5: one `error:` line, status 1, only when all else compiles.
+    mkdir app && printf 'fn helper() do\n  1\nend\n' >app/main.snow
+    "$snowc" build app 2>err; expect_eq $? 1 "status"
+    expect_eq "$(wc -l <err)" "1" "one line"
+    grep -q '^error: .*main' err || fail "message: $(cat err)"
+    ;;
 run_passes_args_and_status)
     cat >prog.snow <<'SNOW'
 fn main() do
