@@ -254,6 +254,7 @@ static ty_t *infer_case(ty_checker_t *ck, ast_expr_t *e)
     ast_pat_t ***rows = ARENA_ARRAY(ck->a, ast_pat_t **, n ? n : 1);
     bool *guarded = ARENA_ARRAY(ck->a, bool, n ? n : 1);
     span_t *spans = ARENA_ARRAY(ck->a, span_t, n ? n : 1);
+    uint32_t errors_before = ck->errors;
     for (uint32_t i = 0; i < n; i++) {
         ast_arm_t *arm = &e->arms.items[i];
         ty_scope_push(ck);
@@ -269,7 +270,9 @@ static ty_t *infer_case(ty_checker_t *ck, ast_expr_t *e)
         spans[i] = arm->pat->span;
     }
     bool exhaustive;
-    ty_exhaust_check(ck, rows, guarded, spans, n, 1, &scrut, e->lhs->span, false, &exhaustive);
+    /* After a pattern error the model of the arms is wrong: say nothing more. */
+    if (ck->errors == errors_before)
+        ty_exhaust_check(ck, rows, guarded, spans, n, 1, &scrut, e->lhs->span, false, &exhaustive);
     return result ? result : ty_prim(ck, TY_UNIT);
 }
 

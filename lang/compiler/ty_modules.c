@@ -173,10 +173,9 @@ static void import_name(ty_checker_t *ck, ty_modenv_t *m, ty_modenv_t *src, sym_
         bool pub = e->kind == TY_ENT_FN ? e->fn->is_pub
                    : e->kind == TY_ENT_CTOR ? e->variant->decl->is_pub
                                             : src->cm != NULL;
-        if (!pub) {
-            private_ = true;
-            continue;
-        }
+        /* A private name is still bound after E0035 so its uses do not
+         * cascade into E0004. */
+        private_ |= !pub;
         ty_ent_t *copy = ARENA_NEW(ck->a, ty_ent_t);
         *copy = *e;
         copy->next = NULL;

@@ -187,6 +187,14 @@ ty_scheme_t *ty_generalize(ty_checker_t *ck, ty_t *t)
         ty_oblig_t *o = &ck->obligs[i];
         ty_t *r = ty_resolve(o->type);
         if (r->kind == TY_VAR && r->level == TY_LEVEL_GENERIC) {
+            ty_trait_t *tr = o->builtin == TY_TR_USER       ? o->trait
+                             : o->builtin == TY_TR_PRINTABLE ? NULL
+                                                             : ck->btraits[o->builtin];
+            bool dup = false;
+            for (uint32_t b = 0; b < s->nbounds && !dup; b++)
+                dup = s->bounds[b].var == r && s->bounds[b].trait == tr;
+            if (dup)
+                continue;
             ty_bound_t *nb = ARENA_ARRAY(ck->a, ty_bound_t, s->nbounds + 1);
             if (s->nbounds)
                 memcpy(nb, s->bounds, s->nbounds * sizeof *nb);
