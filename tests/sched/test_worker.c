@@ -1,0 +1,186 @@
+/* Tests for sched/worker.c with two workers: cross-core sends wake a
+ * sleeping worker, an idle runtime sleeps in the kernel, 100,000 processes
+ * each receive one message, cross-core ping-pong, and the end of the run
+ * with processes blocked on both workers (DESIGN 5, D27, issue 7). */
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "kernel/timer.h"
+#include "tests/sched/sched_test.h"
+
+static sched_pid_t main_pid;
+static atomic_long count, sum;
+static atomic_int worker_of_child = -1;
+
+static void echo(void *arg)
+{
+    (void)arg;
+    atomic_store(&worker_of_child, (int)sched_worker_self()->index);
+    tsend(main_pid, 0); /* announces its pid */
+    for (;;) {
+        sched_pid_t from;
+        int64_t v = trecv(-1, &from, NULL);
+        if (v < 0)
+            return;
+        tsend(from, v + 1);
+    }
+}
+
+/* Spawns echo on worker 1 and returns its pid. */
+static sched_pid_t echo_on_worker_1(void)
+{
+    main_pid = sched_proc_pid(sched_proc_current());
+    cr_assert_eq(sched_proc_spawn_on(1, echo, NULL), 0);
+    sched_pid_t pid;
+    cr_assert_eq(trecv(5000, &pid, NULL), 0);
+    return pid;
+}
+
+static int64_t reply;
+
+static void wake_main(void *arg)
+{
+    (void)arg;
+    sched_pid_t echo_pid = echo_on_worker_1();
+    trecv(50, NULL, NULL); /* both workers go to sleep */
+    tsend(echo_pid, 41);
+    reply = trecv(5000, NULL, NULL);
+    tsend(echo_pid, -1);
+}
+
+Test(sched_worker, cross_core_send_wakes_a_sleeping_worker, .timeout = 10)
+{
+    trun(2, wake_main, NULL);
+    cr_assert_eq(reply, 42);
+    cr_assert_eq(atomic_load(&worker_of_child), 1);
+    sched_worker_stats_t st;
+    sched_worker_last_stats(&st);
+    cr_assert_geq(st.sleeps, 2);
+    cr_assert_geq(st.remote_wakes, 2);
+}
+
+static long idle_cpu_us;
+
+static long cpu_us(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru); /* every thread of the test process */
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L + ru.ru_utime.tv_usec +
+           ru.ru_stime.tv_usec;
+}
+
+static void idle_main(void *arg)
+{
+    (void)arg;
+    sched_pid_t echo_pid = echo_on_worker_1();
+    long before = cpu_us();
+    trecv(200, NULL, NULL);
+    idle_cpu_us = cpu_us() - before;
+    tsend(echo_pid, -1);
+}
+
+Test(sched_worker, idle_workers_sleep_in_the_kernel, .timeout = 10)
+{
+    trun(2, idle_main, NULL);
+    /* 200 ms of idleness on two workers costs (almost) no CPU time. */
+    cr_assert_lt(idle_cpu_us, 10000, "idle CPU %ld us", idle_cpu_us);
+}
+
+enum { MANY = 100000 };
+
+static void receive_one(void *arg)
+{
+    (void)arg;
+    if (sched_proc_current()->worker->index != 0)
+        tsend(main_pid, 0); /* announce: spawned by request, no pid known */
+    int64_t v = trecv(-1, NULL, NULL);
+    atomic_fetch_add(&sum, v);
+    atomic_fetch_add(&count, 1);
+}
+
+static void many_main(void *arg)
+{
+    (void)arg;
+    main_pid = sched_proc_pid(sched_proc_current());
+    sched_pid_t *pids = calloc(MANY, sizeof *pids);
+    cr_assert_not_null(pids);
+    /* Half here, half on worker 1 (those send us their pids). */
+    for (int i = 0; i < MANY / 2; i++)
+        cr_assert_eq(sched_proc_spawn(receive_one, NULL, &pids[i]), 0);
+    for (int i = MANY / 2; i < MANY; i++)
+        cr_assert_eq(sched_proc_spawn_on(1, receive_one, NULL), 0);
+    for (int i = MANY / 2; i < MANY; i++) {
+        int64_t v = trecv(20000, &pids[i], NULL);
+        cr_assert_eq(v, 0, "announcement %d of %d", i - MANY / 2, MANY / 2);
+    }
+    for (int i = 0; i < MANY; i++)
+        tsend(pids[i], i + 1);
+    free(pids);
+}
+
+Test(sched_worker, hundred_thousand_processes_each_receive_one_message, .timeout = 120)
+{
+    trun(2, many_main, NULL);
+    cr_assert_eq(atomic_load(&count), MANY);
+    cr_assert_eq(atomic_load(&sum), (long)MANY * (MANY + 1) / 2);
+    sched_worker_stats_t st;
+    sched_worker_last_stats(&st);
+    cr_assert_eq(st.spawned, MANY + 1);
+    cr_assert_eq(st.exited, MANY + 1);
+}
+
+enum { ROUND_TRIPS = 20000 };
+static int64_t last;
+
+static void pingpong_main(void *arg)
+{
+    (void)arg;
+    sched_pid_t echo_pid = echo_on_worker_1();
+    int64_t v = 0;
+    for (int i = 0; i < ROUND_TRIPS; i++) {
+        tsend(echo_pid, v);
+        v = trecv(5000, NULL, NULL);
+        cr_assert_eq(v, i + 1);
+    }
+    last = v;
+    tsend(echo_pid, -1);
+}
+
+Test(sched_worker, cross_core_ping_pong_loses_no_wake_up, .timeout = 30)
+{
+    trun(2, pingpong_main, NULL);
+    cr_assert_eq(last, ROUND_TRIPS);
+    cr_assert_eq(atomic_load(&worker_of_child), 1);
+}
+
+static void block(void *arg)
+{
+    (void)arg;
+    if (sched_worker_self()->index != 0)
+        tsend(main_pid, 0);
+    sched_proc_receive(-1);
+    atomic_fetch_add(&count, 1000); /* never: nobody sends */
+}
+
+static void blocked_main(void *arg)
+{
+    (void)arg;
+    main_pid = sched_proc_pid(sched_proc_current());
+    for (int i = 0; i < 10; i++) {
+        sched_proc_spawn(block, NULL, NULL);
+        sched_proc_spawn_on(1, block, NULL);
+    }
+    for (int i = 0; i < 10; i++)
+        trecv(5000, NULL, NULL);
+    atomic_fetch_add(&count, 1);
+}
+
+Test(sched_worker, run_ends_when_every_process_on_every_worker_is_blocked, .timeout = 10)
+{
+    trun(2, blocked_main, NULL);
+    cr_assert_eq(atomic_load(&count), 1);
+    sched_worker_stats_t st;
+    sched_worker_last_stats(&st);
+    cr_assert_eq(st.spawned, 21);
+    cr_assert_eq(st.exited, 1);
+}
