@@ -11,7 +11,7 @@
 #include "kernel/tls.h"
 #include "test_tls_util.h"
 
-TestSuite(kernel_tls, .init = tls_test_leak_begin, .fini = tls_test_leak_end, .timeout = 30);
+TestSuite(kernel_tls, .init = tls_test_leak_begin, .fini = tls_test_leak_end, .timeout = 60);
 
 typedef struct pair_t {
     kern_tls_ctx_t *server_ctx;

@@ -25,7 +25,7 @@ static void setup(void) { tls_test_ring_setup(&ring); }
 
 static void teardown(void) { tls_test_ring_teardown(&ring); }
 
-TestSuite(kernel_tls_bulk, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(kernel_tls_bulk, .init = setup, .fini = teardown, .timeout = 60);
 
 typedef struct end_t {
     kern_tls_ctx_t *ctx;

@@ -15,7 +15,7 @@
 #include "test_tls_util.h"
 
 TestSuite(kernel_certgen, .init = tls_test_leak_begin, .fini = tls_test_leak_end,
-          .timeout = 30);
+          .timeout = 60);
 
 /* Handshakes a client that trusts only trusted_pem with a server using
  * cert/key; returns the client's result. */

@@ -21,7 +21,7 @@ static void setup(void) { tls_test_ring_setup(&ring); }
 
 static void teardown(void) { tls_test_ring_teardown(&ring); }
 
-TestSuite(kernel_tls_stream, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(kernel_tls_stream, .init = setup, .fini = teardown, .timeout = 60);
 
 /* One side of a connection: engine objects, stream and what its callbacks saw. */
 typedef struct side_t {
