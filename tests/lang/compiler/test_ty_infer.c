@@ -1,0 +1,230 @@
+/* test_ty_infer.c: inferred types and the typed-program API (issue 4;
+ * language.md 5.2-5.10; types.h).
+ *
+ * Each test checks a small program with the real front end and checker and
+ * compares the printed scheme of a function (generic variables renamed a,
+ * b, c in order of appearance) or an annotation the lowering relies on
+ * (sem references, impl tables, instantiations).
+ */
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lang/compiler/compile.h"
+#include "lang/compiler/diag.h"
+#include "lang/compiler/front.h"
+#include "lang/compiler/types.h"
+
+static compile_t *check(const char *src)
+{
+    compile_t *c = compile_new();
+    cr_assert_eq(front_load_text(c, "t.snow", "Main", src, strlen(src)), 0, "parse error");
+    ty_check_program(c);
+    return c;
+}
+
+static ty_fn_t *fn_named(compile_t *c, const char *name)
+{
+    ty_program_t *p = c->typed;
+    for (uint32_t m = 0; m < p->nmodules; m++)
+        for (uint32_t i = 0; i < p->modules[m].nfns; i++)
+            if (!strcmp(p->modules[m].fns[i]->name, name))
+                return p->modules[m].fns[i];
+    return NULL;
+}
+
+/* The scheme of fn `name`, with ?<n> renamed to a, b, c... */
+static void scheme_of(compile_t *c, const char *name, char *out, size_t cap)
+{
+    ty_fn_t *f = fn_named(c, name);
+    cr_assert_not_null(f, "no fn %s", name);
+    char raw[256];
+    ty_print(raw, sizeof raw, f->scheme->type, NULL);
+    char ids[8][16];
+    int nids = 0;
+    size_t o = 0;
+    for (const char *p = raw; *p && o + 2 < cap;) {
+        if (*p != '?') {
+            out[o++] = *p++;
+            continue;
+        }
+        char id[16];
+        int n = 0;
+        p++;
+        while (isdigit((unsigned char)*p) && n < 15)
+            id[n++] = *p++;
+        id[n] = 0;
+        int k = 0;
+        while (k < nids && strcmp(ids[k], id))
+            k++;
+        if (k == nids && nids < 8)
+            strcpy(ids[nids++], id);
+        out[o++] = (char)('a' + k);
+    }
+    out[o] = 0;
+}
+
+#define EXPECT_SCHEME(src, name, want)                                                             \
+    do {                                                                                           \
+        compile_t *c_ = check(src);                                                                \
+        cr_assert_eq(diag_error_count(c_->diag), 0, "unexpected type errors");                     \
+        char got_[256];                                                                            \
+        scheme_of(c_, name, got_, sizeof got_);                                                    \
+        cr_expect_str_eq(got_, want);                                                              \
+        compile_free(c_);                                                                          \
+    } while (0)
+
+Test(lang_ty_infer, identity_is_polymorphic)
+{
+    EXPECT_SCHEME("fn id(x) = x\nfn main() do\n  id(1)\n  id(\"s\")\nend\n", "id", "(a) -> a");
+}
+
+Test(lang_ty_infer, arithmetic_on_literals_fixes_int)
+{
+    EXPECT_SCHEME("fn inc(x) = x + 1\n", "inc", "(Int) -> Int");
+}
+
+Test(lang_ty_infer, unannotated_arithmetic_stays_generic_with_a_bound)
+{
+    compile_t *c = check("fn twice(x) = x + x\nfn main() do\n  twice(1)\n  twice(2.5)\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ty_fn_t *f = fn_named(c, "twice");
+    cr_expect_eq(f->scheme->nvars, 1);
+    cr_expect_eq(f->scheme->nbounds, 1);
+    cr_expect_eq(f->scheme->bounds[0].trait->builtin, TY_TR_ADD);
+    compile_free(c);
+}
+
+Test(lang_ty_infer, bound_is_checked_at_each_instantiation)
+{
+    compile_t *c = check("fn twice(x) = x + x\nfn main() do\n  twice(\"a\")\nend\n");
+    cr_expect_eq(diag_error_count(c->diag), 1);
+    cr_expect_str_eq(c->diag->items[0].code, "E0006");
+    compile_free(c);
+}
+
+Test(lang_ty_infer, annotations_are_resolved_fully_d12)
+{
+    EXPECT_SCHEME("fn total(xs :: List<Int>) -> Int = List.length(xs)\n", "total",
+                  "(List<Int>) -> Int");
+}
+
+Test(lang_ty_infer, sugar_prints_in_long_form)
+{
+    EXPECT_SCHEME("fn f(a :: Int?, b :: String!Int) -> Map<String, (Int, Bool)> = Map.new()\n",
+                  "f", "(Option<Int>, Result<String, Int>) -> Map<String, (Int, Bool)>");
+}
+
+Test(lang_ty_infer, mutual_recursion_shares_one_component_d10)
+{
+    EXPECT_SCHEME("fn ping(0) = true\nfn ping(n) = pong(n - 1)\nfn pong(n) = ping(n)\n", "pong",
+                  "(Int) -> Bool");
+}
+
+Test(lang_ty_infer, stdlib_generic_result_from_the_signature_table)
+{
+    EXPECT_SCHEME("fn f(xs) = List.zip(xs, List.map(xs, fn x -> x > 1 end))\n", "f",
+                  "(List<Int>) -> List<(Int, Bool)>");
+}
+
+Test(lang_ty_infer, for_comprehension_yields_a_list)
+{
+    EXPECT_SCHEME("fn sq(xs :: List<Int>) = for x in xs do x > 2 end\n", "sq", "(List<Int>) -> List<Bool>");
+}
+
+Test(lang_ty_infer, else_less_if_is_unit_d16)
+{
+    EXPECT_SCHEME("fn f(b) = if b do 1 end\n", "f", "(Bool) -> ()");
+}
+
+Test(lang_ty_infer, question_mark_unifies_error_types)
+{
+    EXPECT_SCHEME("fn f(s) do\n  let n = File.read(s)?\n  Ok(n)\nend\n", "f",
+                  "(String) -> Result<String, String>");
+}
+
+Test(lang_ty_infer, method_on_string_uses_the_stdlib_module)
+{
+    compile_t *c = check("fn main() do\n  let n = \"abc\".length()\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ast_expr_t *call = c->modules[0].ast->items[0]->item->u.fn.body->items[0]->expr;
+    ty_ref_t *r = call->sem;
+    cr_assert_not_null(r);
+    cr_expect_eq(r->kind, TY_REF_STDLIB);
+    cr_expect_str_eq(r->builtin->module, "String");
+    cr_expect_str_eq(r->builtin->name, "length");
+    cr_expect(r->recv_first);
+    cr_expect_eq(ty_resolve(call->ty)->kind, TY_INT);
+    compile_free(c);
+}
+
+Test(lang_ty_infer, generic_call_records_its_instantiation)
+{
+    compile_t *c = check("fn id(x) = x\nfn main() do\n  id(\"s\")\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ast_expr_t *call = c->modules[0].ast->items[1]->item->u.fn.body->items[0]->expr;
+    ty_ref_t *r = call->sem;
+    cr_assert_not_null(r);
+    cr_expect_eq(r->kind, TY_REF_FN);
+    cr_expect_str_eq(r->fn->name, "id");
+    cr_assert_eq(r->ninst, 1);
+    cr_expect_eq(ty_resolve(r->inst[0])->kind, TY_STRING);
+    compile_free(c);
+}
+
+Test(lang_ty_infer, derived_and_user_impls_are_in_the_table)
+{
+    compile_t *c = check("struct P do\n  x :: Int\nend\n"
+                         "struct Q do\n  x :: Int\nend deriving(Display)\n"
+                         "impl Display for P do\n  fn to_string(self) -> String = \"p\"\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ty_program_t *p = c->typed;
+    ty_decl_t *P = p->decls[0], *Q = p->decls[1];
+    ty_t *tp = ty_con(c->arena, P, NULL, 0), *tq = ty_con(c->arena, Q, NULL, 0);
+    ty_trait_t *display = p->traits[TY_TR_DISPLAY], *eq = p->traits[TY_TR_EQ];
+    ty_impl_t *ip = ty_find_impl(p, display, tp), *iq = ty_find_impl(p, display, tq);
+    cr_assert_not_null(ip);
+    cr_assert_not_null(iq);
+    cr_expect(!ip->derived);
+    cr_expect(iq->derived);
+    bool dflt = true;
+    cr_expect_not_null(ty_impl_method(p, ip, ip->methods[0]->name, &dflt));
+    cr_expect(!dflt);
+    cr_expect_not_null(ty_find_impl(p, eq, tp)); /* no deriving clause: Eq by default */
+    cr_expect_null(ty_find_impl(p, eq, tq));     /* deriving(Display) only */
+    cr_expect(ty_has_trait(p, TY_TR_EQ, tp));
+    compile_free(c);
+}
+
+Test(lang_ty_infer, pid_message_type_comes_from_receive)
+{
+    compile_t *c = check("actor a() do\n  receive do\n    (x, y) -> println(x <> y)\n  end\nend\n"
+                         "fn main() do\n  let p = spawn(a)\n  send(p, (\"a\", \"b\"))\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    char buf[128];
+    ty_print(buf, sizeof buf, c->typed->actors[0]->type, NULL);
+    cr_expect_str_eq(buf, "() -> Pid<(String, String)>");
+    compile_free(c);
+}
+
+Test(lang_ty_infer, unresolved_variables_print_as_question_marks)
+{
+    compile_t *c = check("fn main() do\n  let xs = []\n  let n :: Int = xs\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 1);
+    cr_expect(strstr(c->diag->items[0].headline, "List<?") != NULL, "%s",
+              c->diag->items[0].headline);
+    compile_free(c);
+}
+
+Test(lang_ty_infer, zonk_replaces_unbound_with_unit)
+{
+    compile_t *c = check("fn main() do\n  let xs = []\n  println(\"\")\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ast_expr_t *lit = c->modules[0].ast->items[0]->item->u.fn.body->items[0]->expr;
+    ty_t *z = ty_zonk(c->arena, lit->ty, true);
+    char buf[64];
+    ty_print(buf, sizeof buf, z, NULL);
+    cr_expect_str_eq(buf, "List<()>");
+    compile_free(c);
+}
