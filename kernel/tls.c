@@ -185,6 +185,16 @@ static void wolf_init(void)
     wolf_init_rc = wolfSSL_Init() == WOLFSSL_SUCCESS ? 0 : -ENOMEM;
 }
 
+/* Forward-secret AEAD suites only. ChaCha20-Poly1305 comes first because
+ * Debian's libwolfssl is built without AES-NI: there it runs about 2.5x
+ * faster than software AES-GCM (docs/tls.md). wolfSSL servers pick in this
+ * (server) order; our clients offer it in this order. */
+#define CIPHER_LIST                                                                                \
+    "TLS13-CHACHA20-POLY1305-SHA256:TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"              \
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                                   \
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                                   \
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384"
+
 static WOLFSSL_METHOD *pick_method(kern_tls_role_t role, kern_tls_version_t min,
                                    kern_tls_version_t max)
 {
@@ -287,6 +297,10 @@ static int wolf_ctx_new(const kern_tls_config_t *cfg, WOLFSSL_CTX **out)
     if (!wolf)
         return -ENOMEM;
     if (wolfSSL_CTX_SetMinVersion(wolf, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS) {
+        wolfSSL_CTX_free(wolf);
+        return -EINVAL;
+    }
+    if (wolfSSL_CTX_set_cipher_list(wolf, CIPHER_LIST) != WOLFSSL_SUCCESS) {
         wolfSSL_CTX_free(wolf);
         return -EINVAL;
     }
@@ -764,6 +778,13 @@ kern_tls_version_t kern_tls_version(kern_tls_conn_t *conn)
     default:
         return KERN_TLS_ANY;
     }
+}
+
+const char *kern_tls_cipher(kern_tls_conn_t *conn)
+{
+    if (!conn->_handshake_done)
+        return NULL;
+    return wolfSSL_get_cipher_name(conn->_ssl);
 }
 
 const char *kern_tls_sni(kern_tls_conn_t *conn)

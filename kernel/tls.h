@@ -208,6 +208,11 @@ int kern_tls_alpn(kern_tls_conn_t *conn, const char **name, size_t *len);
  * KERN_TLS_ANY before the handshake completes. */
 kern_tls_version_t kern_tls_version(kern_tls_conn_t *conn);
 
+/* The negotiated cipher suite in wolfSSL's naming (for example
+ * "TLS13-CHACHA20-POLY1305-SHA256"), or NULL before the handshake completes.
+ * Borrowed, static. */
+const char *kern_tls_cipher(kern_tls_conn_t *conn);
+
 /* For a server: the SNI host name the client sent, or NULL. Borrowed from
  * conn. */
 const char *kern_tls_sni(kern_tls_conn_t *conn);

@@ -161,8 +161,9 @@ static void transfer(kern_tls_version_t version)
     double secs = (double)(kern_timer_now_ns() - start) / 1e9;
     cr_log_info("100 MiB through TLS 1.%d in %.2f s: %.0f MiB/s", version == KERN_TLS_1_2 ? 2 : 3,
                 secs, CHUNK_COUNT / secs);
-    fprintf(stderr, "100 MiB through TLS 1.%d in %.2f s: %.0f MiB/s\n",
-            version == KERN_TLS_1_2 ? 2 : 3, secs, CHUNK_COUNT / secs);
+    fprintf(stderr, "100 MiB through TLS 1.%d (%s) in %.2f s: %.0f MiB/s\n",
+            version == KERN_TLS_1_2 ? 2 : 3, kern_tls_cipher(client.conn), secs,
+            CHUNK_COUNT / secs);
     cr_assert_eq(client.failure, 0, "client: %d %s", client.failure,
                  kern_tls_conn_error(client.conn));
     cr_assert_eq(server.failure, 0, "server: %d %s", server.failure,
