@@ -120,6 +120,8 @@ static void vperr(parser_t *p, span_t span, const char *fmt, va_list ap)
     if (p->failed || p->stopped)
         return;
     p->failed = true;
+    if (p->muted)
+        return;
     bool at_eof = span.start >= p->src_len;
     if (at_eof && p->eof_reported)
         return;

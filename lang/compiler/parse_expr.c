@@ -655,6 +655,27 @@ static ast_expr_t *parse_return(parser_t *p)
     return e;
 }
 
+static ast_expr_t *parse_bp(parser_t *p, int min_bp);
+
+/* An expression was expected but the line ended (`let x = a +` NEWLINE, or
+ * `->` NEWLINE in an arm): 1.2 makes that an error. To recover without a
+ * cascade, the next line is parsed as the missing expression with further
+ * errors muted, and the statement is then skipped as failed. */
+static ast_expr_t *parse_after_line_break(parser_t *p)
+{
+    perr_here(p, "expected expression");
+    ast_expr_t *e = expr_error(p);
+    if (p->muted || !starts_expr((tok_kind_t)p->toks[p->pos + 1].kind))
+        return e;
+    adv(p);
+    p->failed = false;
+    p->muted++;
+    e = parse_bp(p, 0);
+    p->muted--;
+    p->failed = true;
+    return e;
+}
+
 static ast_expr_t *parse_primary(parser_t *p)
 {
     const token_t *t = pk(p);
@@ -685,6 +706,8 @@ static ast_expr_t *parse_primary(parser_t *p)
     case TOK_KW_ALIAS: case TOK_KW_COND: case TOK_KW_TRAIT: case TOK_KW_TRAP: case TOK_KW_WITH:
         perr_here(p, "%s is a reserved keyword", token_describe((tok_kind_t)t->kind));
         return expr_error(p);
+    case TOK_NEWLINE:
+        return parse_after_line_break(p);
     default:
         perr_here(p, "expected expression");
         return expr_error(p);
@@ -722,8 +745,6 @@ static bool binop_of(tok_kind_t k, binop_info_t *b)
     default: return false;
     }
 }
-
-static ast_expr_t *parse_bp(parser_t *p, int min_bp);
 
 /* Prefix = ("-" | "!" | "not") Expr(bp 23); `-9223372036854775808` folds to
  * Int.min (D1). */
@@ -770,8 +791,10 @@ static ast_expr_t *parse_postfix(parser_t *p, ast_expr_t *lhs)
         adv(p);
         const token_t *f = pk(p);
         tok_kind_t k = (tok_kind_t)f->kind;
-        if (k != TOK_IDENT && k != TOK_KW_SELF && k != TOK_KW_MONITOR && k != TOK_KW_SPAWN &&
-            k != TOK_KW_LINK) {
+        /* 3.5 lists self/monitor/spawn/link; the stdlib also has `Ws.send`, so
+         * any keyword is a field name here (a keyword after `.` means nothing
+         * else). */
+        if (k != TOK_IDENT && (k < TOK_KW_FIRST || k > TOK_KW_LAST)) {
             perr_here(p, "expected field name after `.`");
             return lhs;
         }

@@ -45,6 +45,7 @@ typedef struct {
     bool failed;       /* the current statement reported an error */
     bool eof_reported; /* an error at end of file was reported */
     bool stopped;      /* PARSE_ERRORS_MAX reached */
+    uint32_t muted;    /* > 0: errors only mark the statement failed (recovery parses) */
     uint32_t errors;
 
     sym_t sym_self, sym_wild, sym_from, sym_deriving, sym_fun;
