@@ -308,7 +308,9 @@ static void emit_block(emitter_t *em, const ir_block_t *b);
 
 static void line_directive(emitter_t *em, uint32_t line)
 {
-    if (line == 0 || line == em->line)
+    /* Every statement gets its directive: the C lines that follow one count
+     * on from it, so skipping repeats would shift later statements. */
+    if (line == 0)
         return;
     em->line = line;
     fprintf(em->out, "#line %u ", line);
@@ -423,7 +425,7 @@ static void emit_stmt(emitter_t *em, const ir_stmt_t *s)
         indent(em);
         fprintf(out, "}\n");
         indent(em);
-        fprintf(out, "snow_L%u:;\n", s->label);
+        fprintf(out, "snow_L%u: __attribute__((unused));\n", s->label);
         break;
     case IR_S_EXIT: fprintf(out, "goto snow_L%u;\n", s->label); break;
     case IR_S_TAILCALL: fputs("SNOW_LOOP_TICK(cx);\n", out); indent(em); fputs("goto snow_top;\n", out); break;
@@ -517,12 +519,13 @@ static void emit_func(emitter_t *em, const ir_func_t *f)
     em->line = 0;
     if (f->snow_name)
         fprintf(out, "/* %s */\n", f->snow_name);
+    line_directive(em, f->line);
     emit_signature(em, f);
     fputs("\n{\n", out);
     emit_locals(em, f);
     fputs("    SNOW_FN_ENTER(cx);\n", out);
     if (f->uses_tailcall)
-        fputs("snow_top:;\n", out);
+        fputs("snow_top: __attribute__((unused));\n", out);
     emit_block(em, &f->body);
     /* Functions end with an explicit return or panic; this keeps -Wreturn-type quiet when the
      * last statement is a loop that only exits by returning. */
@@ -674,16 +677,17 @@ int emit_ir_program(const ir_program_t *p, FILE *out)
 {
     emitter_t em = {.out = out, .p = p};
     emit_prologue(&em);
-    emit_types(&em);
-    for (uint32_t i = 0; i < p->nglobals; i++)
-        fprintf(out, "static %s snow_g_%s_%u;\n", ctype(p->globals[i].rep), p->globals[i].name, i);
-    if (p->nglobals)
-        fputc('\n', out);
+    /* Prototypes first: type descriptors point at user-impl callbacks. */
     for (uint32_t i = 0; i < p->nfuncs; i++) {
         emit_signature(&em, p->funcs[i]);
         fputs(";\n", out);
     }
     fputc('\n', out);
+    emit_types(&em);
+    for (uint32_t i = 0; i < p->nglobals; i++)
+        fprintf(out, "static %s snow_g_%s_%u;\n", ctype(p->globals[i].rep), p->globals[i].name, i);
+    if (p->nglobals)
+        fputc('\n', out);
     for (uint32_t i = 0; i < p->nfuncs; i++)
         emit_func(&em, p->funcs[i]);
     fputs("static void snow_main_(snow_ctx_t *cx)\n{\n", out);

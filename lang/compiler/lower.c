@@ -165,7 +165,19 @@ static int64_t lookup_in(lower_t *lw, lw_fn_t *fx, ty_binding_t *b)
 
 int64_t lw_lookup(lower_t *lw, ty_binding_t *b)
 {
-    return lookup_in(lw, lw->fx, b);
+    int64_t local = lookup_in(lw, lw->fx, b);
+    if (local >= 0 || !b)
+        return local;
+    /* The checker may re-infer an expression (a closure on the right of
+     * |>) and leave the pattern and the uses with different binding
+     * objects; the innermost binding of the same name is the one meant. */
+    lw_fn_t *fx = lw->fx;
+    for (uint32_t i = fx->nbinds; i-- > 0;)
+        if (fx->binds[i].name == b->name) {
+            lw_bind(lw, b, fx->binds[i].local);
+            return fx->binds[i].local;
+        }
+    return -1;
 }
 
 ir_stmt_t *lw_block_begin(lower_t *lw, ir_block_t **saved)

@@ -263,23 +263,26 @@ static uint32_t fn_instance(lower_t *lw, ty_ref_t *ref, ty_t **arg_tys, uint32_t
 
 ir_expr_t *lw_fn_value(lower_t *lw, uint32_t func, ty_t *fun_ty, uint32_t line)
 {
+    /* The target may not be lowered yet: its parameters come from fun_ty. */
     ir_func_t *target = lw->p->funcs[func];
+    fun_ty = ty_resolve(fun_ty);
+    uint32_t n = fun_ty->kind == TY_FUN ? fun_ty->nargs : 0;
     ir_func_t *w = ir_func_new(lw->a, lw_fmt(lw, "snow_fnv_%s_%u", target->c_name + 8, lw->nclosures++),
                                target->ret);
     w->is_closure = true;
+    w->snow_name = lw_fmt(lw, "%s as a value", target->snow_name ? target->snow_name : "?");
     uint32_t wi = ir_add_func(lw->a, lw->p, w);
     ir_expr_t *call = ARENA_NEW(lw->a, ir_expr_t);
     call->kind = IR_E_CALL;
     call->rep = target->ret;
     call->index = func;
-    call->nargs = target->nparams;
-    call->args = ARENA_ARRAY(lw->a, ir_expr_t *, target->nparams ? target->nparams : 1);
-    (void)fun_ty;
-    for (uint32_t i = 0; i < target->nparams; i++) {
-        ir_local(lw->a, w, "a", target->locals[i].rep);
+    call->nargs = n;
+    call->args = ARENA_ARRAY(lw->a, ir_expr_t *, n ? n : 1);
+    for (uint32_t i = 0; i < n; i++) {
+        ir_local(lw->a, w, "a", lw_rep(fun_ty->args[i]));
         call->args[i] = ir_local_ref(lw->a, w, i);
     }
-    w->nparams = target->nparams;
+    w->nparams = n;
     ir_stmt_t *r = ir_stmt(lw->a, IR_S_RETURN, 0);
     r->e = call;
     ir_push(lw->a, &w->body, r);
@@ -352,12 +355,29 @@ static void emit_return(lower_t *lw, ir_expr_t *v, uint32_t line)
     lw_push(lw, r);
 }
 
+/* A nested `fn` item is named through a local binding; call it like a
+ * top-level function. */
+static ty_ref_t *nested_fn_ref(lower_t *lw, ty_ref_t *ref)
+{
+    if (!ref || ref->kind != TY_REF_LOCAL || !ref->binding || !ref->binding->nested_fn)
+        return ref;
+    ty_ref_t *r = ARENA_NEW(lw->a, ty_ref_t);
+    *r = *ref;
+    r->kind = TY_REF_FN;
+    r->fn = ref->binding->nested_fn;
+    uint32_t nv = r->fn->scheme ? r->fn->scheme->nvars : 0;
+    if (r->ninst != nv)
+        r->inst = NULL;
+    return r;
+}
+
 static ir_expr_t *lower_call(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ast_expr_t *callee,
                              ast_expr_t *first, ast_expr_t **args, uint32_t nargs, bool tail)
 {
     uint32_t line = lw_line(lw, call->span);
     ty_t *ret = lw_ty(lw, call->ty);
     ir_expr_t *clo = NULL;
+    ref = nested_fn_ref(lw, ref);
     bool closure_call = !ref || ref->kind == TY_REF_LOCAL || ref->kind == TY_REF_TOP_LET;
     if (closure_call)
         clo = lower_expr(lw, callee);
@@ -427,12 +447,18 @@ static ir_expr_t *lower_pipe(lower_t *lw, ast_expr_t *e, bool tail)
 
 /* {====== Names and fields */
 
+static ir_expr_t *poly_use(lower_t *lw, ty_ref_t *ref);
+
 static ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref)
 {
     uint32_t line = lw_line(lw, e->span);
+    ref = nested_fn_ref(lw, ref);
     ty_t *t = lw_ty(lw, e->ty);
     switch (ref->kind) {
     case TY_REF_LOCAL: {
+        ir_expr_t *poly = poly_use(lw, ref);
+        if (poly)
+            return poly;
         int64_t local = lw_lookup(lw, ref->binding);
         if (local < 0) {
             lw_unsupported(lw, e->span, lw_fmt(lw, "reference to `%s` from here", ref->binding->name));
@@ -633,7 +659,9 @@ static ir_expr_t *lower_map(lower_t *lw, ast_expr_t *e)
         ks[i] = lower_expr(lw, e->elems.items[i]);
         vs[i] = lower_expr(lw, e->values.items[i]);
     }
-    ir_expr_t *m = lw_hoist(lw, ir_rt1(lw->a, "snow_map_new", IR_REP_PTR, lw_type_expr(lw, t)), line);
+    ir_expr_t *kv[2] = {lw_type_expr(lw, t->nargs > 0 ? t->args[0] : t),
+                        lw_type_expr(lw, t->nargs > 1 ? t->args[1] : t)};
+    ir_expr_t *m = lw_hoist(lw, ir_rt(lw->a, "snow_map_new", IR_REP_PTR, kv, 2), line);
     for (uint32_t i = 0; i < e->elems.len; i++) {
         ir_expr_t *args[3] = {m, ir_to_word(lw->a, ks[i]), ir_to_word(lw->a, vs[i])};
         m = lw_hoist(lw, ir_rt(lw->a, "snow_map_put", IR_REP_PTR, args, 3), line);
@@ -717,6 +745,11 @@ static ir_expr_t *lower_while(lower_t *lw, ast_expr_t *e)
 }
 
 
+static ir_expr_t *load_field(lower_t *lw, ir_expr_t *rec, uint32_t i, ir_rep_t rep, uint32_t line)
+{
+    return lw_hoist(lw, ir_field(lw->a, rec, i, rep), line);
+}
+
 /* for x in a..b / list / Range [when g] do body end (6.8, D22): the value is
  * the list of body values, built only when the value is used (collect). */
 static ir_expr_t *lower_for(lower_t *lw, ast_expr_t *e, bool collect)
@@ -725,8 +758,49 @@ static ir_expr_t *lower_for(lower_t *lw, ast_expr_t *e, bool collect)
     ast_expr_t *it = e->lhs;
     ty_t *it_ty = ty_resolve(lw_ty(lw, it->ty));
     bool is_list = lw_is_builtin(it_ty, TY_B_LIST);
+    bool is_map = lw_is_builtin(it_ty, TY_B_MAP);
     uint32_t i = lw_temp(lw, IR_REP_INT), end = lw_temp(lw, IR_REP_INT), xs = 0;
-    if (it->kind == AST_EXPR_BINARY && it->binop == AST_BIN_RANGE) {
+    ast_pat_t *pat = e->for_pat;
+    if (is_map || lw_is_builtin(it_ty, TY_B_SET)) {
+        /* Maps and sets iterate in insertion order over a list snapshot of
+         * their entries (6.8): {k, v} binds the pair, a single name the key. */
+        ty_t *elem = ARENA_NEW(lw->a, ty_t);
+        elem->kind = TY_INT;
+        ir_expr_t *m = lower_expr(lw, it);
+        ir_expr_t *list;
+        if (is_map) {
+            ty_t *pair = ARENA_NEW(lw->a, ty_t);
+            pair->kind = TY_TUPLE;
+            pair->nargs = 2;
+            pair->args = it_ty->args;
+            elem = pair;
+            list = ir_rt2(lw->a, "snow_map_to_list", IR_REP_PTR, m, lw_type_expr(lw, pair));
+        } else {
+            list = ir_rt1(lw->a, "snow_set_to_list", IR_REP_PTR, m);
+        }
+        ty_t *lt = ARENA_NEW(lw->a, ty_t);
+        lt->kind = TY_CON;
+        lt->decl = lw->tp->builtins[TY_B_LIST];
+        lt->nargs = 1;
+        lt->args = ARENA_ARRAY(lw->a, ty_t *, 1);
+        lt->args[0] = elem;
+        it_ty = lt;
+        is_list = true;
+        xs = lw_temp(lw, IR_REP_PTR);
+        lw_assign(lw, xs, list, line);
+        lw_assign(lw, i, ir_int(lw->a, 0), line);
+        ir_expr_t *len = ARENA_NEW(lw->a, ir_expr_t);
+        len->kind = IR_E_LIST_LEN;
+        len->rep = IR_REP_INT;
+        len->a = lw_local(lw, xs);
+        lw_assign(lw, end, len, line);
+        if (is_map && pat->kind == AST_PAT_TUPLE && pat->elems.len == 1)
+            pat = pat->elems.items[0];
+        else if (is_map && pat->kind != AST_PAT_TUPLE)
+            is_map = true; /* single name: the key, below */
+        else
+            is_map = false;
+    } else if (it->kind == AST_EXPR_BINARY && it->binop == AST_BIN_RANGE) {
         lw_assign(lw, i, lower_expr(lw, it->lhs), line);
         lw_assign(lw, end, lower_expr(lw, it->rhs), line);
     } else if (is_list || lw_is_builtin(it_ty, TY_B_RANGE)) {
@@ -778,7 +852,12 @@ static ir_expr_t *lower_for(lower_t *lw, ast_expr_t *e, bool collect)
         }
         lw_assign(lw, i, ir_bin(lw->a, IR_OP_ADD, IR_REP_INT, lw_local(lw, i), ir_int(lw->a, 1)),
                   line);
-        lower_bind_pat(lw, e->for_pat, x, x_ty, line);
+        if (is_map) {
+            /* a single name over a map binds the key */
+            x_ty = x_ty->args[0];
+            x = load_field(lw, x, 0, lw_rep(x_ty), line);
+        }
+        lower_bind_pat(lw, pat, x, x_ty, line);
         if (e->guard) {
             ir_expr_t *g = lower_expr(lw, e->guard);
             ir_stmt_t *skip = ir_stmt(lw->a, IR_S_IF, line);
@@ -805,6 +884,14 @@ static ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e)
 {
     uint32_t line = lw_line(lw, e->span);
     ty_t *ft = ty_resolve(lw_ty(lw, e->ty));
+    if (ft->kind != TY_FUN && e->clauses.len > 0) {
+        /* No type on the closure itself: rebuild it from its first clause. */
+        ast_closure_clause_t *c0 = &e->clauses.items[0];
+        ty_t **ps = ARENA_ARRAY(lw->a, ty_t *, c0->params.len ? c0->params.len : 1);
+        for (uint32_t i = 0; i < c0->params.len; i++)
+            ps[i] = lw_ty(lw, c0->params.items[i].pat->ty);
+        ft = fun_type(lw, ps, c0->params.len, lw_ty(lw, c0->body ? c0->body->ty : NULL));
+    }
     lw_fn_t *parent = lw->fx;
     ir_func_t *f = ir_func_new(lw->a, lw_fmt(lw, "snow_clo_%s_%u", parent->f->c_name + 5,
                                              lw->nclosures++),
@@ -919,9 +1006,78 @@ static void lower_discard(lower_t *lw, ast_expr_t *e)
         (void)lower_expr(lw, e);
 }
 
+/* let f = fn ... end with a polymorphic type (5.2): the closure is lowered
+ * again at each use with that use's instantiation, so each copy is
+ * monomorphic (a closure's identity is not observable, 6.1). */
+static bool record_poly(lower_t *lw, ast_stmt_t *st)
+{
+    ast_pat_t *p = st->pat;
+    if (!p || p->kind != AST_PAT_IDENT || !p->sem || st->expr->kind != AST_EXPR_CLOSURE)
+        return false;
+    ty_binding_t *b = p->sem;
+    if (b->name != p->name || !b->scheme || b->scheme->nvars == 0)
+        return false;
+    if (lw->npolys == lw->cap_polys) {
+        uint32_t ncap = lw->cap_polys ? lw->cap_polys * 2 : 8;
+        ty_binding_t **nb = ARENA_ARRAY(lw->a, ty_binding_t *, ncap);
+        ast_expr_t **ne = ARENA_ARRAY(lw->a, ast_expr_t *, ncap);
+        if (lw->npolys) {
+            memcpy(nb, lw->polys, sizeof(*nb) * lw->npolys);
+            memcpy(ne, lw->poly_exprs, sizeof(*ne) * lw->npolys);
+        }
+        lw->polys = nb;
+        lw->poly_exprs = ne;
+        lw->cap_polys = ncap;
+    }
+    lw->polys[lw->npolys] = b;
+    lw->poly_exprs[lw->npolys] = st->expr;
+    lw->npolys++;
+    return true;
+}
+
+static ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e);
+
+static ir_expr_t *poly_use(lower_t *lw, ty_ref_t *ref)
+{
+    for (uint32_t i = 0; i < lw->npolys; i++) {
+        if (lw->polys[i] != ref->binding)
+            continue;
+        ty_scheme_t *sc = ref->binding->scheme;
+        lw_fn_t *fx = lw->fx;
+        ty_t **saved_vars = fx->vars, **saved_args = fx->args;
+        uint32_t saved_n = fx->nsubst;
+        uint32_t n = saved_n + sc->nvars;
+        ty_t **vars = ARENA_ARRAY(lw->a, ty_t *, n);
+        ty_t **args = ARENA_ARRAY(lw->a, ty_t *, n);
+        for (uint32_t k = 0; k < saved_n; k++) {
+            vars[k] = saved_vars[k];
+            args[k] = saved_args[k];
+        }
+        for (uint32_t k = 0; k < sc->nvars; k++) {
+            vars[saved_n + k] = sc->vars[k];
+            args[saved_n + k] = k < ref->ninst ? lw_ty(lw, ref->inst[k]) : NULL;
+            if (!args[saved_n + k]) {
+                args[saved_n + k] = ARENA_NEW(lw->a, ty_t);
+                args[saved_n + k]->kind = TY_UNIT;
+            }
+        }
+        fx->vars = vars;
+        fx->args = args;
+        fx->nsubst = n;
+        ir_expr_t *v = lower_closure(lw, lw->poly_exprs[i]);
+        fx->vars = saved_vars;
+        fx->args = saved_args;
+        fx->nsubst = saved_n;
+        return v;
+    }
+    return NULL;
+}
+
 static void lower_let(lower_t *lw, ast_stmt_t *st)
 {
     uint32_t line = lw_line(lw, st->span);
+    if (record_poly(lw, st))
+        return;
     ir_expr_t *v = lower_expr(lw, st->expr);
     lower_bind_pat(lw, st->pat, v, lw_ty(lw, st->expr->ty), line);
 }

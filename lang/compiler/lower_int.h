@@ -70,6 +70,9 @@ typedef struct lower_t {
     lw_fn_t *fx;
     uint32_t nclosures;
     ty_binding_t **global_binds; /* module constant of each ir global */
+    ty_binding_t **polys;        /* let-bound polymorphic closures, lowered at each use */
+    ast_expr_t **poly_exprs;
+    uint32_t npolys, cap_polys;
     int errors;
     sym_t s_to_string, s_inspect, s_eq, s_lt, s_compare, s_hash, s_underscore;
 } lower_t;

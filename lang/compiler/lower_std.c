@@ -111,10 +111,22 @@ static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *
     return ir_unit(a);
 }
 
+/* The prelude's list functions (stdlib.md 3) are the List module's. */
+static const char *runtime_name(lower_t *lw, const ty_builtin_fn_t *fn)
+{
+    static const char *const list_fns[] = {"map", "filter", "reduce", "head", "tail"};
+    if (!fn->module)
+        for (size_t i = 0; i < sizeof list_fns / sizeof list_fns[0]; i++)
+            if (strcmp(fn->name, list_fns[i]) == 0)
+                return lw_fmt(lw, "list_%s", fn->name);
+    return fn->c_name;
+}
+
 ir_expr_t *lower_stdlib_call(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *fn,
                              ir_expr_t **args, ty_t **arg_tys, uint32_t nargs, ty_t *ret_ty)
 {
     uint32_t line = lw_line(lw, call->span);
+    const char *c_name = runtime_name(lw, fn);
     if (fn->special != TY_SPECIAL_NONE)
         return special(lw, call, fn, args, arg_tys, nargs, ret_ty, line);
     ty_t *sig = fn->scheme ? ty_resolve(fn->scheme->type) : NULL;
@@ -126,7 +138,7 @@ ir_expr_t *lower_stdlib_call(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_
     }
     uint32_t n = nargs;
     ty_t *ret = ty_resolve(ret_ty);
-    switch (extra_of(fn->c_name)) {
+    switch (extra_of(c_name)) {
     case EXTRA_RET_ELEM:
         xs[n++] = lw_type_expr(lw, ret->nargs ? ret->args[0] : ret);
         break;
@@ -138,6 +150,6 @@ ir_expr_t *lower_stdlib_call(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_
     }
     bool word_ret = fun && is_var(sig->ret);
     ir_rep_t rep = word_ret ? IR_REP_WORD : lw_rep(ret);
-    ir_expr_t *r = lw_hoist(lw, ir_rt(lw->a, lw_fmt(lw, "snow_%s", fn->c_name), rep, xs, n), line);
+    ir_expr_t *r = lw_hoist(lw, ir_rt(lw->a, lw_fmt(lw, "snow_%s", c_name), rep, xs, n), line);
     return as_rep(lw, r, lw_rep(ret));
 }
