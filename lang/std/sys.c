@@ -144,7 +144,7 @@ snow_record_t *snow_io_read_line(snow_ctx_t *cx)
     const char *nl = NULL;
     for (;;) {
         size_t avail = rt->in_len - rt->in_pos;
-        nl = memchr(rt->in + rt->in_pos + scanned, '\n', avail - scanned);
+        nl = avail > scanned ? memchr(rt->in + rt->in_pos + scanned, '\n', avail - scanned) : NULL;
         if (nl || rt->in_eof)
             break;
         scanned = avail;

@@ -183,9 +183,9 @@ static void read_lines(void)
 
 Test(std_misc, read_line_strips_newlines_and_returns_empty_at_eof)
 {
-    char out[128];
-    int st = run_child(read_lines, out, sizeof out, NULL, 0);
-    cr_assert(WIFEXITED(st));
+    char out[128], err[4096];
+    int st = run_child(read_lines, out, sizeof out, err, sizeof err);
+    cr_assert(WIFEXITED(st), "status %d: %s", st, err);
     cr_assert_str_eq(out, "0:one\n0:two\n0:\n0:last\n0:\n0:\n");
 }
 
