@@ -54,6 +54,8 @@ static ty_t *entry_type(ty_checker_t *ck, ty_ent_t *e, int arity, ty_ref_t **out
     for (ty_ent_t *x = e; x; x = x->next) {
         if (x->kind == TY_ENT_FN) {
             if (arity < 0 || x->fn->arity == (uint32_t)arity) {
+                if (!x->fn->scheme) /* not checked yet: a placeholder */
+                    x->fn->scheme = ty_mono(ck, ty_fresh(ck));
                 ty_ref_t *r = ty_ref_new(ck, TY_REF_FN);
                 r->fn = x->fn;
                 *out = r;
@@ -74,6 +76,8 @@ static ty_t *entry_type(ty_checker_t *ck, ty_ent_t *e, int arity, ty_ref_t **out
         r = ty_ref_new(ck, TY_REF_TOP_LET);
         r->binding = fallback->binding;
         *out = r;
+        if (fallback->binding->scheme)
+            return inst_ref(ck, r, fallback->binding->scheme, span);
         return fallback->binding->type;
     case TY_ENT_CTOR:
         r = ctor_ref(ck, fallback->variant);

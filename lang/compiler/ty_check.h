@@ -236,6 +236,8 @@ void ty_warning(ty_checker_t *ck, span_t span, const char *code, const char *fmt
 void ty_help(ty_checker_t *ck, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ty_note(ty_checker_t *ck, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ty_label(ty_checker_t *ck, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The JSON `fix` suggestion of the last diagnostic (10.3). */
+void ty_fix(ty_checker_t *ck, const char *text);
 /* The JSON long message of the last diagnostic (10.3). */
 void ty_message(ty_checker_t *ck, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *ty_fmt(ty_checker_t *ck, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -112,3 +112,8 @@ void ty_message(ty_checker_t *ck, const char *fmt, ...)
     va_end(ap);
     diag_message(ck->c->diag, "%s", buf);
 }
+
+void ty_fix(ty_checker_t *ck, const char *text)
+{
+    diag_fix(ck->c->diag, "%s", text);
+}

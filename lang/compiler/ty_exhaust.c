@@ -27,6 +27,7 @@ typedef struct pm_t {
 typedef struct {
     ty_checker_t *ck;
     uint32_t budget; /* bounds the work on pathological matches */
+    bool cons_wild;  /* cons patterns as wildcards (coverage) or as a non-empty test (redundancy) */
 } ex_t;
 
 static pm_t wild_pm = {PM_WILD, 0, 0, NULL, NULL};
@@ -50,8 +51,16 @@ static pm_t *model(ex_t *x, const ast_pat_t *p)
     pm_t *m;
     switch (p->kind) {
     case AST_PAT_WILD:
-    case AST_PAT_CONS:
         return &wild_pm;
+    case AST_PAT_CONS:
+        /* Coverage counts `h :: t` as a wildcard (5.8); for redundancy it
+         * only matches non-empty lists, so `h :: t -> ...  _ -> ...` (the
+         * idiom of 6.4) has no redundant arm. */
+        if (x->cons_wild)
+            return &wild_pm;
+        m = pm_new(x, PM_LIT, 0);
+        m->lit = p;
+        return m;
     case AST_PAT_AS:
         return model(x, p->head);
     case AST_PAT_IDENT:
@@ -104,6 +113,7 @@ static bool lit_eq(const ast_pat_t *a, const ast_pat_t *b)
     case AST_PAT_INT: return a->int_value == b->int_value;
     case AST_PAT_FLOAT: return a->float_value == b->float_value;
     case AST_PAT_STRING: return a->str_len == b->str_len && !memcmp(a->str, b->str, a->str_len);
+    case AST_PAT_CONS: return true;
     default: return false;
     }
 }
@@ -393,25 +403,34 @@ void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, 
                       uint32_t nrows, uint32_t arity, ty_t **col_types, span_t where,
                       bool as_warning, bool *exhaustive)
 {
-    ex_t x = {ck, 200000};
+    ex_t x = {ck, 200000, false};
     *exhaustive = true;
     if (arity == 0)
         return;
-    pm_t ***model_rows = ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1);
+    pm_t ***red_rows = ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1);
+    pm_t ***cov_rows = ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1);
     for (uint32_t i = 0; i < nrows; i++) {
-        model_rows[i] = ARENA_ARRAY(ck->a, pm_t *, arity);
-        for (uint32_t c = 0; c < arity; c++)
-            model_rows[i][c] = model(&x, rows[i][c]);
+        red_rows[i] = ARENA_ARRAY(ck->a, pm_t *, arity);
+        cov_rows[i] = ARENA_ARRAY(ck->a, pm_t *, arity);
+        for (uint32_t c = 0; c < arity; c++) {
+            x.cons_wild = false;
+            red_rows[i][c] = model(&x, rows[i][c]);
+            x.cons_wild = true;
+            cov_rows[i][c] = model(&x, rows[i][c]);
+        }
     }
+    mat_t red = {ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1), 0, arity};
     mat_t seen = {ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1), 0, arity};
     for (uint32_t i = 0; i < nrows; i++) {
-        if (!useful(&x, seen, model_rows[i], col_types)) {
+        if (!useful(&x, red, red_rows[i], col_types)) {
             ty_warning(ck, spans[i], "W0001", "redundant match arm (arm %u)", i + 1);
             ty_message(ck, "redundant match arm at index %u", i);
             ty_label(ck, "this arm is unreachable");
         }
-        if (!guarded[i])
-            seen.rows[seen.nrows++] = model_rows[i];
+        if (!guarded[i]) {
+            red.rows[red.nrows++] = red_rows[i];
+            seen.rows[seen.nrows++] = cov_rows[i];
+        }
     }
     pm_t **all = ARENA_ARRAY(ck->a, pm_t *, arity);
     for (uint32_t c = 0; c < arity; c++)

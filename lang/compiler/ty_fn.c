@@ -337,9 +337,24 @@ static void check_top_lets(ty_checker_t *ck, ty_modenv_t *m)
     ty_module_t *out = m->out;
     for (uint32_t i = 0; i < out->ntop_lets; i++) {
         ast_stmt_t *s = out->top_let_stmts[i];
+        /* A constant bound to a closure is polymorphic like a local one. */
+        bool gen = s->expr->kind == AST_EXPR_CLOSURE && !s->type;
+        if (gen)
+            ck->level++;
         ty_t *t = ty_infer_expr(ck, s->expr);
+        if (gen)
+            ck->level--;
         if (s->type)
             ty_expect(ck, ty_from_ast(ck, s->type), t, s->expr->span);
+        if (gen) {
+            /* Generalise before touching the binding's level-0 variable,
+             * which would pin the closure's variables. Uses checked earlier
+             * (in functions) unify with one instance. */
+            ty_obligs_flush(ck);
+            ty_scheme_t *sc = ty_generalize(ck, t);
+            out->top_lets[i]->scheme = sc;
+            t = ty_instantiate(ck, sc, NULL, NULL, s->expr->span);
+        }
         ty_expect(ck, out->top_lets[i]->type, t, s->expr->span);
     }
 }

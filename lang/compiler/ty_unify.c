@@ -119,12 +119,20 @@ bool ty_expect(ty_checker_t *ck, ty_t *expected, ty_t *found, span_t span)
     ty_error(ck, span, "E0001", "expected %s, found %s", es, fs);
     ty_label(ck, "expected %s, found %s", es, fs);
     ty_t *e = ty_resolve(expected), *f = ty_resolve(found);
-    if (ty_is_con(e, TY_B_OPTION) && f->kind != TY_CON)
-        ty_help(ck, "wrap in Some(...)");
-    else if (ty_is_con(e, TY_B_RESULT) && f->kind != TY_CON)
-        ty_help(ck, "wrap in Ok(...)");
+    ty_message(ck, "type mismatch: expected `%s`, found `%s`", es, fs);
+    /* The JSON `fix` suggestions of 10.3. */
+    if (ty_is_con(e, TY_B_OPTION) && f->kind != TY_CON && f->kind != TY_VAR)
+        ty_fix(ck, "wrap in Some(...)");
+    else if (ty_is_con(e, TY_B_RESULT) && f->kind != TY_CON && f->kind != TY_VAR)
+        ty_fix(ck, "wrap in Ok(...)");
+    else if (e->kind == TY_INT && f->kind == TY_FLOAT)
+        ty_fix(ck, "use Int conversion");
+    else if (e->kind == TY_FLOAT && f->kind == TY_INT)
+        ty_fix(ck, "use Float conversion");
     else if (e->kind == TY_STRING && f->kind != TY_VAR && f->kind != TY_STRING)
-        ty_help(ck, "use to_string()");
+        ty_fix(ck, "use to_string()");
+    else if (e->kind == TY_BOOL && f->kind != TY_VAR)
+        ty_fix(ck, "expected a boolean expression");
     return false;
 }
 
