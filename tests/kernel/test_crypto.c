@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "kernel/crypto.h"
+#include "test_tls_util.h"
+
+/* The RNG opens /dev/urandom per seeding: check that nothing stays open. */
+TestSuite(kernel_crypto, .init = tls_test_leak_begin, .fini = tls_test_leak_end, .timeout = 60);
 
 static void to_hex(const uint8_t *bytes, size_t len, char *out)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel/alloc.h"
 #include "kernel/ring.h"
 #include "kernel/sock.h"
 #include "kernel/timer.h"
@@ -202,4 +203,78 @@ Test(kernel_tls_stream, peer_closing_the_socket_is_a_truncation)
     kern_tls_ctx_free(client.ctx);
     kern_tls_conn_free(server.conn);
     kern_tls_ctx_free(server.ctx);
+}
+
+/* Both ends write 8 MiB to each other at once while reading: more than the
+ * socket buffers hold, so this deadlocks unless reads progress while a write
+ * waits for the wire. */
+typedef struct duplex_t {
+    side_t *side;
+    uint8_t *out;
+    uint8_t *in;
+    size_t read_len;
+    bool wrote;
+    bool read_all;
+} duplex_t;
+
+#define DUPLEX_LEN (8u << 20)
+
+static void duplex_on_written(kern_tls_stream_t *s, int res)
+{
+    side_t *side = s->data;
+    cr_assert_eq(res, (int)DUPLEX_LEN, "write: %d %s", res, kern_tls_conn_error(side->conn));
+    side->calls++;
+}
+
+static duplex_t duplex[2];
+
+static void duplex_on_read(kern_tls_stream_t *s, int res)
+{
+    side_t *side = s->data;
+    duplex_t *d = &duplex[side == duplex[0].side ? 0 : 1];
+    cr_assert_gt(res, 0, "read: %d %s", res, kern_tls_conn_error(side->conn));
+    d->read_len += (size_t)res;
+    if (d->read_len == DUPLEX_LEN) {
+        d->read_all = true;
+        return;
+    }
+    cr_assert_eq(
+        kern_tls_stream_read(s, d->in + d->read_len, DUPLEX_LEN - d->read_len, duplex_on_read), 0);
+}
+
+Test(kernel_tls_stream, full_duplex_transfer_does_not_deadlock)
+{
+    side_t client, server;
+    open_pair(&client, &server, "server.pem", "server.key");
+    handshake_both(&client, &server, 0);
+    side_t *sides[2] = {&client, &server};
+    for (int i = 0; i < 2; i++) {
+        duplex[i] = (duplex_t){.side = sides[i]};
+        duplex[i].out = kern_alloc(DUPLEX_LEN);
+        duplex[i].in = kern_alloc(DUPLEX_LEN);
+        for (size_t j = 0; j < DUPLEX_LEN; j++)
+            duplex[i].out[j] = (uint8_t)(j * 31 + i * 7 + (j >> 12));
+        sides[i]->calls = 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(
+            kern_tls_stream_read(&sides[i]->stream, duplex[i].in, DUPLEX_LEN, duplex_on_read), 0);
+        cr_assert_eq(
+            kern_tls_stream_write(&sides[i]->stream, duplex[i].out, DUPLEX_LEN, duplex_on_written),
+            0);
+    }
+    uint64_t deadline = kern_timer_now_ns() + 30000000000ull;
+    while (!(duplex[0].read_all && duplex[1].read_all && client.calls == 1 && server.calls == 1)) {
+        cr_assert_lt(kern_timer_now_ns(), deadline, "stalled: read %zu and %zu", duplex[0].read_len,
+                     duplex[1].read_len);
+        cr_assert_geq(kern_ring_run(&ring, 100000000), 0);
+    }
+    cr_assert_eq(memcmp(duplex[0].in, duplex[1].out, DUPLEX_LEN), 0);
+    cr_assert_eq(memcmp(duplex[1].in, duplex[0].out, DUPLEX_LEN), 0);
+    for (int i = 0; i < 2; i++) {
+        kern_free(duplex[i].out);
+        kern_free(duplex[i].in);
+    }
+    side_close(&client);
+    side_close(&server);
 }
