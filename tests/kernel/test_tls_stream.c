@@ -278,3 +278,19 @@ Test(kernel_tls_stream, full_duplex_transfer_does_not_deadlock)
     side_close(&client);
     side_close(&server);
 }
+
+Test(kernel_tls_stream, plaintext_http_to_a_tls_server_fails_the_handshake)
+{
+    side_t client, server;
+    open_pair(&client, &server, "server.pem", "server.key");
+    /* The client end speaks plain HTTP instead of TLS. */
+    const char *req = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    cr_assert_eq(write(client.fd, req, strlen(req)), (ssize_t)strlen(req));
+    cr_assert_eq(kern_tls_stream_handshake(&server.stream, 3000000000, on_op), 0);
+    int rc = wait_op(&server, 5000);
+    cr_assert_eq(rc, -EPROTO, "got %d: %s", rc, kern_tls_conn_error(server.conn));
+    cr_assert_not(kern_tls_stream_busy(&server.stream));
+    cr_assert_eq(server.calls, 1);
+    side_close(&client);
+    side_close(&server);
+}
