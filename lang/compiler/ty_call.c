@@ -46,11 +46,40 @@ static ty_ref_t *ctor_ref(ty_checker_t *ck, ty_variant_t *v)
     return r;
 }
 
+/* A bare (uncalled) reference to a name defined with several arities:
+ * the definition nearest above the reference, else the first below (D11).
+ * Returns a one-entry view of the chosen function, or e unchanged. */
+static ty_ent_t *pick_bare(ty_ent_t *e, span_t ref)
+{
+    ty_ent_t *above = NULL, *below = NULL;
+    int fns = 0;
+    for (ty_ent_t *x = e; x; x = x->next) {
+        if (x->kind != TY_ENT_FN)
+            continue;
+        fns++;
+        if (x->order <= ref.start) {
+            if (!above || x->order > above->order)
+                above = x;
+        } else if (!below || x->order < below->order) {
+            below = x;
+        }
+    }
+    if (fns < 2)
+        return e;
+    ty_ent_t *pick = above ? above : below;
+    static _Thread_local ty_ent_t view;
+    view = *pick;
+    view.next = NULL;
+    return &view;
+}
+
 /* Picks the entry for `name` with `arity` (or any when arity < 0). */
 static ty_t *entry_type(ty_checker_t *ck, ty_ent_t *e, int arity, ty_ref_t **out, span_t span,
                         bool *arity_miss, uint32_t *miss_arity)
 {
     ty_ent_t *fallback = NULL;
+    if (arity < 0)
+        e = pick_bare(e, span);
     for (ty_ent_t *x = e; x; x = x->next) {
         if (x->kind == TY_ENT_FN) {
             if (arity < 0 || x->fn->arity == (uint32_t)arity) {
@@ -164,10 +193,24 @@ static ty_t *resolve_name(ty_checker_t *ck, sym_t name, int arity, span_t span, 
     return NULL;
 }
 
+/* The arity an expected function type asks for, if `name` has a function
+ * of that arity (D11); else -1 (a plain bare reference). */
+static int expected_arity(ty_checker_t *ck, sym_t name)
+{
+    int want = ck->expect_arity;
+    ck->expect_arity = -1;
+    if (want < 0 || !ck->mod || ty_lookup_local(ck, name))
+        return -1;
+    for (ty_ent_t *x = ty_ent_lookup(ck->mod, name); x; x = x->next)
+        if (x->kind == TY_ENT_FN && x->fn->arity == (uint32_t)want)
+            return want;
+    return -1;
+}
+
 ty_t *ty_infer_ident(ty_checker_t *ck, ast_expr_t *e)
 {
     ty_ref_t *r = NULL;
-    ty_t *t = resolve_name(ck, e->name, -1, e->span, &r);
+    ty_t *t = resolve_name(ck, e->name, expected_arity(ck, e->name), e->span, &r);
     if (!t) {
         report_unbound(ck, e->name, e->span);
         return ty_fresh(ck);
@@ -183,9 +226,20 @@ static ty_t *apply(ty_checker_t *ck, ty_t *fty, ast_expr_t **args, uint32_t n, t
                    span_t span)
 {
     ty_t **ats = ARENA_ARRAY(ck->a, ty_t *, n ? n : 1);
-    for (uint32_t i = 0; i < n; i++)
-        ats[i] = (i == 0 && pre0) ? pre0 : ty_infer_expr(ck, args[i]);
     ty_t *f = ty_resolve(fty);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i == 0 && pre0) {
+            ats[i] = pre0;
+            continue;
+        }
+        /* A bare function name passed where a function type is expected
+         * takes that arity (D11). */
+        ty_t *p = f->kind == TY_FUN && i < f->nargs ? ty_resolve(f->args[i]) : NULL;
+        if (p && p->kind == TY_FUN && args[i]->kind == AST_EXPR_IDENT)
+            ck->expect_arity = (int)p->nargs;
+        ats[i] = ty_infer_expr(ck, args[i]);
+        ck->expect_arity = -1;
+    }
     if (f->kind == TY_FUN) {
         if (f->nargs != n) {
             ty_error(ck, span, "E0003", "expected %u argument(s), found %u", f->nargs, n);

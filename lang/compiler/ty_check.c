@@ -64,6 +64,7 @@ int ty_check_program(compile_t *c)
     ck.a = c->arena;
     ck.in = c->interner;
     ck.prog = ARENA_NEW(ck.a, ty_program_t);
+    ck.expect_arity = -1;
     c->typed = ck.prog;
     init_syms(&ck);
     ty_builtins_init(&ck);

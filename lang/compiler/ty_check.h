@@ -175,6 +175,7 @@ typedef struct ty_checker_t {
     /* generic type-parameter names in scope while resolving annotations */
     ty_map_t *tparams;
     ty_t *self_type; /* `Self` inside impls and interfaces */
+    int expect_arity;       /* arity asked of the next bare function name (D11), or -1 */
     ty_binding_t **or_bind; /* bindings of an or-pattern's first alternative */
     uint32_t nor_bind;
 
@@ -254,6 +255,9 @@ const ty_builtin_fn_t *ty_prelude_lookup(ty_checker_t *ck, sym_t name);
 /* Resolves a written type in module m with the type parameters in
  * ck->tparams (NULL if none). Reports E0004-style unknown types as E0004. */
 ty_t *ty_from_ast(ty_checker_t *ck, ast_type_t *t);
+/* Adds to tp a fresh variable for every single upper-case name in t that
+ * names no type (`impl Show for Box<T>`, interface signatures). */
+void ty_auto_tparams(ty_checker_t *ck, ast_type_t *t, ty_map_t *tp);
 
 /* ---------------------------------------------------- ty_traits.c */
 

@@ -14,7 +14,7 @@
 #include "lang/compiler/ty_check.h"
 
 
-static void auto_tparams(ty_checker_t *ck, ast_type_t *t, ty_map_t *tp)
+void ty_auto_tparams(ty_checker_t *ck, ast_type_t *t, ty_map_t *tp)
 {
     if (!t)
         return;
@@ -30,9 +30,9 @@ static void auto_tparams(ty_checker_t *ck, ast_type_t *t, ty_map_t *tp)
         }
     }
     for (uint32_t i = 0; i < t->args.len; i++)
-        auto_tparams(ck, t->args.items[i], tp);
-    auto_tparams(ck, t->inner, tp);
-    auto_tparams(ck, t->err, tp);
+        ty_auto_tparams(ck, t->args.items[i], tp);
+    ty_auto_tparams(ck, t->inner, tp);
+    ty_auto_tparams(ck, t->err, tp);
 }
 
 static ty_trait_t *lookup_trait(ty_checker_t *ck, ast_path_t *path)
@@ -77,7 +77,18 @@ static void check_signature(ty_checker_t *ck, ty_impl_t *im, ast_fn_t *fn)
         ast_method_sig_t *sig = trait_sig(tr, fn->name);
         if (!sig || !sig->ret)
             return;
+        ty_map_t *saved = ck->tparams;
+        ty_map_t tp = {0};
+        if (saved)
+            for (uint32_t i = 0; i < saved->cap; i++)
+                if (saved->keys[i])
+                    ty_map_put(ck->a, &tp, saved->keys[i], saved->vals[i]);
+        ty_auto_tparams(ck, sig->ret, &tp);
+        ck->tparams = &tp;
         want = ty_from_ast(ck, sig->ret);
+        ck->tparams = saved;
+        if (ty_resolve(want)->kind == TY_VAR)
+            return; /* a type parameter of the interface: anything fits */
     } else if (trait_has(tr, fn->name)) {
         want = ty_resolve(ty_trait_method_type(ck, tr, fn->name, im->target))->ret;
     }
@@ -184,7 +195,7 @@ static void collect_impl(ty_checker_t *ck, ast_item_t *item)
         return;
     }
     ty_map_t *tp = ARENA_NEW(ck->a, ty_map_t);
-    auto_tparams(ck, ai->target, tp);
+    ty_auto_tparams(ck, ai->target, tp);
     ck->tparams = tp;
     ty_t *target = ty_resolve(ty_from_ast(ck, ai->target));
     ty_impl_t *dup = target->kind == TY_VAR ? NULL : ty_find_impl(ck->prog, tr, target);

@@ -445,11 +445,15 @@ static ty_t *infer_let(ty_checker_t *ck, ast_stmt_t *s)
     bool gen = s->expr->kind == AST_EXPR_CLOSURE && s->pat->kind == AST_PAT_IDENT && !s->type;
     if (gen)
         ck->level++;
+    ty_t *annot = s->type ? ty_from_ast(ck, s->type) : NULL;
+    if (annot && ty_resolve(annot)->kind == TY_FUN && s->expr->kind == AST_EXPR_IDENT)
+        ck->expect_arity = (int)ty_resolve(annot)->nargs; /* D11 */
     ty_t *t = ty_infer_expr(ck, s->expr);
+    ck->expect_arity = -1;
     if (gen)
         ck->level--;
-    if (s->type)
-        ty_expect(ck, ty_from_ast(ck, s->type), t, s->expr->span);
+    if (annot)
+        ty_expect(ck, annot, t, s->expr->span);
     ty_check_pat(ck, s->pat, t);
     if (gen && s->pat->sem) {
         ty_binding_t *b = s->pat->sem;

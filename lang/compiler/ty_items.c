@@ -273,7 +273,7 @@ void ty_collect_module(ty_checker_t *ck, ty_modenv_t *m)
             last = NULL;
         switch (it->kind) {
         case AST_ITEM_FN:
-            collect_fn(ck, m, it, &last, i);
+            collect_fn(ck, m, it, &last, it->span.start);
             break;
         case AST_ITEM_STRUCT:
         case AST_ITEM_SUM:

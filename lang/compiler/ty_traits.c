@@ -518,7 +518,21 @@ ty_t *ty_trait_method_type(ty_checker_t *ck, ty_trait_t *tr, sym_t method, ty_t 
     ty_t *saved_self = ck->self_type;
     ty_map_t *saved_tp = ck->tparams;
     ck->self_type = self_ty;
-    ck->tparams = NULL;
+    /* The interface's type parameters (and single-letter names it uses)
+     * are fresh at every use. */
+    ty_map_t *tp = ARENA_NEW(ck->a, ty_map_t);
+    if (tr->item) {
+        ast_names_t *g = &tr->item->u.iface.generics;
+        for (uint32_t i = 0; i < g->len; i++) {
+            ty_t *v = ty_fresh(ck);
+            v->name = g->items[i];
+            ty_map_put(ck->a, tp, g->items[i], v);
+        }
+    }
+    for (uint32_t i = 0; i < m->sig->params.len; i++)
+        ty_auto_tparams(ck, m->sig->params.items[i].type, tp);
+    ty_auto_tparams(ck, m->sig->ret, tp);
+    ck->tparams = tp;
     uint32_t n = m->sig->params.len;
     ty_t **ps = ARENA_ARRAY(ck->a, ty_t *, n ? n : 1);
     for (uint32_t i = 0; i < n; i++) {
