@@ -1,12 +1,12 @@
 /* kernel/tls: the transport-agnostic TLS engine (see tls.h).
  *
- * Each conn owns two byte queues. wolfSSL's receive callback copies from the
- * caller's current loan (kern_tls_feed_borrow) or from the inbound queue and
- * answers WANT_READ when both are empty; its send callback appends to the
- * outbound queue and never refuses. Because the send side never pushes back,
- * wolfSSL never sits in a half-written WANT_WRITE state: back-pressure is
- * applied before a write starts (KERN_TLS_OUT_MAX), which keeps the API
- * free of wolfSSL's "call again with the same buffer" rule.
+ * Each conn owns an inbound byte queue and an outbound kern_buf_t. wolfSSL's
+ * receive callback copies from the inbound queue or the caller's current
+ * loan (kern_tls_feed_borrow) and answers WANT_READ when both are empty; its
+ * send callback appends to the outbound buffer and never refuses. Because the send side never
+ * pushes back, wolfSSL never sits in a half-written WANT_WRITE state: back-pressure is applied
+ * before a write starts (KERN_TLS_OUT_MAX), which keeps the API free of wolfSSL's "call again with
+ * the same buffer" rule.
  *
  * This file must never call socket I/O or sleep. */
 #include "kernel/tls.h"
@@ -100,6 +100,7 @@ struct kern_tls_conn_t {
     queue_t _in;
     kern_buf_t *_out; /* outbound ciphertext at _out->base[_out_head.._out->len) */
     size_t _out_head;
+    size_t _out_cap_hint; /* capacity of the last buffer taken out */
     const uint8_t *_loan; /* kern_tls_feed_borrow bytes not yet consumed */
     size_t _loan_len;
     bool _eof;         /* kern_tls_feed_eof was called */
@@ -119,7 +120,9 @@ static void out_push(kern_tls_conn_t *conn, const void *bytes, size_t len)
     kern_buf_t *b = conn->_out;
     size_t used = b ? b->len - conn->_out_head : 0;
     if (!b || b->len + len > b->cap) {
-        size_t cap = b ? b->cap : 0;
+        /* A fresh buffer starts at the size the last one reached, so a
+         * bulk writer does not regrow from 16 KiB after every send. */
+        size_t cap = b ? b->cap : conn->_out_cap_hint;
         if (used + len > cap) {
             cap = cap ? cap : 16384;
             while (cap < used + len)
@@ -577,6 +580,7 @@ kern_buf_t *kern_tls_take_out(kern_tls_conn_t *conn)
     if (!b || b->len == conn->_out_head)
         return NULL;
     /* A heap buffer is freed through its header, so moving base is safe. */
+    conn->_out_cap_hint = b->cap;
     b->base += conn->_out_head;
     b->len -= (uint32_t)conn->_out_head;
     b->cap -= (uint32_t)conn->_out_head;
