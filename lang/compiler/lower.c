@@ -743,40 +743,107 @@ static void lower_work(lower_t *lw, lw_work_t *w)
     lw->fx = NULL;
 }
 
-/* Module constants (2.6, D9): globals set in order by one init function
- * that runs before main. */
-static void lower_top_lets(lower_t *lw)
+/* Module constants (2.6, D9): each is a global with a state word and a
+ * getter that evaluates the initializer on first use (0 unset, 1 being
+ * evaluated, 2 set); a use during its own initialisation panics with
+ * `cyclic top-level let`. Getters exist only for constants that are used. */
+uint32_t lw_const_getter(lower_t *lw, ty_binding_t *b)
 {
-    ir_func_t *f = ir_func_new(lw->a, "snow_init_constants", IR_REP_UNIT);
+    for (uint32_t i = 0; i < lw->nconsts; i++)
+        if (lw->consts[i].b == b)
+            return lw->consts[i].func;
+    ast_stmt_t *st = NULL;
+    for (uint32_t m = 0; m < lw->tp->nmodules && !st; m++) {
+        ty_module_t *mod = &lw->tp->modules[m];
+        for (uint32_t i = 0; i < mod->ntop_lets; i++)
+            if (mod->top_lets[i] == b)
+                st = mod->top_let_stmts[i];
+    }
+    ir_rep_t rep = lw_rep(ty_zonk(lw->a, b->type, true));
+    const char *name = c_ident(lw, b->name);
+    ir_func_t *f = ir_func_new(lw->a, lw_fmt(lw, "snow_const_%s_%u", name, lw->nconsts), rep);
+    f->snow_name = lw_fmt(lw, "constant %s", b->name);
+    uint32_t fi = ir_add_func(lw->a, lw->p, f);
+    if (lw->nconsts == lw->cap_consts) {
+        uint32_t ncap = lw->cap_consts ? lw->cap_consts * 2 : 8;
+        lw_const_t *n = ARENA_ARRAY(lw->a, lw_const_t, ncap);
+        if (lw->nconsts)
+            memcpy(n, lw->consts, sizeof(lw_const_t) * lw->nconsts);
+        lw->consts = n;
+        lw->cap_consts = ncap;
+    }
+    lw->consts[lw->nconsts++] = (lw_const_t){b, st, fi};
+    lw_work_t w = {0};
+    w.func = fi;
+    w.const_stmt = st;
+    w.const_b = b;
+    if (lw->nwork == lw->cap_work) {
+        uint32_t ncap = lw->cap_work ? lw->cap_work * 2 : 32;
+        lw_work_t *n = ARENA_ARRAY(lw->a, lw_work_t, ncap);
+        if (lw->nwork)
+            memcpy(n, lw->work, sizeof(lw_work_t) * lw->nwork);
+        lw->work = n;
+        lw->cap_work = ncap;
+    }
+    lw->work[lw->nwork++] = w;
+    return fi;
+}
+
+static ir_expr_t *global_ref(lower_t *lw, uint32_t g)
+{
+    ir_expr_t *x = ARENA_NEW(lw->a, ir_expr_t);
+    x->kind = IR_E_GLOBAL;
+    x->rep = lw->p->globals[g].rep;
+    x->index = g;
+    return x;
+}
+
+static void set_global(lower_t *lw, uint32_t g, ir_expr_t *v, uint32_t line)
+{
+    ir_stmt_t *s = ir_stmt(lw->a, IR_S_SET_GLOBAL, line);
+    s->local = g;
+    s->e = v;
+    lw_push(lw, s);
+}
+
+static void lower_const(lower_t *lw, lw_work_t *w)
+{
+    ir_func_t *f = lw->p->funcs[w->func];
+    ast_stmt_t *st = w->const_stmt;
     lw_fn_t fx = {0};
     fx.f = f;
     fx.cur = &f->body;
     lw->fx = &fx;
-    bool any = false;
-    uint32_t total = 0;
-    for (uint32_t m = 0; m < lw->tp->nmodules; m++)
-        total += lw->tp->modules[m].ntop_lets;
-    lw->global_binds = ARENA_ARRAY(lw->a, ty_binding_t *, total ? total : 1);
-    for (uint32_t m = 0; m < lw->tp->nmodules; m++) {
-        ty_module_t *mod = &lw->tp->modules[m];
-        for (uint32_t i = 0; i < mod->ntop_lets; i++) {
-            ast_stmt_t *st = mod->top_let_stmts[i];
-            ty_binding_t *b = mod->top_lets[i];
-            any = true;
-            ir_expr_t *v = lower_expr(lw, st->expr);
-            uint32_t g = ir_add_global(lw->a, lw->p, c_ident(lw, b->name), lw_rep(lw_ty(lw, b->type)));
-            ir_stmt_t *s = ir_stmt(lw->a, IR_S_SET_GLOBAL, lw_line(lw, st->span));
-            s->local = g;
-            s->e = v;
-            lw_push(lw, s);
-            f->file = st->span.file;
-            lw->global_binds[g] = b;
-        }
+    const char *name = c_ident(lw, w->const_b->name);
+    uint32_t line = st ? lw_line(lw, st->span) : 0;
+    f->file = st ? st->span.file : 0;
+    f->line = line;
+    uint32_t g = ir_add_global(lw->a, lw->p, name, f->ret);
+    uint32_t state = ir_add_global(lw->a, lw->p, lw_fmt(lw, "%s_state", name), IR_REP_INT);
+    ir_stmt_t *done = ir_stmt(lw->a, IR_S_IF, line);
+    done->e = ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, global_ref(lw, state), ir_int(lw->a, 2));
+    ir_stmt_t *r = ir_stmt(lw->a, IR_S_RETURN, line);
+    r->e = global_ref(lw, g);
+    ir_push(lw->a, &done->then, r);
+    lw_push(lw, done);
+    ir_stmt_t *cyc = ir_stmt(lw->a, IR_S_IF, line);
+    cyc->e = ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, global_ref(lw, state), ir_int(lw->a, 1));
+    ir_stmt_t *pn = ir_stmt(lw->a, IR_S_PANIC, line);
+    pn->msg = "cyclic top-level let";
+    ir_push(lw->a, &cyc->then, pn);
+    lw_push(lw, cyc);
+    set_global(lw, state, ir_int(lw->a, 1), line);
+    ir_expr_t *v = st ? lower_expr(lw, st->expr) : ir_unit(lw->a);
+    if (f->ret != IR_REP_UNIT) {
+        if (v->rep == IR_REP_WORD && f->ret != IR_REP_WORD)
+            v = ir_from_word(lw->a, v, f->ret);
+        set_global(lw, g, v, line);
     }
-    ir_push(lw->a, &f->body, ir_stmt(lw->a, IR_S_RETURN, 0));
+    set_global(lw, state, ir_int(lw->a, 2), line);
+    ir_stmt_t *r2 = ir_stmt(lw->a, IR_S_RETURN, line);
+    r2->e = global_ref(lw, g);
+    lw_push(lw, r2);
     lw->fx = NULL;
-    if (any)
-        lw->p->init_func = (int32_t)ir_add_func(lw->a, lw->p, f);
 }
 
 int lower_program(compile_t *c)
@@ -802,12 +869,14 @@ int lower_program(compile_t *c)
     for (uint32_t i = 0; i < nfiles; i++)
         lw->p->files[i] = source_get(c->sources, i)->path;
     c->ir = lw->p;
-    lower_top_lets(lw);
     if (lw->tp->main_fn)
         lw->p->main_func = (int32_t)lw_instance(lw, lw->tp->main_fn, NULL, 0);
     while (lw->done < lw->nwork) {
         lw_work_t w = lw->work[lw->done++];
-        lower_work(lw, &w);
+        if (w.const_stmt || w.const_b)
+            lower_const(lw, &w);
+        else
+            lower_work(lw, &w);
     }
     return lw->errors;
 }

@@ -467,17 +467,7 @@ static ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref)
         return coerce(lw, lw_local(lw, (uint32_t)local), lw_rep(t));
     }
     case TY_REF_TOP_LET:
-        for (uint32_t g = 0; g < lw->p->nglobals; g++) {
-            if (lw->global_binds[g] == ref->binding) {
-                ir_expr_t *x = ARENA_NEW(lw->a, ir_expr_t);
-                x->kind = IR_E_GLOBAL;
-                x->rep = lw->p->globals[g].rep;
-                x->index = g;
-                return coerce(lw, x, lw_rep(t));
-            }
-        }
-        lw_unsupported(lw, e->span, "module constant used before its definition");
-        return default_of(lw, lw_rep(t));
+        return coerce(lw, call_fn(lw, lw_const_getter(lw, ref->binding), NULL, 0, line), lw_rep(t));
     case TY_REF_FN: {
         ty_t *ft = ty_resolve(t);
         uint32_t inst = fn_instance(lw, ref, ft->kind == TY_FUN ? ft->args : NULL,

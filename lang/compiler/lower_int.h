@@ -56,7 +56,15 @@ typedef struct {
     uint32_t nargs;
     uint32_t func;
     const char *key;
+    ast_stmt_t *const_stmt; /* a module constant's getter instead of a function */
+    ty_binding_t *const_b;
 } lw_work_t;
+
+typedef struct {
+    ty_binding_t *b;
+    ast_stmt_t *stmt;
+    uint32_t func;
+} lw_const_t;
 
 typedef struct lower_t {
     compile_t *c;
@@ -69,7 +77,8 @@ typedef struct lower_t {
     uint32_t nwork, cap_work, done;
     lw_fn_t *fx;
     uint32_t nclosures;
-    ty_binding_t **global_binds; /* module constant of each ir global */
+    lw_const_t *consts;          /* module constants with a getter */
+    uint32_t nconsts, cap_consts;
     ty_binding_t **polys;        /* let-bound polymorphic closures, lowered at each use */
     ast_expr_t **poly_exprs;
     uint32_t npolys, cap_polys;
@@ -103,6 +112,9 @@ uint32_t lw_instance_for(lower_t *lw, ty_fn_t *fn, ty_t *want);
 /* Finds the user impl method `method` of trait for concrete self type t:
  * returns the fn (or NULL when the impl is derived/built-in). */
 ty_fn_t *lw_impl_method(lower_t *lw, ty_trait_t *trait, ty_t *t, sym_t method);
+
+/* The getter function of module constant b (created and queued on first use). */
+uint32_t lw_const_getter(lower_t *lw, ty_binding_t *b);
 
 /* Statement helpers on the current function. */
 void lw_push(lower_t *lw, ir_stmt_t *s);

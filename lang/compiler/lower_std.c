@@ -80,6 +80,29 @@ static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *
             return lw_hoist(lw, ir_rt(a, "snow_compare", IR_REP_PTR, xs, 3), line);
         }
         break;
+    case TY_SPECIAL_DEFAULT: {
+        ty_t *t = ty_resolve(ret);
+        switch (t->kind) {
+        case TY_INT: return ir_int(a, 0);
+        case TY_FLOAT: return ir_float(a, 0.0);
+        case TY_BOOL: return ir_bool(a, false);
+        case TY_STRING: return lw_string(lw, "", 0);
+        case TY_UNIT: return ir_unit(a);
+        default: break;
+        }
+        sym_t name = intern_cstr(lw->c->interner, "default");
+        ty_fn_t *m = lw_impl_method(lw, lw->tp->traits[TY_TR_DEFAULT], t, name);
+        if (!m)
+            break;
+        ty_t *fty = ARENA_NEW(a, ty_t);
+        fty->kind = TY_FUN;
+        fty->ret = t;
+        ir_expr_t *call = ARENA_NEW(a, ir_expr_t);
+        call->kind = IR_E_CALL;
+        call->index = lw_instance_for(lw, m, fty);
+        call->rep = lw_rep(t);
+        return lw_hoist(lw, call, line);
+    }
     case TY_SPECIAL_NUMERIC: {
         bool flt = n >= 1 && ty_resolve(tys[0])->kind == TY_FLOAT;
         const char *name = lw_fmt(lw, "snow_%s%s", fn->c_name, flt ? "_float" : "");
