@@ -18,6 +18,7 @@
 #define SNOW_KERNEL_OP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -70,6 +71,9 @@ struct kern_op_t {
     struct __kernel_timespec _ts; /* linked timeout; read at submission */
     struct msghdr _msg;           /* sendmsg header; read at submission */
 };
+
+/* Returns the struct of type that holds member at p (an op inside a job). */
+#define kern_container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
 
 /* Returns true while op has a final completion still to deliver. */
 static inline bool kern_op_pending(const kern_op_t *op) { return op->_state == KERN_OP_PENDING_; }

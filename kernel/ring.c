@@ -7,6 +7,7 @@
 #include "kernel/ring.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,6 +65,10 @@ int kern_ring_init(kern_ring_t *ring, const kern_ring_opts_t *opts)
 
 void kern_ring_destroy(kern_ring_t *ring)
 {
+    /* A pool thread may have pushed our last completion and not yet returned
+     * from waking us; pairs with the release decrement in pool.c. */
+    while (atomic_load_explicit(&ring->_wakers, memory_order_acquire) != 0)
+        sched_yield();
     snow_assert(ring->_in_flight == 0);
     snow_assert(ring->_groups == NULL);
     snow_assert(atomic_load_explicit(&ring->_inbox, memory_order_acquire) == NULL);

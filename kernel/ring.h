@@ -56,6 +56,7 @@ struct kern_ring_t {
     /* Written by other threads (kern_ring_wake, pool threads). */
     alignas(64) atomic_bool _wake_pending; /* a wake is on its way */
     _Atomic(kern_op_t *) _inbox;           /* pool completions, LIFO */
+    atomic_int _wakers;                    /* pool threads between inbox push and wake */
 };
 
 /* Sets up ring (caller-owned storage) on the calling thread, which becomes its

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <netdb.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <unistd.h>
@@ -221,4 +222,43 @@ int kern_sock_close(kern_ring_t *ring, int fd, kern_op_t *op, kern_op_cb cb)
 {
     io_uring_prep_close(kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb), fd);
     return 0;
+}
+
+/* Runs on a pool thread: getaddrinfo may block for seconds on DNS. */
+static int resolve_run(void *arg)
+{
+    kern_sock_resolve_t *r = arg;
+    struct addrinfo hints = {.ai_family = r->_family, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(r->_host, NULL, &hints, &res);
+    if (rc != 0)
+        return rc == EAI_NONAME   ? -ENOENT
+               : rc == EAI_AGAIN  ? -EAGAIN
+               : rc == EAI_SYSTEM ? -errno
+                                  : -EINVAL;
+    rc = -ENOENT;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        if (ai->ai_addrlen > sizeof r->addr.u)
+            continue;
+        memset(&r->addr, 0, sizeof r->addr);
+        memcpy(&r->addr.u, ai->ai_addr, ai->ai_addrlen);
+        r->addr.len = ai->ai_addrlen;
+        if (ai->ai_family == AF_INET)
+            r->addr.u.in4.sin_port = htons(r->_port);
+        else if (ai->ai_family == AF_INET6)
+            r->addr.u.in6.sin6_port = htons(r->_port);
+        rc = 0;
+        break;
+    }
+    freeaddrinfo(res);
+    return rc;
+}
+
+int kern_sock_resolve(kern_pool_t *pool, kern_ring_t *ring, kern_sock_resolve_t *r,
+                      const char *host, uint16_t port, int family, kern_op_cb cb)
+{
+    r->_host = host;
+    r->_port = port;
+    r->_family = family;
+    return kern_pool_submit(pool, ring, &r->job, resolve_run, r, cb);
 }

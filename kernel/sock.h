@@ -21,6 +21,7 @@
 #include <sys/un.h>
 
 #include "kernel/buf.h"
+#include "kernel/pool.h"
 #include "kernel/ring.h"
 
 typedef struct kern_sock_addr_t {
@@ -50,6 +51,23 @@ int kern_sock_addr_unix(kern_sock_addr_t *a, const char *path);
 
 /* Returns the port of an IP address, 0 for other families. */
 uint16_t kern_sock_addr_port(const kern_sock_addr_t *a);
+
+/* A name lookup running on the blocking pool. */
+typedef struct kern_sock_resolve_t {
+    kern_pool_job_t job;   /* job.op is what the callback receives */
+    kern_sock_addr_t addr; /* the first address found, with the port */
+    const char *_host;
+    uint16_t _port;
+    int _family;
+} kern_sock_resolve_t;
+
+/* Looks up host (borrowed until cb) with getaddrinfo on pool, for family
+ * AF_INET, AF_INET6 or AF_UNSPEC, and stores the first address with port in
+ * r->addr (r borrowed until cb). Numeric hosts skip the pool thread's DNS but
+ * still complete through it. cb gets &r->job.op with res 0, -ENOENT (no such
+ * name), -EAGAIN (temporary failure) or -EINVAL. Ring's thread. */
+int kern_sock_resolve(kern_pool_t *pool, kern_ring_t *ring, kern_sock_resolve_t *r,
+                      const char *host, uint16_t port, int family, kern_op_cb cb);
 
 /* Opens a listening stream socket bound to a (borrowed), with SO_REUSEADDR,
  * KERN_SOCK_* flags and, for TCP, TCP_NODELAY (inherited by accepted
