@@ -86,7 +86,8 @@ struct kern_tls_ctx_t {
     kern_tls_role_t _role;
     kern_tls_version_t _version_min; /* SNI identities inherit the range */
     kern_tls_version_t _version_max;
-    char *_alpn; /* owned copy of the comma list, or NULL */
+    bool _host_check; /* clients: match server_name against the certificate */
+    char *_alpn;      /* owned copy of the comma list, or NULL */
     int _sni_count;
     struct {
         char *host;
@@ -359,6 +360,7 @@ int kern_tls_ctx_new(const kern_tls_config_t *cfg, kern_tls_ctx_t **out)
     ctx->_role = cfg->role;
     ctx->_version_min = cfg->version_min;
     ctx->_version_max = cfg->version_max;
+    ctx->_host_check = !cfg->verify_none && !cfg->skip_host_check;
     int rc = wolf_ctx_new(cfg, &ctx->_wolf);
     if (rc < 0)
         goto fail;
@@ -460,8 +462,7 @@ static int conn_setup(kern_tls_conn_t *conn, const char *server_name)
         if (!is_ip_literal(server_name) && wolfSSL_UseSNI(ssl, WOLFSSL_SNI_HOST_NAME, server_name,
                                                           (unsigned short)len) != WOLFSSL_SUCCESS)
             return -ENOMEM;
-        /* Only meaningful when verifying; harmless otherwise. */
-        if (wolfSSL_check_domain_name(ssl, server_name) != WOLFSSL_SUCCESS)
+        if (ctx->_host_check && wolfSSL_check_domain_name(ssl, server_name) != WOLFSSL_SUCCESS)
             return -ENOMEM;
     }
     if (ctx->_alpn) {

@@ -62,8 +62,9 @@ typedef enum kern_tls_version_t {
 /* What a kern_tls_ctx_new needs. All pointers are borrowed for the call only:
  * files are read and buffers copied into the context before it returns.
  * An identity (certificate chain + private key) is either two PEM files or
- * two PEM buffers; a server needs one, a client may give one (client
- * certificate). Zero-initialise and set what you need. */
+ * two PEM buffers; a server needs one, a client may give one (sent when a
+ * server asks for a client certificate). Zero-initialise and set what you
+ * need. */
 typedef struct kern_tls_config_t {
     kern_tls_role_t role;
     const char *cert_file; /* PEM chain, leaf first */
@@ -80,6 +81,9 @@ typedef struct kern_tls_config_t {
     /* Client opt-out of certificate verification (self-signed node links
      * that authenticate by other means). Off by default: verification is on. */
     bool verify_none;
+    /* Client: verify the chain but not the host name (PostgreSQL's
+     * sslmode=verify-ca); server_name is still sent as SNI. */
+    bool skip_host_check;
     /* ALPN protocols, comma separated in preference order ("h2,http/1.1");
      * NULL for none. A server with a list answers a client that offers none
      * of them with a fatal no_application_protocol alert (-EPROTO). */

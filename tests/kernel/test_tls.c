@@ -201,6 +201,24 @@ Test(kernel_tls, verify_none_accepts_self_signed)
     pair_close(&p);
 }
 
+Test(kernel_tls, skip_host_check_still_verifies_the_chain)
+{
+    /* verify-ca: a wrong name passes, an unknown CA still does not. */
+    kern_tls_config_t ccfg = tls_test_client_cfg();
+    ccfg.skip_host_check = true;
+    kern_tls_config_t scfg = tls_test_server_cfg("wronghost.pem", "wronghost.key");
+    pair_t p;
+    pair_open(&p, &scfg, &ccfg, "localhost");
+    pair_handshake(&p);
+    cr_assert_eq(p.client_rc, 0, "client: %s", kern_tls_conn_error(p.client));
+    pair_close(&p);
+    scfg = tls_test_server_cfg("foreign.pem", "foreign.key");
+    pair_open(&p, &scfg, &ccfg, "localhost");
+    pair_handshake(&p);
+    cr_assert_eq(p.client_rc, -EKEYREJECTED, "client: %s", kern_tls_conn_error(p.client));
+    pair_close(&p);
+}
+
 Test(kernel_tls, default_trust_is_the_system_bundle)
 {
     /* The system bundle loads, and our test CA is not in it. */
