@@ -402,6 +402,7 @@ static void add_variants(ty_checker_t *ck, ty_decl_t *d, const char *const *spec
         ty_variant_t *v = &d->variants[i];
         const char *paren = strchr(specs[i], '(');
         size_t len = paren ? (size_t)(paren - specs[i]) : strlen(specs[i]);
+        v->sem_tag = TY_SEM_VARIANT;
         v->name = intern(ck->in, specs[i], len);
         v->index = i;
         v->decl = d;

@@ -92,6 +92,7 @@ ty_binding_t *ty_bind(ty_checker_t *ck, sym_t name, span_t span, ty_t *t)
     if (b)
         goto push;
     b = ARENA_NEW(ck->a, ty_binding_t);
+    b->sem_tag = TY_SEM_BINDING;
     b->name = name;
     b->span = span;
     b->type = t;

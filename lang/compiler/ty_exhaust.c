@@ -65,12 +65,9 @@ static pm_t *model(ex_t *x, const ast_pat_t *p)
         return model(x, p->head);
     case AST_PAT_IDENT:
     case AST_PAT_CTOR: {
-        /* An IDENT is a variant exactly when ty_check_pat made it one. */
-        ty_variant_t *iv = p->kind == AST_PAT_IDENT ? ty_variant_lookup(x->ck, p->name) : NULL;
-        bool is_variant = p->kind == AST_PAT_CTOR || (iv && iv->nfields == 0 && iv == p->sem);
-        if (!is_variant || !p->sem)
+        ty_variant_t *v = ty_pat_variant(p);
+        if (!v)
             return &wild_pm;
-        ty_variant_t *v = p->sem;
         m = pm_new(x, PM_CTOR, v->nfields);
         m->ctor = v->index;
         for (uint32_t i = 0; i < v->nfields; i++)

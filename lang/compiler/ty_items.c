@@ -146,6 +146,7 @@ static void resolve_decl(ty_checker_t *ck, ty_modenv_t *m, ty_decl_t *d, uint32_
         for (uint32_t v = 0; v < d->nvariants; v++) {
             ast_variant_t *av = &def->variants.items[v];
             ty_variant_t *tv = &d->variants[v];
+            tv->sem_tag = TY_SEM_VARIANT;
             tv->name = av->name;
             tv->index = v;
             tv->decl = d;
@@ -227,6 +228,7 @@ static void collect_top_let(ty_checker_t *ck, ty_modenv_t *m, ast_stmt_t *s, uin
     if (s->pat->kind != AST_PAT_IDENT)
         return; /* destructuring constants are checked as bare statements */
     ty_binding_t *b = ARENA_NEW(ck->a, ty_binding_t);
+    b->sem_tag = TY_SEM_BINDING;
     b->name = s->pat->name;
     b->span = s->pat->span;
     b->type = ty_fresh(ck);

@@ -150,7 +150,12 @@ typedef struct {
     span_t span;
 } ty_field_t;
 
+/* ast_pat_t.sem points at a ty_binding_t or a ty_variant_t; both start
+ * with this tag so ty_pat_variant can tell them apart. */
+enum { TY_SEM_BINDING = 0x5b1d, TY_SEM_VARIANT = 0x5a71 };
+
 struct ty_variant_t {
+    uint32_t sem_tag;    /* TY_SEM_VARIANT */
     sym_t name;
     uint32_t index;      /* tag: declaration order, 0-based */
     ty_decl_t *decl;     /* the sum type */
@@ -192,6 +197,7 @@ struct ty_scheme_t {
 
 /* A local variable: let binder, parameter, pattern variable, receive binder. */
 struct ty_binding_t {
+    uint32_t sem_tag;    /* TY_SEM_BINDING */
     sym_t name;
     span_t span;         /* where it is bound */
     ty_t *type;          /* monomorphic type, or the scheme's type when scheme != NULL */
@@ -477,6 +483,14 @@ bool ty_has_trait(const ty_program_t *p, ty_trait_kind_t k, const ty_t *t);
  * default is checked generically with Self = the impl type). NULL for
  * built-in and derived impls, whose code the lowering generates. */
 ty_fn_t *ty_impl_method(const ty_program_t *p, const ty_impl_t *impl, sym_t method, bool *is_default);
+
+/* For an IDENT, CTOR or AS pattern: the variant it tests, or NULL when it
+ * binds a variable (then p->sem is a ty_binding_t, or NULL for `_`). */
+static inline ty_variant_t *ty_pat_variant(const ast_pat_t *p)
+{
+    const uint32_t *tag = (const uint32_t *)p->sem;
+    return tag && *tag == TY_SEM_VARIANT ? (ty_variant_t *)p->sem : NULL;
+}
 
 /* The struct field index of name in decl, or -1. */
 int ty_field_index(const ty_decl_t *decl, sym_t name);

@@ -228,3 +228,16 @@ Test(lang_ty_infer, zonk_replaces_unbound_with_unit)
     cr_expect_str_eq(buf, "List<()>");
     compile_free(c);
 }
+
+Test(lang_ty_infer, pattern_sem_tells_variants_from_bindings_d19)
+{
+    compile_t *c = check("fn f(o) do\n  case o do\n    None -> 0\n    x -> 1\n  end\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ast_expr_t *cs = c->modules[0].ast->items[0]->item->u.fn.body->items[0]->expr;
+    ast_pat_t *none = cs->arms.items[0].pat, *x = cs->arms.items[1].pat;
+    cr_assert_not_null(ty_pat_variant(none));
+    cr_expect_str_eq(ty_pat_variant(none)->name, "None");
+    cr_expect_null(ty_pat_variant(x));
+    cr_expect_eq(((ty_binding_t *)x->sem)->sem_tag, TY_SEM_BINDING);
+    compile_free(c);
+}
