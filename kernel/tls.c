@@ -29,6 +29,7 @@
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
 #include "kernel/buf.h"
+#include "kernel/crypto.h"
 
 /* {====== Byte queues */
 
@@ -783,6 +784,22 @@ kern_tls_version_t kern_tls_version(kern_tls_conn_t *conn)
     default:
         return KERN_TLS_ANY;
     }
+}
+
+int kern_tls_peer_fingerprint(kern_tls_conn_t *conn, uint8_t out[32])
+{
+    if (!conn->_handshake_done)
+        return -ENOENT;
+    /* SESSION_CERTS keeps the peer's chain as DER, leaf first. */
+    WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(conn->_ssl);
+    if (!chain || wolfSSL_get_chain_count(chain) < 1)
+        return -ENOENT;
+    const unsigned char *der = wolfSSL_get_chain_cert(chain, 0);
+    int len = wolfSSL_get_chain_length(chain, 0);
+    if (!der || len <= 0)
+        return -ENOENT;
+    kern_sha256(der, (size_t)len, out);
+    return 0;
 }
 
 const char *kern_tls_cipher(kern_tls_conn_t *conn)

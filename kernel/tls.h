@@ -212,6 +212,12 @@ int kern_tls_alpn(kern_tls_conn_t *conn, const char **name, size_t *len);
  * KERN_TLS_ANY before the handshake completes. */
 kern_tls_version_t kern_tls_version(kern_tls_conn_t *conn);
 
+/* SHA-256 of the peer's leaf certificate (DER), the value
+ * kern_certgen_fingerprint gives for the same certificate: lets a client
+ * with verify_none pin a self-signed node certificate. Returns 0, or -ENOENT
+ * before the handshake or when the peer sent no certificate. */
+int kern_tls_peer_fingerprint(kern_tls_conn_t *conn, uint8_t out[32]);
+
 /* The negotiated cipher suite in wolfSSL's naming (for example
  * "TLS13-CHACHA20-POLY1305-SHA256"), or NULL before the handshake completes.
  * Borrowed, static. */

@@ -14,8 +14,7 @@
 #include "kernel/tls.h"
 #include "test_tls_util.h"
 
-TestSuite(kernel_certgen, .init = tls_test_leak_begin, .fini = tls_test_leak_end,
-          .timeout = 60);
+TestSuite(kernel_certgen, .init = tls_test_leak_begin, .fini = tls_test_leak_end, .timeout = 60);
 
 /* Handshakes a client that trusts only trusted_pem with a server using
  * cert/key; returns the client's result. */
@@ -147,10 +146,17 @@ Test(kernel_certgen, non_host_name_gets_no_alt_name_but_still_works)
     cr_assert_eq(kern_tls_ctx_new(&ccfg, &cctx), 0);
     cr_assert_eq(kern_tls_conn_new(sctx, NULL, &server), 0);
     cr_assert_eq(kern_tls_conn_new(cctx, NULL, &client), 0);
+    uint8_t fp[32], peer_fp[32];
+    cr_assert_eq(kern_tls_peer_fingerprint(client, peer_fp), -ENOENT, "no handshake yet");
     int crc, src;
     tls_test_handshake_pair(client, server, &crc, &src);
     cr_assert_eq(crc, 0);
     cr_assert_eq(src, 0);
+    /* Pinning without a CA: the client sees exactly the generated cert. */
+    cr_assert_eq(kern_certgen_fingerprint(cert, strlen(cert), fp), 0);
+    cr_assert_eq(kern_tls_peer_fingerprint(client, peer_fp), 0);
+    cr_assert_eq(memcmp(fp, peer_fp, 32), 0);
+    cr_assert_eq(kern_tls_peer_fingerprint(server, peer_fp), -ENOENT, "client sent no cert");
     kern_tls_conn_free(client);
     kern_tls_conn_free(server);
     kern_tls_ctx_free(cctx);
