@@ -438,14 +438,33 @@ void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, 
     char buf[256];
     sb_t sb = {buf, sizeof buf, 0};
     buf[0] = 0;
-    pm_t **w = witness(&x, seen, col_types);
-    for (uint32_t c = 0; w && c < arity; c++) {
-        if (c)
-            sb_put(&sb, ", ");
-        print_pm(&sb, w[c]);
+    uint32_t nsig = arity == 1 ? sig_count(col_types[0]) : 0;
+    if (nsig > 1 && nsig <= 64) {
+        /* One witness per missing constructor: `missing: Disc(_), Box(_, _)`. */
+        uint32_t listed = 0;
+        for (uint32_t c = 0; c < nsig && listed < 8; c++) {
+            uint32_t ar = ctor_arity(col_types[0], c);
+            mat_t sc = specialize(&x, expand_or(&x, seen), c, ar, NULL);
+            pm_t **sw = witness(&x, sc, sub_types(&x, col_types, 1, c, ar));
+            if (!sw)
+                continue;
+            pm_t *head = wctor(&x, col_types[0], c);
+            for (uint32_t k = 0; k < ar; k++)
+                head->args[k] = sw[k];
+            if (listed++)
+                sb_put(&sb, ", ");
+            print_pm(&sb, head);
+        }
+    } else {
+        pm_t **w = witness(&x, seen, col_types);
+        for (uint32_t c = 0; w && c < arity; c++) {
+            if (c)
+                sb_put(&sb, ", ");
+            print_pm(&sb, w[c]);
+        }
+        if (!w)
+            sb_put(&sb, "_");
     }
-    if (!w)
-        sb_put(&sb, "_");
     ty_t *t = arity == 1 ? col_types[0] : ty_tuple(ck, col_types, arity);
     const char *ts = ty_str(ck, t);
     if (as_warning)
