@@ -291,7 +291,7 @@ void *std_heap_alloc(std_heap_t *h, size_t size)
     if (size == 0)
         size = 1;
     size = (size + 15) & ~(size_t)15;
-    if (h->bytes_since_gc >= h->threshold && !h->collecting)
+    if (h->bytes_since_gc >= h->threshold && !h->collecting && !h->gc_off)
         std_heap_collect(h);
     h->bytes_since_gc += size;
     h->bytes_allocated += size;
@@ -498,6 +498,45 @@ void std_heap_root_remove(std_heap_t *h, const void *lo)
             return;
         }
     }
+}
+
+static std_block_t *list_tail_of(std_block_t *b)
+{
+    while (b && b->next)
+        b = b->next;
+    return b;
+}
+
+static void adopt_list(std_heap_t *dst, std_block_t **dst_head, std_block_t *src_head)
+{
+    for (std_block_t *b = src_head; b; b = b->next) {
+        map_add_block(dst, b);
+        dst->bytes_mapped += b->size;
+        dst->bytes_live += b->cls == UINT32_MAX ? b->obj_size : (uint64_t)b->live * b->obj_size;
+    }
+    std_block_t *last = list_tail_of(src_head);
+    if (last) {
+        last->next = *dst_head;
+        *dst_head = src_head;
+    }
+}
+
+void std_heap_adopt(std_heap_t *dst, std_heap_t *src)
+{
+    for (uint32_t c = 0; c < STD_HEAP_NCLASSES; c++) {
+        adopt_list(dst, &dst->classes[c].blocks, src->classes[c].blocks);
+        /* Adopted blocks sit before cur and are treated as full until the
+         * next sweep. */
+        if (!dst->classes[c].cur)
+            dst->classes[c].exhausted = true;
+        src->classes[c].blocks = src->classes[c].cur = NULL;
+    }
+    adopt_list(dst, &dst->large, src->large);
+    src->large = NULL;
+    dst->bytes_since_gc += src->bytes_since_gc;
+    const void *stack_hi = src->stack_hi;
+    std_heap_destroy(src); /* unmaps only the spare blocks left in src */
+    std_heap_init(src, stack_hi);
 }
 
 const void *std_heap_thread_stack_hi(void)

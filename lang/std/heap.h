@@ -60,6 +60,7 @@ typedef struct std_heap_t {
     std_heap_root_t roots[STD_HEAP_ROOTS_MAX];
     uint32_t root_count;
     bool collecting;
+    uint32_t gc_off; /* > 0: allocation never collects (copying, fragments) */
     /* Accounting. */
     uint64_t bytes_since_gc;
     uint64_t threshold;
@@ -93,6 +94,11 @@ void *std_heap_find(const std_heap_t *h, const void *p);
  * removed with std_heap_root_remove(h, lo). Both borrow the range. */
 void std_heap_root_add(std_heap_t *h, const void *lo, const void *hi);
 void std_heap_root_remove(std_heap_t *h, const void *lo);
+
+/* Moves every object of src into dst without copying (a message heap
+ * fragment built by a sender becomes part of the receiver's heap). src is
+ * left empty and may be destroyed or reused. */
+void std_heap_adopt(std_heap_t *dst, std_heap_t *src);
 
 /* Returns the highest address of the calling thread's stack. */
 const void *std_heap_thread_stack_hi(void);
