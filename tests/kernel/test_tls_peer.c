@@ -153,22 +153,27 @@ static int read_to_end(side_t *side, size_t *got)
 
 /* ---- Our client, openssl s_server ---- */
 
+/* Starts s_server on an ephemeral port (-accept 127.0.0.1:0) and reads the
+ * port it bound from its "ACCEPT 127.0.0.1:PORT" line, so no port is guessed. */
 static uint16_t start_s_server(const char *cert, const char *key, const char *version)
 {
-    uint16_t port = tls_test_free_port();
-    char accept[32];
-    snprintf(accept, sizeof accept, "127.0.0.1:%u", port);
     char *argv[] = {"openssl",  "s_server",
-                    "-accept",  accept,
+                    "-accept",  "127.0.0.1:0",
                     "-cert",    (char *)tls_test_data(cert),
                     "-key",     (char *)tls_test_data(key),
                     "-www",     (char *)version,
                     "-naccept", "1",
                     NULL};
     tls_test_spawn(&child, argv);
-    cr_assert(tls_test_child_wait_for(&child, out, sizeof out, &out_len, "ACCEPT", 5000),
+    cr_assert(tls_test_child_wait_for(&child, out, sizeof out, &out_len, "ACCEPT 127.0.0.1:", 5000),
               "s_server did not start: %s", out);
-    return port;
+    /* The port is complete once its line is. */
+    for (int i = 0; i < 20 && !strchr(strstr(out, "ACCEPT 127.0.0.1:"), '\n'); i++)
+        tls_test_child_wait_for(&child, out, sizeof out, &out_len, "\x01", 50);
+    unsigned port = 0;
+    cr_assert_eq(sscanf(strstr(out, "ACCEPT 127.0.0.1:"), "ACCEPT 127.0.0.1:%u\n", &port), 1);
+    cr_assert(port > 0 && port < 65536, "port %u", port);
+    return (uint16_t)port;
 }
 
 static void fetch_from_s_server(const char *version_flag, const char *version_text)

@@ -128,7 +128,7 @@ int tls_test_handshake_pair(kern_tls_conn_t *client, kern_tls_conn_t *server, in
     return rounds;
 }
 
-/* {====== Sockets */
+/* {====== Time */
 
 static void set_nonblocking(int fd)
 {
@@ -137,189 +137,11 @@ static void set_nonblocking(int fd)
     cr_assert_eq(fcntl(fd, F_SETFL, flags | O_NONBLOCK), 0);
 }
 
-int tls_test_listen(uint16_t *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    cr_assert_geq(fd, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    cr_assert_eq(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    cr_assert_eq(listen(fd, 16), 0);
-    socklen_t len = sizeof addr;
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
-
-int tls_test_connect(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    cr_assert_geq(fd, 0);
-    struct sockaddr_in addr = {
-        .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(port)};
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        close(fd);
-        return -errno;
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    set_nonblocking(fd);
-    return fd;
-}
-
-int tls_test_accept(int listen_fd, int timeout_ms)
-{
-    struct pollfd p = {.fd = listen_fd, .events = POLLIN};
-    if (poll(&p, 1, timeout_ms) != 1)
-        return -1;
-    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    cr_assert_geq(fd, 0);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
 int64_t tls_test_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static ssize_t flush_out(kern_tls_conn_t *conn, int fd)
-{
-    ssize_t moved = 0;
-    const uint8_t *bytes;
-    size_t n;
-    while ((n = kern_tls_pending_out(conn, &bytes)) > 0) {
-        ssize_t w = send(fd, bytes, n, MSG_NOSIGNAL);
-        if (w < 0)
-            return errno == EAGAIN ? moved : -errno;
-        kern_tls_consume_out(conn, (size_t)w);
-        moved += w;
-    }
-    return moved;
-}
-
-static ssize_t fill_in(kern_tls_conn_t *conn, int fd)
-{
-    uint8_t buf[65536];
-    size_t room = KERN_TLS_IN_MAX - kern_tls_pending_in(conn);
-    if (room == 0)
-        return 0;
-    ssize_t r = recv(fd, buf, room < sizeof buf ? room : sizeof buf, 0);
-    if (r < 0)
-        return errno == EAGAIN ? 0 : -errno;
-    if (r == 0) {
-        kern_tls_feed_eof(conn);
-        return 0;
-    }
-    /* Copying feed: buf is reused before the next engine call (the loaning
-     * kern_tls_feed_borrow is covered by test_tls.c). */
-    int rc = kern_tls_feed(conn, buf, (size_t)r);
-    cr_assert_eq(rc, 0, "feed: %s", kern_tls_strerror(rc));
-    return r;
-}
-
-ssize_t tls_test_io(kern_tls_conn_t *conn, int fd, int wait_ms)
-{
-    ssize_t out = flush_out(conn, fd);
-    if (out < 0)
-        return out;
-    ssize_t in = fill_in(conn, fd);
-    if (in < 0)
-        return in;
-    if (out + in == 0 && wait_ms > 0) {
-        short events = POLLIN | (kern_tls_pending_out(conn, NULL) ? POLLOUT : 0);
-        struct pollfd p = {.fd = fd, .events = events};
-        poll(&p, 1, wait_ms);
-        out = flush_out(conn, fd);
-        in = fill_in(conn, fd);
-        if (out < 0 || in < 0)
-            return out < 0 ? out : in;
-    }
-    return out + in;
-}
-
-int tls_test_handshake_fd(kern_tls_conn_t *conn, int fd, int timeout_ms)
-{
-    int64_t deadline = tls_test_now_ms() + timeout_ms;
-    int rc;
-    while ((rc = kern_tls_handshake(conn)) == -EAGAIN) {
-        if (tls_test_now_ms() > deadline)
-            return -ETIMEDOUT;
-        ssize_t io = tls_test_io(conn, fd, 50);
-        if (io < 0)
-            return (int)io;
-    }
-    flush_out(conn, fd); /* the last flight, or an alert */
-    return rc;
-}
-
-int tls_test_write_all(kern_tls_conn_t *conn, int fd, const void *buf, size_t len, int timeout_ms)
-{
-    int64_t deadline = tls_test_now_ms() + timeout_ms;
-    const uint8_t *p = buf;
-    while (len > 0) {
-        int rc = kern_tls_write(conn, p, len);
-        if (rc > 0) {
-            p += rc;
-            len -= (size_t)rc;
-            continue;
-        }
-        if (rc != -EAGAIN)
-            return rc;
-        if (tls_test_now_ms() > deadline)
-            return -ETIMEDOUT;
-        ssize_t io = tls_test_io(conn, fd, 50);
-        if (io < 0)
-            return (int)io;
-    }
-    int64_t left = deadline - tls_test_now_ms();
-    while (kern_tls_pending_out(conn, NULL) > 0 && tls_test_now_ms() < deadline) {
-        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-        poll(&pfd, 1, left > 50 ? 50 : (int)(left > 0 ? left : 1));
-        if (flush_out(conn, fd) < 0)
-            return -EPIPE;
-    }
-    return kern_tls_pending_out(conn, NULL) == 0 ? 0 : -ETIMEDOUT;
-}
-
-ssize_t tls_test_read_n(kern_tls_conn_t *conn, int fd, void *buf, size_t len, int timeout_ms)
-{
-    int64_t deadline = tls_test_now_ms() + timeout_ms;
-    size_t got = 0;
-    while (got < len) {
-        int rc = kern_tls_read(conn, (uint8_t *)buf + got, len - got);
-        if (rc > 0) {
-            got += (size_t)rc;
-            continue;
-        }
-        if (rc == 0)
-            break;
-        if (rc != -EAGAIN)
-            return rc;
-        if (tls_test_now_ms() > deadline)
-            break;
-        ssize_t io = tls_test_io(conn, fd, 50);
-        if (io < 0)
-            return io;
-    }
-    return (ssize_t)got;
-}
-
-int tls_test_shutdown_fd(kern_tls_conn_t *conn, int fd, int timeout_ms)
-{
-    int64_t deadline = tls_test_now_ms() + timeout_ms;
-    int rc;
-    while ((rc = kern_tls_shutdown(conn)) == -EAGAIN) {
-        if (tls_test_now_ms() > deadline)
-            return -ETIMEDOUT;
-        ssize_t io = tls_test_io(conn, fd, 50);
-        if (io < 0)
-            return (int)io;
-    }
-    flush_out(conn, fd);
-    return rc;
 }
 
 /* }====== */
@@ -411,14 +233,6 @@ void tls_test_ring_close(kern_ring_t *ring, int fd)
     kern_op_t op = {.data = &closed};
     cr_assert_eq(kern_sock_close(ring, fd, &op, on_closed), 0);
     tls_test_ring_until(ring, &closed, 2000);
-}
-
-uint16_t tls_test_free_port(void)
-{
-    uint16_t port;
-    int fd = tls_test_listen(&port);
-    close(fd);
-    return port;
 }
 
 /* }====== */

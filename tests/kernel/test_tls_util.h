@@ -1,7 +1,7 @@
 /* Helpers shared by the TLS tests (tests/kernel/test_tls*.c): certificate
- * paths, leak checks, an in-memory pipe between two kern_tls_conn_t, and a
- * test-only driver that moves a conn's ciphertext over a non-blocking socket
- * with poll(2). The engine itself never touches sockets; only tests do here.
+ * paths, leak checks, an in-memory pipe between two kern_tls_conn_t, a ring
+ * fixture with loopback socket pairs for kern_tls_stream, and openssl child
+ * processes.
  *
  * Every suite in test_kernel_tls uses .timeout = 60: Criterion 2.4.1's runner
  * leaks 48 bytes when the suites of one executable differ in timeout, which
@@ -40,32 +40,6 @@ void tls_test_pump(kern_tls_conn_t *from, kern_tls_conn_t *to);
 int tls_test_handshake_pair(kern_tls_conn_t *client, kern_tls_conn_t *server, int *client_rc,
                             int *server_rc);
 
-/* ---- Real sockets (test-side driver) ---- */
-
-/* Listens on 127.0.0.1 at an ephemeral port; returns the fd, sets *port. */
-int tls_test_listen(uint16_t *port);
-/* Connects (blocking, then switched to non-blocking) to 127.0.0.1:port. */
-int tls_test_connect(uint16_t port);
-/* Accepts one connection within timeout_ms, non-blocking. -1 on timeout. */
-int tls_test_accept(int listen_fd, int timeout_ms);
-
-/* Sends conn's pending output on fd (non-blocking) and feeds what fd has
- * (EOF included), waiting up to wait_ms for fd to become ready when there is
- * nothing to do. Returns bytes moved in + out, or -errno on socket failure. */
-ssize_t tls_test_io(kern_tls_conn_t *conn, int fd, int wait_ms);
-
-/* Drives conn's handshake over fd with a deadline; returns its result. */
-int tls_test_handshake_fd(kern_tls_conn_t *conn, int fd, int timeout_ms);
-
-/* Writes all of buf through conn over fd; returns 0 or the failure. */
-int tls_test_write_all(kern_tls_conn_t *conn, int fd, const void *buf, size_t len, int timeout_ms);
-
-/* Reads until buf holds len bytes, EOF (returns what it has) or timeout. */
-ssize_t tls_test_read_n(kern_tls_conn_t *conn, int fd, void *buf, size_t len, int timeout_ms);
-
-/* Clean close: shutdown until both close_notify are exchanged or timeout. */
-int tls_test_shutdown_fd(kern_tls_conn_t *conn, int fd, int timeout_ms);
-
 /* ---- The ring (for kern_tls_stream tests) ---- */
 
 typedef struct kern_ring_t kern_ring_t;
@@ -87,9 +61,6 @@ void tls_test_ring_connect_pair(kern_ring_t *ring, int listen_fd, uint16_t port,
 
 /* Closes fd through the ring and waits for it. */
 void tls_test_ring_close(kern_ring_t *ring, int fd);
-
-/* A free TCP port on 127.0.0.1 for a child process to listen on. */
-uint16_t tls_test_free_port(void);
 
 /* ---- Child processes (openssl) ---- */
 
