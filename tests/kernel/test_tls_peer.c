@@ -234,7 +234,7 @@ Test(kernel_tls_peer, our_client_rejects_a_wrong_host_from_s_server)
 
 /* ---- openssl s_client, our server ---- */
 
-static void serve_s_client(const char *version_flag, const char *version_text)
+static void serve_s_client(const char *version_flag, const char *version_text, const char *host)
 {
     uint16_t port;
     int lfd = tls_test_ring_listen(&port);
@@ -248,9 +248,9 @@ static void serve_s_client(const char *version_flag, const char *version_text)
                     (char *)tls_test_data("ca.pem"),
                     "-verify_return_error",
                     "-verify_hostname",
-                    "localhost",
+                    (char *)host,
                     "-servername",
-                    "localhost",
+                    (char *)host,
                     "-alpn",
                     "snow/1,http/1.1",
                     (char *)version_flag,
@@ -260,10 +260,12 @@ static void serve_s_client(const char *version_flag, const char *version_text)
     cfg.alpn = "h2,http/1.1";
     side_t s;
     accept_on(&s, &cfg, lfd);
+    kern_tls_config_t b = tls_test_server_cfg("sni-b.pem", "sni-b.key");
+    cr_assert_eq(kern_tls_ctx_add_sni(s.ctx, "b.test", &b), 0);
     cr_assert_eq(kern_tls_stream_handshake(&s.stream, 5000000000, on_op), 0);
     cr_assert_eq(wait_op(&s, 6000), 0, "handshake: %s; openssl: %s", kern_tls_conn_error(s.conn),
                  out);
-    cr_assert_str_eq(kern_tls_sni(s.conn), "localhost");
+    cr_assert_str_eq(kern_tls_sni(s.conn), host);
     const char *alpn;
     size_t alpn_len;
     cr_assert_eq(kern_tls_alpn(s.conn, &alpn, &alpn_len), 0);
@@ -292,10 +294,17 @@ static void serve_s_client(const char *version_flag, const char *version_text)
 
 Test(kernel_tls_peer, openssl_s_client_talks_to_our_server_tls13)
 {
-    serve_s_client("-tls1_3", "TLSv1.3");
+    serve_s_client("-tls1_3", "TLSv1.3", "localhost");
 }
 
 Test(kernel_tls_peer, openssl_s_client_talks_to_our_server_tls12)
 {
-    serve_s_client("-tls1_2", "TLSv1.2");
+    serve_s_client("-tls1_2", "TLSv1.2", "localhost");
+}
+
+Test(kernel_tls_peer, openssl_s_client_gets_the_sni_identity_it_asks_for)
+{
+    /* s_client verifies b.test, which only sni-b.pem is valid for. */
+    serve_s_client("-tls1_3", "TLSv1.3", "b.test");
+    cr_assert(strstr(out, "subject=CN = b.test"), "s_client: %s", out);
 }
