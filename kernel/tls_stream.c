@@ -79,9 +79,10 @@ static void on_send(kern_ring_t *ring, kern_op_t *op)
 {
     (void)ring;
     kern_tls_stream_t *s = op->data;
-    if (op->res < 0) {
+    if (op->res <= 0) {
+        /* 0 bytes for a non-empty send would repeat forever: a dead peer. */
         if (!s->_fail)
-            s->_fail = op->res == -ECANCELED ? -ECANCELED : op->res;
+            s->_fail = op->res < 0 ? op->res : -EPIPE;
     } else {
         s->_sent += (size_t)op->res;
     }
@@ -112,6 +113,11 @@ static void on_timeout(kern_ring_t *ring, kern_timer_t *t)
 {
     (void)ring;
     kern_tls_stream_t *s = t->data;
+    /* Only a handshake or shutdown still in progress can time out; one that
+     * finished and waits for delivery keeps its result. */
+    bool timed = s->_wr.kind == SLOT_HANDSHAKE || s->_wr.kind == SLOT_SHUTDOWN;
+    if (!timed || s->_wr.done)
+        return;
     if (!s->_fail)
         s->_fail = -ETIMEDOUT;
     pump(s);

@@ -294,3 +294,38 @@ Test(kernel_tls_stream, plaintext_http_to_a_tls_server_fails_the_handshake)
     side_close(&client);
     side_close(&server);
 }
+
+Test(kernel_tls_stream, shutdown_times_out_when_the_peer_never_answers)
+{
+    side_t client, server;
+    open_pair(&client, &server, "server.pem", "server.key");
+    handshake_both(&client, &server, 0);
+    /* The server never reads, so our close_notify is never answered. */
+    cr_assert_eq(kern_tls_stream_shutdown(&client.stream, 200000000, on_op), 0);
+    cr_assert_eq(kern_tls_stream_shutdown(&client.stream, 200000000, on_op), -EBUSY);
+    uint64_t start = kern_timer_now_ns();
+    cr_assert_eq(wait_op(&client, 3000), -ETIMEDOUT);
+    uint64_t elapsed_ms = (kern_timer_now_ns() - start) / 1000000;
+    cr_assert_geq(elapsed_ms, 150);
+    cr_assert_lt(elapsed_ms, 1500);
+    cr_assert_eq(client.calls, 2); /* handshake, shutdown */
+    side_close(&client);
+    side_close(&server);
+}
+
+Test(kernel_tls_stream, a_finished_handshake_is_not_undone_by_its_timer)
+{
+    side_t client, server;
+    open_pair(&client, &server, "server.pem", "server.key");
+    handshake_both(&client, &server, 0);
+    /* Run the ring past the old deadline: the disarmed timer must not fire. */
+    uint64_t until = kern_timer_now_ns() + 100000000;
+    cr_assert_eq(kern_tls_stream_handshake(&client.stream, 50000000, on_op), 0);
+    cr_assert_eq(wait_op(&client, 1000), 0, "already done");
+    while (kern_timer_now_ns() < until)
+        kern_ring_run(&ring, 20000000);
+    cr_assert_eq(kern_tls_stream_write(&client.stream, "still fine", 10, on_op), 0);
+    cr_assert_eq(wait_op(&client, 1000), 10);
+    side_close(&client);
+    side_close(&server);
+}
