@@ -415,6 +415,13 @@ static ir_expr_t *lower_call(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ast_e
     }
 }
 
+static const char *c_name_of(lower_t *lw, ty_ref_t *ref)
+{
+    if (ref->kind == TY_REF_CTOR)
+        return ref->variant->name;
+    return ref->builtin && ref->builtin->c_name ? ref->builtin->c_name : lw_fmt(lw, "std");
+}
+
 static ty_ref_t *ref_of(ast_expr_t *e)
 {
     return (ty_ref_t *)e->sem;
@@ -449,6 +456,54 @@ static ir_expr_t *lower_pipe(lower_t *lw, ast_expr_t *e, bool tail)
 
 static ir_expr_t *poly_use(lower_t *lw, ty_ref_t *ref);
 
+/* A stdlib function or a constructor used as a value (List.map(xs,
+ * String.length), List.map(xs, Some)): closure code that makes the call. */
+static ir_expr_t *wrapper_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref, ty_t *t, uint32_t line)
+{
+    ty_t *ft = ty_resolve(t);
+    uint32_t n = ft->kind == TY_FUN ? ft->nargs : 0;
+    ir_func_t *w = ir_func_new(lw->a, lw_fmt(lw, "snow_fnv_%s_%u", c_name_of(lw, ref), lw->nclosures++),
+                               ft->kind == TY_FUN ? lw_rep(ft->ret) : IR_REP_UNIT);
+    w->is_closure = true;
+    w->file = e->span.file;
+    w->line = line;
+    uint32_t wi = ir_add_func(lw->a, lw->p, w);
+    lw_fn_t fx = {0};
+    fx.parent = NULL;
+    fx.f = w;
+    fx.cur = &w->body;
+    fx.vars = lw->fx->vars;
+    fx.args = lw->fx->args;
+    fx.nsubst = lw->fx->nsubst;
+    lw_fn_t *saved = lw->fx;
+    lw->fx = &fx;
+    ir_expr_t **vals = ARENA_ARRAY(lw->a, ir_expr_t *, n ? n : 1);
+    for (uint32_t i = 0; i < n; i++)
+        vals[i] = ir_local_ref(lw->a, w, ir_local(lw->a, w, "a", lw_rep(ft->args[i])));
+    w->nparams = n;
+    ir_expr_t *r;
+    if (ref->kind == TY_REF_CTOR)
+        r = variant_value(lw, ref->variant, vals, n, line);
+    else
+        r = lower_stdlib_call(lw, e, ref->builtin, vals, ft->args, n, ft->ret);
+    emit_return(lw, r, line);
+    lw->fx = saved;
+    ir_stmt_t *s = ir_stmt(lw->a, IR_S_CLOSURE, line);
+    s->index = wi;
+    s->local = lw_temp(lw, IR_REP_PTR);
+    lw_push(lw, s);
+    return lw_local(lw, s->local);
+}
+
+/* Math.pi (stdlib.md 1.3): the only stdlib value that is not a function. */
+static ir_expr_t *stdlib_constant(lower_t *lw, ast_expr_t *e, ty_ref_t *ref, ty_t *t)
+{
+    if (ref->builtin && strcmp(ref->builtin->name, "pi") == 0)
+        return ir_float(lw->a, 3.141592653589793);
+    lw_unsupported(lw, e->span, "this stdlib value");
+    return default_of(lw, lw_rep(t));
+}
+
 static ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref)
 {
     uint32_t line = lw_line(lw, e->span);
@@ -478,8 +533,11 @@ static ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref)
     case TY_REF_CTOR:
         if (ref->variant->nfields == 0)
             return variant_value(lw, ref->variant, NULL, 0, line);
-        lw_unsupported(lw, e->span, "a constructor used as a function value");
-        return ir_unit(lw->a);
+        return wrapper_value(lw, e, ref, t, line);
+    case TY_REF_STDLIB:
+        if (ty_resolve(t)->kind != TY_FUN)
+            return stdlib_constant(lw, e, ref, t);
+        return wrapper_value(lw, e, ref, t, line);
     default: lw_unsupported(lw, e->span, "this kind of name"); return default_of(lw, lw_rep(t));
     }
 }
