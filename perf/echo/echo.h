@@ -1,0 +1,30 @@
+/* The echo benchmark (issue 6): two servers on one listening socket kind,
+ * measured by one load client in the same run.
+ *
+ *   echo_kern.c   the server on kernel/ (multishot accept, multishot recv
+ *                 into a provided-buffer ring, send from the same buffer)
+ *   echo_epoll.c  a plain epoll server written for the comparison
+ *   echo_load.c   the load client: N connections, ping-pong, latencies
+ *   echo_bench.c  main: forks each server, runs the phases, prints ratios */
+#ifndef SNOW_PERF_ECHO_ECHO_H
+#define SNOW_PERF_ECHO_ECHO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Serves echo on listen_fd until killed. Never returns. */
+_Noreturn void echo_kern_serve(int listen_fd);
+_Noreturn void echo_epoll_serve(int listen_fd);
+
+typedef struct echo_result_t {
+    uint64_t msgs;  /* round trips completed */
+    double seconds; /* measured time */
+    double p50_us, p99_us;
+    uint64_t errors; /* short or failed connections */
+} echo_result_t;
+
+/* Connects conns clients to 127.0.0.1:port and runs ping-pong of msg_bytes
+ * messages for seconds. Returns 0 or -errno. */
+int echo_load_run(uint16_t port, int conns, size_t msg_bytes, double seconds, echo_result_t *out);
+
+#endif

@@ -1,0 +1,132 @@
+/* echo_bench: the kernel/ echo server against a plain epoll echo server, in
+ * the same run (issue 6). For each connection count and round, each server
+ * runs in a forked child pinned to CPU 0 while the load client runs pinned to
+ * CPU 1; loopback only, bounded in time (about rounds x 2 x counts x
+ * (seconds + 0.3) seconds).
+ *
+ *   echo_bench [--seconds S] [--rounds R] [--msg BYTES] [--conns 1,256]
+ *
+ * Prints one line per phase and, per connection count, the medians over the
+ * rounds and the kern/epoll ratios (msgs/s: higher is better; p99: lower). */
+#define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kernel/probe.h"
+#include "kernel/sock.h"
+#include "perf/echo/echo.h"
+
+#define ROUNDS_MAX 9
+#define COUNTS_MAX 8
+
+static void pin(int cpu)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu % (n > 0 ? n : 1), &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+/* Runs one phase: fork the server, load it, kill it. */
+static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t *r)
+{
+    kern_sock_addr_t a;
+    kern_sock_addr_ip(&a, "127.0.0.1", 0);
+    int lfd = kern_sock_listen(&a, 1024, 0);
+    if (lfd < 0)
+        return lfd;
+    kern_sock_local_addr(lfd, &a);
+    pid_t pid = fork();
+    if (pid == 0) {
+        pin(0);
+        if (kern)
+            echo_kern_serve(lfd);
+        echo_epoll_serve(lfd);
+    }
+    close(lfd);
+    if (pid < 0)
+        return -errno;
+    int rc = echo_load_run(kern_sock_addr_port(&a), conns, msg, seconds, r);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return rc;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int main(int argc, char **argv)
+{
+    double seconds = 2.0;
+    int rounds = 3;
+    size_t msg = 64;
+    int counts[COUNTS_MAX] = {1, 256}, ncounts = 2;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--seconds") == 0)
+            seconds = atof(argv[i + 1]);
+        else if (strcmp(argv[i], "--rounds") == 0)
+            rounds = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--msg") == 0)
+            msg = (size_t)atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--conns") == 0) {
+            ncounts = 0;
+            for (char *s = strtok(argv[i + 1], ","); s && ncounts < COUNTS_MAX;
+                 s = strtok(NULL, ","))
+                counts[ncounts++] = atoi(s);
+        }
+    }
+    if (rounds < 1 || rounds > ROUNDS_MAX || seconds <= 0 || msg == 0 || msg > 4096) {
+        fprintf(stderr, "usage: echo_bench [--seconds S] [--rounds 1..9] [--msg 1..4096] "
+                        "[--conns 1,256]\n");
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    kern_probe_print(kern_probe_get(), stdout);
+    pin(1);
+    printf("echo: %zu-byte ping-pong, %.1f s per phase, %d rounds, server CPU 0, client CPU 1\n",
+           msg, seconds, rounds);
+    printf("%-6s %-6s %-5s %12s %9s %9s %6s\n", "conns", "server", "round", "msgs/s", "p50_us",
+           "p99_us", "errors");
+    int failed = 0;
+    for (int c = 0; c < ncounts; c++) {
+        double rate[2][ROUNDS_MAX], p99[2][ROUNDS_MAX];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < 2; k++) {
+                bool kern = (k + r) % 2 == 0; /* alternate who goes first */
+                echo_result_t res;
+                int rc = phase(kern, counts[c], msg, seconds, &res);
+                if (rc < 0 || res.errors)
+                    failed = 1;
+                double mps = res.msgs / res.seconds;
+                rate[kern ? 0 : 1][r] = mps;
+                p99[kern ? 0 : 1][r] = res.p99_us;
+                printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %6llu%s\n", counts[c],
+                       kern ? "kern" : "epoll", r + 1, mps, res.p50_us, res.p99_us,
+                       (unsigned long long)res.errors, rc < 0 ? " (failed)" : "");
+                fflush(stdout);
+            }
+        }
+        double mk = median(rate[0], rounds), me = median(rate[1], rounds);
+        double pk = median(p99[0], rounds), pe = median(p99[1], rounds);
+        printf("SUMMARY conns=%d kern %.0f msgs/s p99 %.1f us | epoll %.0f msgs/s p99 %.1f us | "
+               "ratio msgs/s %.3f p99 %.3f\n",
+               counts[c], mk, pk, me, pe, mk / me, pk / pe);
+    }
+    return failed;
+}

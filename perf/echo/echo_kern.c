@@ -1,0 +1,148 @@
+/* Echo server on kernel/ (see echo.h). One ring, one thread. Each connection
+ * keeps one multishot receive armed and echoes each received buffer from the
+ * same memory, in order, one send at a time. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/alloc.h"
+#include "kernel/buf.h"
+#include "kernel/ring.h"
+#include "kernel/sock.h"
+#include "perf/echo/echo.h"
+
+#define QUEUE_MAX 64
+
+typedef struct conn_t {
+    int fd;
+    kern_op_t recv_op, send_op, close_op;
+    kern_buf_t *queue[QUEUE_MAX]; /* received, not yet fully echoed */
+    uint32_t head, count, sent;   /* sent: bytes of queue[head] already out */
+    bool sending, reading, closing, starved;
+} conn_t;
+
+static kern_buf_group_t group;
+
+static void on_recv(kern_ring_t *ring, kern_op_t *op);
+
+static void on_closed(kern_ring_t *ring, kern_op_t *op)
+{
+    (void)ring;
+    kern_free(op->data);
+}
+
+static void maybe_close(kern_ring_t *ring, conn_t *c)
+{
+    if (!c->closing || c->sending || c->reading)
+        return;
+    while (c->count > 0) {
+        kern_buf_unref(c->queue[c->head]);
+        c->head = (c->head + 1) % QUEUE_MAX;
+        c->count--;
+    }
+    kern_sock_close(ring, c->fd, &c->close_op, on_closed);
+}
+
+static void on_send(kern_ring_t *ring, kern_op_t *op);
+
+static void send_head(kern_ring_t *ring, conn_t *c)
+{
+    kern_buf_t *b = c->queue[c->head];
+    c->sending = true;
+    kern_sock_send(ring, c->fd, b->base + c->sent, b->len - c->sent, &c->send_op, on_send);
+}
+
+static void start_recv(kern_ring_t *ring, conn_t *c)
+{
+    c->reading = true;
+    c->starved = false;
+    kern_sock_recv(ring, c->fd, &group, &c->recv_op, on_recv);
+}
+
+static void on_send(kern_ring_t *ring, kern_op_t *op)
+{
+    conn_t *c = op->data;
+    c->sending = false;
+    if (op->res < 0 || c->closing) {
+        c->closing = true;
+        if (c->reading)
+            kern_op_cancel(ring, &c->recv_op);
+        maybe_close(ring, c);
+        return;
+    }
+    c->sent += (uint32_t)op->res;
+    kern_buf_t *b = c->queue[c->head];
+    if (c->sent == b->len) {
+        kern_buf_unref(b);
+        c->head = (c->head + 1) % QUEUE_MAX;
+        c->count--;
+        c->sent = 0;
+    }
+    if (c->count > 0)
+        send_head(ring, c);
+    if (c->starved && !c->reading && c->count < QUEUE_MAX)
+        start_recv(ring, c);
+}
+
+static void on_recv(kern_ring_t *ring, kern_op_t *op)
+{
+    conn_t *c = op->data;
+    bool more = (op->flags & KERN_OP_F_MORE) != 0;
+    if (!more)
+        c->reading = false;
+    if (op->res > 0) {
+        if (c->count == QUEUE_MAX) { /* cannot happen with one client message in flight */
+            kern_buf_unref(op->buf);
+            c->closing = true;
+        } else {
+            c->queue[(c->head + c->count) % QUEUE_MAX] = op->buf;
+            c->count++;
+            if (!c->sending)
+                send_head(ring, c);
+        }
+        if (!more && !c->closing)
+            start_recv(ring, c);
+    } else if (op->res == -ENOBUFS) {
+        c->starved = true; /* restarted when one of our sends returns a buffer */
+        if (c->count == 0)
+            start_recv(ring, c);
+    } else {
+        c->closing = true;
+    }
+    maybe_close(ring, c);
+}
+
+static void on_accept(kern_ring_t *ring, kern_op_t *op)
+{
+    if (op->res >= 0) {
+        conn_t *c = kern_calloc(1, sizeof *c);
+        c->fd = op->res;
+        c->recv_op.data = c->send_op.data = c->close_op.data = c;
+        start_recv(ring, c);
+    }
+    if (!(op->flags & KERN_OP_F_MORE))
+        kern_sock_accept(ring, *(int *)op->data, op, on_accept);
+}
+
+_Noreturn void echo_kern_serve(int listen_fd)
+{
+    kern_ring_t ring;
+    kern_ring_opts_t opts = {.entries = 1024};
+    int rc = kern_ring_init(&ring, &opts);
+    if (rc == 0)
+        rc = kern_buf_group_init(&group, &ring, 4096, 4096);
+    if (rc < 0) {
+        fprintf(stderr, "echo_kern: set-up failed: %s\n", strerror(-rc));
+        exit(1);
+    }
+    kern_op_t accept_op = {.data = &listen_fd};
+    kern_sock_accept(&ring, listen_fd, &accept_op, on_accept);
+    for (;;) {
+        rc = kern_ring_run(&ring, -1);
+        if (rc < 0) {
+            fprintf(stderr, "echo_kern: run: %s\n", strerror(-rc));
+            exit(1);
+        }
+    }
+}
