@@ -155,15 +155,16 @@ static int read_to_end(side_t *side, size_t *got)
 
 /* Starts s_server on an ephemeral port (-accept 127.0.0.1:0) and reads the
  * port it bound from its "ACCEPT 127.0.0.1:PORT" line, so no port is guessed. */
-static uint16_t start_s_server(const char *cert, const char *key, const char *version)
+static uint16_t start_s_server_with(const char *cert, const char *key, const char *version,
+                                    bool require_client_cert)
 {
-    char *argv[] = {"openssl",  "s_server",
-                    "-accept",  "127.0.0.1:0",
-                    "-cert",    (char *)tls_test_data(cert),
-                    "-key",     (char *)tls_test_data(key),
-                    "-www",     (char *)version,
-                    "-naccept", "1",
-                    NULL};
+    char *argv[] = {"openssl", "s_server", "-accept", "127.0.0.1:0", "-cert",
+                    (char *)tls_test_data(cert), "-key", (char *)tls_test_data(key), "-www",
+                    (char *)version, "-naccept", "1",
+                    /* -Verify 1: a client certificate signed by ca.pem is required;
+                     * without it the NULL below ends argv here. */
+                    require_client_cert ? "-Verify" : NULL, "1", "-CAfile",
+                    (char *)tls_test_data("ca.pem"), NULL};
     tls_test_spawn(&child, argv);
     cr_assert(tls_test_child_wait_for(&child, out, sizeof out, &out_len, "ACCEPT 127.0.0.1:", 5000),
               "s_server did not start: %s", out);
@@ -174,6 +175,11 @@ static uint16_t start_s_server(const char *cert, const char *key, const char *ve
     cr_assert_eq(sscanf(strstr(out, "ACCEPT 127.0.0.1:"), "ACCEPT 127.0.0.1:%u\n", &port), 1);
     cr_assert(port > 0 && port < 65536, "port %u", port);
     return (uint16_t)port;
+}
+
+static uint16_t start_s_server(const char *cert, const char *key, const char *version)
+{
+    return start_s_server_with(cert, key, version, false);
 }
 
 static void fetch_from_s_server(const char *version_flag, const char *version_text)
@@ -230,6 +236,55 @@ Test(kernel_tls_peer, our_client_rejects_an_unknown_ca_from_s_server)
 Test(kernel_tls_peer, our_client_rejects_a_wrong_host_from_s_server)
 {
     expect_s_server_rejected("server.pem", "server.key", "b.test");
+}
+
+static void fetch_with_client_cert(bool present, const char *version)
+{
+    uint16_t port = start_s_server_with("server.pem", "server.key", version, true);
+    kern_tls_config_t cfg = tls_test_client_cfg();
+    if (present) { /* server.pem carries extendedKeyUsage clientAuth too */
+        cfg.cert_file = tls_test_data("server.pem");
+        cfg.key_file = tls_test_data("server.key");
+    }
+    side_t c;
+    connect_to(&c, &cfg, "localhost", port);
+    cr_assert_eq(kern_tls_stream_handshake(&c.stream, 5000000000, on_op), 0);
+    int rc = wait_op(&c, 6000);
+    const char *req = "GET / HTTP/1.0\r\n\r\n";
+    if (rc == 0) {
+        cr_assert_eq(kern_tls_stream_write(&c.stream, req, strlen(req), on_op), 0);
+        rc = wait_op(&c, 3000);
+    }
+    if (rc > 0) {
+        size_t got;
+        rc = read_to_end(&c, &got);
+        if (got > 0)
+            rc = (int)got;
+    }
+    if (present) {
+        cr_assert_gt(rc, 0, "%d %s; openssl: %s", rc, kern_tls_conn_error(c.conn), out);
+        cr_assert(strncmp(c.buf, "HTTP/1.0 200 ok", 15) == 0, "response: %s", c.buf);
+    } else {
+        /* TLS 1.2 fails in the handshake; TLS 1.3 clients finish first and
+         * learn of the server's alert on the next read. */
+        cr_assert_eq(rc, -ECONNABORTED, "%d %s", rc, kern_tls_conn_error(c.conn));
+    }
+    side_close(&c);
+}
+
+Test(kernel_tls_peer, our_client_certificate_satisfies_s_server_verify_tls13)
+{
+    fetch_with_client_cert(true, "-tls1_3");
+}
+
+Test(kernel_tls_peer, our_client_certificate_satisfies_s_server_verify_tls12)
+{
+    fetch_with_client_cert(true, "-tls1_2");
+}
+
+Test(kernel_tls_peer, no_client_certificate_is_refused_by_s_server_verify)
+{
+    fetch_with_client_cert(false, "-tls1_3");
 }
 
 /* ---- openssl s_client, our server ---- */
