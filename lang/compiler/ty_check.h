@@ -172,6 +172,10 @@ typedef struct ty_checker_t {
     ty_oblig_t *obligs;
     uint32_t nobligs, cap_obligs;
 
+    /* `for` loops over a collection whose type was unknown when checked. */
+    struct ty_iter_t *iters;
+    uint32_t niters, cap_iters;
+
     /* generic type-parameter names in scope while resolving annotations */
     ty_map_t *tparams;
     ty_t *self_type; /* `Self` inside impls and interfaces */
@@ -285,6 +289,15 @@ ty_t *ty_trait_method_type(ty_checker_t *ck, ty_trait_t *tr, sym_t method, ty_t 
 /* ---------------------------------------------------- ty_infer.c */
 
 ty_t *ty_infer_expr(ty_checker_t *ck, ast_expr_t *e);
+typedef struct ty_iter_t {
+    ty_t *coll, *elem;
+    bool map_pair; /* the binder is `{k, v}` */
+    span_t span;
+} ty_iter_t;
+void ty_iter_push(ty_checker_t *ck, ty_t *coll, ty_t *elem, bool map_pair, span_t span);
+/* Settles pending `for` element types whose collection type is now known;
+ * with final, an unknown collection becomes a List (6.8). */
+void ty_iters_flush(ty_checker_t *ck, bool final);
 ty_t *ty_infer_block(ty_checker_t *ck, ast_block_t *b);
 void ty_check_fn_group(ty_checker_t *ck, ty_fn_t *f);
 /* Checks a body as a function with result `ret` (closures, fns, handlers). */

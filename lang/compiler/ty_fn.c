@@ -291,6 +291,7 @@ static void check_component(ty_checker_t *ck, ty_fn_t **fns, uint32_t *members, 
         ck->self_type = NULL;
         ck->tparams = NULL;
     }
+    ty_iters_flush(ck, false);
     ck->level--;
     ty_obligs_flush(ck);
     for (uint32_t i = 0; i < n; i++)
@@ -380,6 +381,7 @@ void ty_check_module(ty_checker_t *ck, ty_modenv_t *m)
         }
     }
     ty_scope_pop(ck);
+    ty_iters_flush(ck, true);
     ty_obligs_flush(ck);
     m->checked = true;
 }

@@ -276,8 +276,27 @@ static ty_t *infer_case(ty_checker_t *ck, ast_expr_t *e)
     return result ? result : ty_prim(ck, TY_UNIT);
 }
 
+/* Arms of a receive in an actor: the actor's loop ends each arm with a
+ * call (its own name, or a helper that calls it) or an effect, and the
+ * value is discarded, so arms of different types make the receive `()`
+ * instead of an error (*mixed set). Elsewhere arms must agree (5.7). */
+static ty_t *join_arm(ty_checker_t *ck, ty_t *acc, ty_t *t, span_t span, bool *mixed)
+{
+    if (!ck->fn || !ck->fn->is_actor || ck->fn->closure_depth > 0)
+        return join(ck, acc, t, span);
+    if (!acc || ty_resolve(acc)->kind == TY_NEVER)
+        return t;
+    if (ty_resolve(t)->kind == TY_NEVER)
+        return acc;
+    bool occurs = false;
+    if (!ty_unify_(ck, acc, t, &occurs))
+        *mixed = true;
+    return acc;
+}
+
 static ty_t *infer_receive(ty_checker_t *ck, ast_expr_t *e)
 {
+    bool mixed = false;
     if (!ck->fn || !ck->fn->msg) {
         ty_error(ck, e->span, "E0017", "receive used outside actor block");
         ty_help(ck, "move this receive expression into an actor block");
@@ -294,15 +313,18 @@ static ty_t *infer_receive(ty_checker_t *ck, ast_expr_t *e)
             ty_expect(ck, msg, pt, arm->pat->span);
         if (arm->guard)
             ty_check_guard(ck, arm->guard, false);
-        result = join(ck, result, ty_infer_expr(ck, arm->body), arm->body->span);
+        result = join_arm(ck, result, ty_infer_expr(ck, arm->body), arm->body->span, &mixed);
         ty_scope_pop(ck);
     }
     if (e->after_timeout) {
         ty_expect(ck, ty_prim(ck, TY_INT), ty_infer_expr(ck, e->after_timeout),
                   e->after_timeout->span);
         if (e->after_body)
-            result = join(ck, result, ty_infer_expr(ck, e->after_body), e->after_body->span);
+            result = join_arm(ck, result, ty_infer_expr(ck, e->after_body), e->after_body->span,
+                              &mixed);
     }
+    if (mixed)
+        return ty_prim(ck, TY_UNIT);
     return result ? result : ty_prim(ck, TY_UNIT);
 }
 
@@ -317,27 +339,73 @@ static ty_t *infer_while(ty_checker_t *ck, ast_expr_t *e)
     return ty_prim(ck, TY_UNIT);
 }
 
-/* The element a `for` binds: List<T> -> T, Map<K, V> -> (K, V), Range and
- * Set -> Int (6.8). */
-static ty_t *for_elem(ty_checker_t *ck, ty_t *coll, span_t span)
+/* The element a `for` binds: List<T> -> T, Map<K, V> -> (K, V) for `{k, v}`
+ * and K for a single name, Range and Set -> Int (6.8). NULL: not known. */
+static ty_t *elem_of(ty_checker_t *ck, ty_t *r, bool map_pair)
 {
-    ty_t *r = ty_resolve(coll);
     if (ty_is_con(r, TY_B_LIST))
         return r->args[0];
     if (ty_is_con(r, TY_B_MAP)) {
         ty_t *kv[2] = {r->args[0], r->args[1]};
-        return ty_tuple(ck, kv, 2);
+        return map_pair ? ty_tuple(ck, kv, 2) : r->args[0];
     }
     if (ty_is_con(r, TY_B_RANGE) || ty_is_con(r, TY_B_SET))
         return ty_prim(ck, TY_INT);
+    return NULL;
+}
+
+static ty_t *for_elem(ty_checker_t *ck, ty_t *coll, ast_pat_t *pat, span_t span)
+{
+    bool pair = pat->kind == AST_PAT_TUPLE && pat->elems.len == 2;
+    ty_t *r = ty_resolve(coll);
+    ty_t *e = elem_of(ck, r, pair);
+    if (e)
+        return e;
     ty_t *elem = ty_fresh(ck);
-    ty_expect(ck, ty_con1(ck, TY_B_LIST, elem), coll, span);
+    if (r->kind != TY_VAR) {
+        ty_expect(ck, ty_con1(ck, TY_B_LIST, elem), coll, span);
+        return elem;
+    }
+    /* An unannotated parameter: decided when the function is checked, or
+     * per instantiation if it stays generic (a scheme bound). */
+    ty_iter_push(ck, coll, elem, pair, span);
     return elem;
+}
+
+void ty_iter_push(ty_checker_t *ck, ty_t *coll, ty_t *elem, bool map_pair, span_t span)
+{
+    if (ck->niters == ck->cap_iters) {
+        uint32_t cap = ck->cap_iters ? ck->cap_iters * 2 : 16;
+        ty_iter_t *n = ARENA_ARRAY(ck->a, ty_iter_t, cap);
+        if (ck->niters)
+            memcpy(n, ck->iters, ck->niters * sizeof *n);
+        ck->iters = n;
+        ck->cap_iters = cap;
+    }
+    ck->iters[ck->niters++] = (ty_iter_t){coll, elem, map_pair, span};
+}
+
+void ty_iters_flush(ty_checker_t *ck, bool final)
+{
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < ck->niters; i++) {
+        ty_iter_t it = ck->iters[i];
+        ty_t *r = ty_resolve(it.coll);
+        ty_t *e = elem_of(ck, r, it.map_pair);
+        if (e) {
+            ty_expect(ck, e, it.elem, it.span);
+        } else if (final || r->kind != TY_VAR) {
+            ty_expect(ck, ty_con1(ck, TY_B_LIST, it.elem), it.coll, it.span);
+        } else {
+            ck->iters[keep++] = it;
+        }
+    }
+    ck->niters = keep;
 }
 
 static ty_t *infer_for(ty_checker_t *ck, ast_expr_t *e)
 {
-    ty_t *elem = for_elem(ck, ty_infer_expr(ck, e->lhs), e->lhs->span);
+    ty_t *elem = for_elem(ck, ty_infer_expr(ck, e->lhs), e->for_pat, e->lhs->span);
     ty_scope_push(ck);
     ty_check_pat(ck, e->for_pat, elem);
     if (e->guard)
@@ -457,6 +525,7 @@ static ty_t *infer_let(ty_checker_t *ck, ast_stmt_t *s)
     ty_check_pat(ck, s->pat, t);
     if (gen && s->pat->sem) {
         ty_binding_t *b = s->pat->sem;
+        ty_iters_flush(ck, false);
         ty_obligs_flush(ck);
         b->scheme = ty_generalize(ck, t);
     }
@@ -490,6 +559,7 @@ static ty_t *infer_nested_fn(ty_checker_t *ck, ast_stmt_t *s)
     ck->fn = NULL; /* a nested fn is its own function: no loops, no actor */
     ty_check_fn_group(ck, f);
     ck->fn = saved;
+    ty_iters_flush(ck, false);
     ck->level--;
     ty_obligs_flush(ck);
     f->scheme = ty_generalize(ck, self_ty);

@@ -183,11 +183,42 @@ ty_scheme_t *ty_generalize(ty_checker_t *ck, ty_t *t)
 {
     varset_t vs = {0};
     collect_gen(ck, t, &vs);
+    /* `for` loops over a collection that became generic: the element type
+     * is quantified with it and the loop becomes a bound. */
+    bool any_iter = false;
+    for (uint32_t i = 0; i < ck->niters && vs.len; i++) {
+        ty_t *r = ty_resolve(ck->iters[i].coll);
+        bool mine = false;
+        for (uint32_t k = 0; k < vs.len && !mine; k++)
+            mine = vs.vars[k] == r;
+        if (mine) {
+            collect_gen(ck, ck->iters[i].elem, &vs);
+            any_iter = true;
+        }
+    }
     ty_scheme_t *s = ty_mono(ck, t);
     s->vars = vs.vars;
     s->nvars = vs.len;
     if (!vs.len)
         return s;
+    if (any_iter) {
+        uint32_t keep = 0;
+        for (uint32_t i = 0; i < ck->niters; i++) {
+            ty_iter_t *it = &ck->iters[i];
+            ty_t *r = ty_resolve(it->coll);
+            if (r->kind == TY_VAR && r->level == TY_LEVEL_GENERIC) {
+                ty_bound_t *nb = ARENA_ARRAY(ck->a, ty_bound_t, s->nbounds + 1);
+                if (s->nbounds)
+                    memcpy(nb, s->bounds, s->nbounds * sizeof *nb);
+                nb[s->nbounds] = (ty_bound_t){r, NULL, it->elem, it->map_pair};
+                s->bounds = nb;
+                s->nbounds++;
+                continue;
+            }
+            ck->iters[keep++] = *it;
+        }
+        ck->niters = keep;
+    }
     /* Obligations on the new generic variables become bounds of the scheme
      * and are checked again at every instantiation (5.2, 5.5). */
     uint32_t keep = 0;
@@ -237,6 +268,12 @@ ty_t *ty_instantiate(ty_checker_t *ck, ty_scheme_t *s, ty_t ***inst, uint32_t *n
     }
     ty_t *t = ty_subst(ck->a, s->type, s->vars, fresh, s->nvars);
     for (uint32_t b = 0; b < s->nbounds; b++) {
+        if (s->bounds[b].elem) {
+            ty_t *coll = ty_subst(ck->a, s->bounds[b].var, s->vars, fresh, s->nvars);
+            ty_t *elem = ty_subst(ck->a, s->bounds[b].elem, s->vars, fresh, s->nvars);
+            ty_iter_push(ck, coll, elem, s->bounds[b].map_pair, span);
+            continue;
+        }
         for (uint32_t i = 0; i < s->nvars; i++) {
             if (s->vars[i] != s->bounds[b].var)
                 continue;

@@ -184,7 +184,12 @@ struct ty_decl_t {
  * (where-clauses and deferred operator constraints, 5.2/5.5). */
 typedef struct {
     ty_t *var;           /* one of vars[] */
-    ty_trait_t *trait;
+    ty_trait_t *trait;   /* NULL with elem == NULL: "Display, else Debug" (interpolation) */
+    /* A `for` over var whose collection type is decided per instantiation:
+     * var is List<elem>, Map<K, V> (elem = (K, V) when map_pair, else K),
+     * Set or Range (elem = Int). trait is NULL then. */
+    ty_t *elem;
+    bool map_pair;
 } ty_bound_t;
 
 struct ty_scheme_t {
