@@ -64,6 +64,7 @@ typedef struct std_heap_t {
     /* Accounting. */
     uint64_t bytes_since_gc;
     uint64_t threshold;
+    uint64_t limit_bytes; /* 0: no limit; checked by std_obj_alloc (ctx.h) */
     uint64_t bytes_live;
     uint64_t bytes_allocated;
     uint64_t bytes_mapped;

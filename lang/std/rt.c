@@ -147,8 +147,23 @@ _Noreturn void snow_panic_at(snow_ctx_t *cx, const char *file, int line, const c
 
 /* {====== Objects */
 
+/* A process over its heap limit gets one full collection, then a panic
+ * (a Snow failure, STYLE 4): in an actor this ends only that actor. */
+static void check_limit(snow_ctx_t *cx, size_t size)
+{
+    std_heap_t *h = &cx->heap;
+    if (h->bytes_live + h->bytes_since_gc + size <= h->limit_bytes)
+        return;
+    if (!h->collecting && !h->gc_off)
+        std_heap_collect(h);
+    if (h->bytes_live + size > h->limit_bytes)
+        snow_panic(cx, "heap limit exceeded");
+}
+
 void *std_obj_alloc(snow_ctx_t *cx, uint8_t kind, size_t size)
 {
+    if (cx->heap.limit_bytes)
+        check_limit(cx, size);
     snow_obj_t *o = std_heap_alloc(&cx->heap, size);
     o->kind = kind;
     return o;

@@ -391,6 +391,10 @@ SNOW_API int64_t snow_hash(snow_ctx_t *cx, const snow_type_t *t, snow_word_t v);
  * compound values structurally, user Eq impls where given). */
 SNOW_API bool snow_eq(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b);
 
+/* The == operator on compound values (language 6.5): as snow_eq, except
+ * that Float components compare with IEEE == (NaN != NaN, 0.0 == -0.0). */
+SNOW_API bool snow_eq_op(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b);
+
 /* Three-way comparison (stdlib 3 compare): <0, 0, >0. Float: `<` then `==`,
  * NaN gives >0; String bytewise (D15); lists/tuples lexicographic; structs by
  * field, sums by variant index then payload. */

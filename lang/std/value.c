@@ -94,29 +94,31 @@ static const snow_type_t *const *fields_of(const snow_type_t *t, snow_word_t v, 
 
 /* {====== Equality */
 
+static bool eq_mode(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b, bool ieee);
+
 static bool eq_words(snow_ctx_t *cx, const snow_type_t *const *ts, uint32_t n,
-                     const snow_word_t *a, const snow_word_t *b)
+                     const snow_word_t *a, const snow_word_t *b, bool ieee)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (!snow_eq(cx, ts[i], a[i], b[i]))
+        if (!eq_mode(cx, ts[i], a[i], b[i], ieee))
             return false;
     return true;
 }
 
 static bool eq_list(snow_ctx_t *cx, const snow_type_t *et, const snow_list_t *a,
-                    const snow_list_t *b)
+                    const snow_list_t *b, bool ieee)
 {
     if (a->len != b->len)
         return false;
     for (int64_t i = 0; i < a->len; i++)
-        if (!snow_eq(cx, et, snow_list_items(a)[i], snow_list_items(b)[i]))
+        if (!eq_mode(cx, et, snow_list_items(a)[i], snow_list_items(b)[i], ieee))
             return false;
     return true;
 }
 
 /* Maps are equal when they hold the same entries, whatever their order. */
 static bool eq_map(snow_ctx_t *cx, const snow_type_t *vt, const snow_map_t *a,
-                   const snow_map_t *b)
+                   const snow_map_t *b, bool ieee)
 {
     if (snow_map_size(cx, a) != snow_map_size(cx, b))
         return false;
@@ -125,19 +127,22 @@ static bool eq_map(snow_ctx_t *cx, const snow_type_t *vt, const snow_map_t *a,
     while ((pos = std_map_next(a, pos, &k, &v)) >= 0) {
         if (!std_map_lookup(cx, b, k, &bv))
             return false;
-        if (vt && !snow_eq(cx, vt, v, bv))
+        if (vt && !eq_mode(cx, vt, v, bv, ieee))
             return false;
     }
     return true;
 }
 
-bool snow_eq(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b)
+/* ieee: Float compares with IEEE == (the == operator, language 6.5);
+ * otherwise by bit pattern (library value equality, stdlib 0.3). */
+static bool eq_mode(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b, bool ieee)
 {
     switch ((snow_kind_t)t->kind) {
     case SNOW_KIND_UNIT:
         return true;
-    case SNOW_KIND_INT:
     case SNOW_KIND_FLOAT:
+        return ieee ? snow_word_to_float(a) == snow_word_to_float(b) : a == b;
+    case SNOW_KIND_INT:
     case SNOW_KIND_PID:
         return a == b;
     case SNOW_KIND_BOOL:
@@ -147,27 +152,28 @@ bool snow_eq(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b)
                               SNOW_WORD_TO_PTR(snow_string_t, b));
     case SNOW_KIND_LIST:
         return eq_list(cx, t->params[0], SNOW_WORD_TO_PTR(snow_list_t, a),
-                       SNOW_WORD_TO_PTR(snow_list_t, b));
+                       SNOW_WORD_TO_PTR(snow_list_t, b), ieee);
     case SNOW_KIND_MAP:
         return eq_map(cx, t->params[1], SNOW_WORD_TO_PTR(snow_map_t, a),
-                      SNOW_WORD_TO_PTR(snow_map_t, b));
+                      SNOW_WORD_TO_PTR(snow_map_t, b), ieee);
     case SNOW_KIND_SET:
-        return eq_map(cx, NULL, SNOW_WORD_TO_PTR(snow_map_t, a), SNOW_WORD_TO_PTR(snow_map_t, b));
+        return eq_map(cx, NULL, SNOW_WORD_TO_PTR(snow_map_t, a), SNOW_WORD_TO_PTR(snow_map_t, b),
+                      ieee);
     case SNOW_KIND_TUPLE:
-        return eq_words(cx, t->params, t->count, rec(a)->w, rec(b)->w);
+        return eq_words(cx, t->params, t->count, rec(a)->w, rec(b)->w, ieee);
     case SNOW_KIND_RANGE:
         return rec(a)->w[0] == rec(b)->w[0] && rec(a)->w[1] == rec(b)->w[1];
     case SNOW_KIND_STRUCT:
     case SNOW_KIND_SUM: {
         if (t->eq)
             return t->eq(cx, a, b);
-        if (a == b)
+        if (a == b && !ieee)
             return true;
         if (rec(a)->h.tag != rec(b)->h.tag)
             return false;
         uint32_t n;
         const snow_type_t *const *ts = fields_of(t, a, &n);
-        return eq_words(cx, ts, n, rec(a)->w, rec(b)->w);
+        return eq_words(cx, ts, n, rec(a)->w, rec(b)->w, ieee);
     }
     case SNOW_KIND_JSON:
         return snow_string_eq(snow_json_encode(cx, rec(a)), snow_json_encode(cx, rec(b)));
@@ -176,6 +182,16 @@ bool snow_eq(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b)
         return a == b;
     }
     return a == b;
+}
+
+bool snow_eq(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b)
+{
+    return eq_mode(cx, t, a, b, false);
+}
+
+bool snow_eq_op(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b)
+{
+    return eq_mode(cx, t, a, b, true);
 }
 
 /* }====== */

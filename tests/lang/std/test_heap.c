@@ -170,3 +170,26 @@ Test(std_heap, allocating_two_gigabytes_in_a_loop_stays_bounded)
     cr_assert_lt(st.bytes_mapped, (uint64_t)32 << 20);
     cr_assert_eq(keep->len, 4 + 21);
 }
+
+static void fill_heap(void)
+{
+    cx->heap.limit_bytes = 8u << 20;
+    snow_list_t *keep = snow_list_new(cx, &snow_type_string);
+    for (;;)
+        keep = snow_list_append(cx, keep, W(std_str_alloc_for_test(1000)));
+}
+
+Test(std_heap, exceeding_the_heap_limit_panics)
+{
+    ASSERT_PANICS(fill_heap, "Snow panic: heap limit exceeded\n");
+}
+
+Test(std_heap, garbage_does_not_count_against_the_limit)
+{
+    cx->heap.limit_bytes = 8u << 20;
+    for (int i = 0; i < 100000; i++)
+        std_str_alloc_for_test(1000);
+    snow_gc_stats_t st;
+    snow_gc_stats(cx, &st);
+    cr_assert_gt(st.bytes_allocated, 90u << 20);
+}

@@ -70,3 +70,19 @@ Test(std_value, compare_orders)
     cr_assert_eq(snow_compare(cx, &snow_type_option_int, W(SNOW_NONE), W(SNOW_NONE))->h.tag,
                  SNOW_TAG_EQUAL);
 }
+
+static const snow_type_t *const p_f[] = {&snow_type_float};
+static const snow_type_t t_list_float = {.kind = SNOW_KIND_LIST, .count = 1, .params = p_f};
+
+Test(std_value, operator_equality_uses_ieee_floats)
+{
+    snow_word_t nan[] = {snow_word_from_float(NAN)};
+    snow_word_t pz[] = {snow_word_from_float(0.0)}, nz[] = {snow_word_from_float(-0.0)};
+    snow_list_t *a = snow_list_from_array(cx, &snow_type_float, 1, nan);
+    cr_assert_not(snow_eq_op(cx, &t_list_float, W(a), W(a)));
+    cr_assert(snow_eq(cx, &t_list_float, W(a), W(a)));
+    snow_list_t *p = snow_list_from_array(cx, &snow_type_float, 1, pz);
+    snow_list_t *n = snow_list_from_array(cx, &snow_type_float, 1, nz);
+    cr_assert(snow_eq_op(cx, &t_list_float, W(p), W(n)));
+    cr_assert_not(snow_eq(cx, &t_list_float, W(p), W(n)));
+}
