@@ -147,7 +147,8 @@ static int load_dir(compile_t *c, const char *dir)
 {
     path_list_t files = {0};
     walk(dir, "", &files, 0);
-    qsort(files.items, files.len, sizeof(*files.items), cmp_paths);
+    if (files.len)
+        qsort(files.items, files.len, sizeof(*files.items), cmp_paths);
     int errors = 0;
     for (uint32_t i = 0; i < files.len; i++) {
         char *full = join(dir, files.items[i]);

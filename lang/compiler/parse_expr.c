@@ -251,7 +251,8 @@ static ast_expr_t *parse_paren(parser_t *p)
             ast_exprs_t rest = parse_expr_list(p, TOK_RPAREN);
             e->elems.items = ARENA_ARRAY(p->arena, ast_expr_t *, rest.len + 1);
             e->elems.items[0] = first;
-            memcpy(e->elems.items + 1, rest.items, rest.len * sizeof(*rest.items));
+            if (rest.len)
+                memcpy(e->elems.items + 1, rest.items, rest.len * sizeof(*rest.items));
             e->elems.len = rest.len + 1;
         } else {
             e = first; /* grouping; `(e,)` is just e */

@@ -19,6 +19,10 @@ static const char *const tok_names[TOK_COUNT] = {
     "`trait`", "`trap`", "`true`", "`type`", "`when`", "`where`", "`while`", "`with`",
 };
 
+/* ORDER TOK: length of each keyword, same order as the keyword block. */
+static const uint8_t kw_lens[] = {5, 5, 5, 3, 5, 4, 4, 4, 4, 8, 3, 2, 4, 3, 5, 2, 3, 2, 4, 6, 2, 9, 3, 4, 5, 6, 7, 3, 3, 2, 3, 7, 6, 4, 4, 7, 5, 6, 10, 9, 5, 4, 4, 4, 4, 5, 5, 4};
+
+_Static_assert(sizeof(kw_lens) == TOK_KW_LAST - TOK_KW_FIRST + 1, "one length per keyword");
 _Static_assert(TOK_KW_LAST - TOK_KW_FIRST + 1 == 48, "language.md 1.5 lists 48 keywords");
 
 const char *token_describe(tok_kind_t kind)
@@ -36,7 +40,7 @@ tok_kind_t token_keyword(const char *text, size_t len)
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         const char *kw = tok_names[mid] + 1;
-        size_t kwlen = strlen(kw) - 1;
+        size_t kwlen = kw_lens[mid - TOK_KW_FIRST];
         size_t n = len < kwlen ? len : kwlen;
         int c = memcmp(text, kw, n);
         if (c == 0)
