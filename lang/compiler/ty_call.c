@@ -665,6 +665,8 @@ static ty_t *call_trait_fn(ty_checker_t *ck, ast_expr_t *call, ty_trait_t *tr, a
     return apply(ck, ty_trait_method_type(ck, tr, r->method, a0), args, n, a0, call->span);
 }
 
+static ty_t *node_spawn(ty_checker_t *ck, ast_expr_t *site, ast_expr_t **args, uint32_t n);
+
 /* Calls `callee(args)`; args[0]'s type may already be known (pipes). */
 static ty_t *call_parts(ty_checker_t *ck, ast_expr_t *site, ast_expr_t *callee, ast_expr_t **args,
                         uint32_t n, ty_t *pre0, bool piped)
@@ -691,6 +693,11 @@ static ty_t *call_parts(ty_checker_t *ck, ast_expr_t *site, ast_expr_t *callee, 
     if (!ft) {
         ft = ty_infer_expr(ck, callee);
         r = callee->sem;
+    }
+    if (r && r->kind == TY_REF_STDLIB && r->builtin->special == TY_SPECIAL_NODE_SPAWN) {
+        callee->sem = r;
+        site->sem = r;
+        return node_spawn(ck, site, args, n);
     }
     callee->ty = ft;
     if (r) {
@@ -799,23 +806,27 @@ ty_t *ty_infer_struct_lit(ty_checker_t *ck, ast_expr_t *e)
 
 /* ============================================================ actor forms */
 
-static ty_t *infer_spawn(ty_checker_t *ck, ast_expr_t *e)
+/* spawn(f, args...) and Node.spawn(node, f, args...) (5.10, D140). */
+static ty_t *spawn_core(ty_checker_t *ck, ast_expr_t *site, ast_expr_t **args, uint32_t n,
+                        bool set_sem)
 {
-    if (e->elems.len == 0) {
-        ty_error(ck, e->span, "E0003", "expected 1 argument(s), found 0");
+    if (n == 0) {
+        ty_error(ck, site->span, "E0003", "expected 1 argument(s), found 0");
         return ty_con0(ck, TY_B_PID);
     }
-    ast_expr_t *f = e->elems.items[0];
+    ast_expr_t *f = args[0];
     ty_t *ft = ty_infer_expr(ck, f);
-    if (f->sem)
-        e->sem = f->sem;
+    if (f->sem && set_sem)
+        site->sem = f->sem;
     ty_t *r = ty_resolve(ft);
     if (r->kind != TY_FUN && r->kind != TY_VAR) {
         ty_error(ck, f->span, "E0016", "cannot spawn non-function: found %s", ty_str(ck, r));
         ty_message(ck, "cannot spawn non-function: found `%s`", ty_str(ck, r));
+        for (uint32_t i = 1; i < n; i++)
+            ty_infer_expr(ck, args[i]);
         return ty_con0(ck, TY_B_PID);
     }
-    ty_t *ret = apply(ck, ft, e->elems.items + 1, e->elems.len - 1, NULL, e->span);
+    ty_t *ret = apply(ck, ft, args + 1, n - 1, NULL, site->span);
     ty_t *pid = ty_con1(ck, TY_B_PID, ty_fresh(ck));
     ty_t *rr = ty_resolve(ret);
     if (rr->kind == TY_NEVER)
@@ -824,6 +835,23 @@ static ty_t *infer_spawn(ty_checker_t *ck, ast_expr_t *e)
         return rr;
     ty_expect(ck, pid, ret, f->span);
     return pid;
+}
+
+static ty_t *infer_spawn(ty_checker_t *ck, ast_expr_t *e)
+{
+    return spawn_core(ck, e, e->elems.items, e->elems.len, true);
+}
+
+static ty_t *node_spawn(ty_checker_t *ck, ast_expr_t *site, ast_expr_t **args, uint32_t n)
+{
+    if (n < 2) {
+        ty_error(ck, site->span, "E0003", "expected 2 argument(s), found %u", n);
+        for (uint32_t i = 0; i < n; i++)
+            ty_infer_expr(ck, args[i]);
+        return ty_con0(ck, TY_B_PID);
+    }
+    ty_expect(ck, ty_prim(ck, TY_STRING), ty_infer_expr(ck, args[0]), args[0]->span);
+    return spawn_core(ck, site, args + 1, n - 1, false);
 }
 
 static ty_t *infer_send(ty_checker_t *ck, ast_expr_t *e)

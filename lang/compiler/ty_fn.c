@@ -338,6 +338,25 @@ static void check_top_lets(ty_checker_t *ck, ty_modenv_t *m)
     ty_module_t *out = m->out;
     for (uint32_t i = 0; i < out->ntop_lets; i++) {
         ast_stmt_t *s = out->top_let_stmts[i];
+        if (s->pat->kind != AST_PAT_IDENT) {
+            /* Destructuring: the pattern binds the constants collected for
+             * this statement (consecutive entries), through or_bind. */
+            uint32_t n = 1;
+            while (i + n < out->ntop_lets && out->top_let_stmts[i + n] == s)
+                n++;
+            ty_t *t = ty_infer_expr(ck, s->expr);
+            if (s->type)
+                ty_expect(ck, ty_from_ast(ck, s->type), t, s->expr->span);
+            ty_scope_push(ck);
+            ck->or_bind = out->top_lets + i;
+            ck->nor_bind = n;
+            ty_check_pat(ck, s->pat, t);
+            ck->or_bind = NULL;
+            ck->nor_bind = 0;
+            ty_scope_pop(ck);
+            i += n - 1;
+            continue;
+        }
         /* A constant bound to a closure is polymorphic like a local one. */
         bool gen = s->expr->kind == AST_EXPR_CLOSURE && !s->type;
         if (gen)
@@ -368,17 +387,13 @@ void ty_check_module(ty_checker_t *ck, ty_modenv_t *m)
     ty_check_fns(ck, m->out->fns, m->out->nfns);
     check_top_lets(ck, m);
     ty_check_concurrency(ck, m);
-    /* Bare top-level expressions and destructuring lets: checked, never run. */
+    /* Bare top-level expressions: checked, never run (2.6). */
     ast_file_t *f = m->cm->ast;
     ty_scope_push(ck);
     for (uint32_t i = 0; i < f->len; i++) {
         ast_stmt_t *s = f->items[i];
-        if (s->kind == AST_STMT_EXPR) {
+        if (s->kind == AST_STMT_EXPR)
             ty_infer_expr(ck, s->expr);
-        } else if (s->kind == AST_STMT_LET && s->pat->kind != AST_PAT_IDENT) {
-            ty_t *t = ty_infer_expr(ck, s->expr);
-            ty_check_pat(ck, s->pat, t);
-        }
     }
     ty_scope_pop(ck);
     ty_iters_flush(ck, true);

@@ -222,20 +222,64 @@ static void collect_fn(ty_checker_t *ck, ty_modenv_t *m, ast_item_t *it, ty_fn_t
         ck->prog->main_fn = f;
 }
 
+static void add_top_binding(ty_checker_t *ck, ty_modenv_t *m, ast_stmt_t *s, ast_pat_t *p,
+                            sym_t name, span_t span, uint32_t order);
+
+/* The names a destructuring constant binds: `let (lo, hi) = (1, 10)`. */
+static void collect_pat_names(ty_checker_t *ck, ty_modenv_t *m, ast_stmt_t *s, ast_pat_t *p,
+                              uint32_t order)
+{
+    if (!p)
+        return;
+    switch (p->kind) {
+    case AST_PAT_IDENT:
+        if (p->name != ck->s.underscore)
+            add_top_binding(ck, m, s, p, p->name, p->span, order);
+        return;
+    case AST_PAT_AS:
+        add_top_binding(ck, m, s, p, p->name, p->name_span, order);
+        collect_pat_names(ck, m, s, p->head, order);
+        return;
+    case AST_PAT_CONS:
+        collect_pat_names(ck, m, s, p->head, order);
+        collect_pat_names(ck, m, s, p->tail, order);
+        return;
+    case AST_PAT_TUPLE:
+    case AST_PAT_CTOR:
+        for (uint32_t i = 0; i < p->elems.len; i++)
+            collect_pat_names(ck, m, s, p->elems.items[i], order);
+        return;
+    default:
+        return;
+    }
+}
+
 static void collect_top_let(ty_checker_t *ck, ty_modenv_t *m, ast_stmt_t *s, uint32_t order)
 {
+    if (s->pat->kind != AST_PAT_IDENT) {
+        collect_pat_names(ck, m, s, s->pat, order);
+        return;
+    }
+    add_top_binding(ck, m, s, s->pat, s->pat->name, s->pat->span, order);
+}
+
+/* One module constant; a destructuring let adds one per name, all with the
+ * same statement (ty_module_t.top_let_stmts). */
+static void add_top_binding(ty_checker_t *ck, ty_modenv_t *m, ast_stmt_t *s, ast_pat_t *p,
+                            sym_t name, span_t span, uint32_t order)
+{
     ty_module_t *out = m->out;
-    if (s->pat->kind != AST_PAT_IDENT)
-        return; /* destructuring constants are checked as bare statements */
     ty_binding_t *b = ARENA_NEW(ck->a, ty_binding_t);
     b->sem_tag = TY_SEM_BINDING;
-    b->name = s->pat->name;
-    b->span = s->pat->span;
+    b->name = name;
+    b->span = span;
     b->type = ty_fresh(ck);
     b->id = ++ck->next_binding;
     b->is_top_let = true;
-    s->pat->sem = b;
-    s->pat->ty = b->type;
+    if (p == s->pat) {
+        p->sem = b;
+        p->ty = b->type;
+    }
     ty_ent_t *e = ent(ck, TY_ENT_TOP_LET, order);
     e->binding = b;
     ty_ent_add(ck, m, b->name, e);

@@ -409,7 +409,8 @@ typedef struct {
     ty_fn_t **fns;          /* every function group defined in it (top level and impl methods) */
     uint32_t nfns;
     ty_binding_t **top_lets;
-    ast_stmt_t **top_let_stmts; /* same length: the let statements */
+    ast_stmt_t **top_let_stmts; /* same length: the let statements; a destructuring
+                                   `let (a, b) = e` appears once per name, consecutively */
     uint32_t ntop_lets;
 } ty_module_t;
 
