@@ -88,7 +88,13 @@ struct kern_tls_ctx_t {
     kern_tls_version_t _version_min; /* SNI identities inherit the range */
     kern_tls_version_t _version_max;
     bool _host_check; /* clients: match server_name against the certificate */
-    char *_alpn;      /* owned copy of the comma list, or NULL */
+    /* Servers with require_client_cert: owned copies of the trust anchors,
+     * applied again to every SNI identity. */
+    bool _client_auth;
+    char *_client_ca_file;
+    char *_client_ca_pem;
+    size_t _client_ca_pem_len;
+    char *_alpn; /* owned copy of the comma list, or NULL */
     int _sni_count;
     struct {
         char *host;
@@ -267,26 +273,66 @@ static int load_identity(WOLFSSL_CTX *wolf, const kern_tls_config_t *cfg)
     return 0;
 }
 
-static int load_trust(WOLFSSL_CTX *wolf, const kern_tls_config_t *cfg)
+static int load_trust_from(WOLFSSL_CTX *wolf, const char *file, const char *pem, size_t pem_len)
 {
-    const char *file = cfg->ca_file;
-    if (!file && !cfg->ca_pem)
-        file = KERN_TLS_SYSTEM_CA_FILE;
     if (file) {
         if (!file_readable(file))
             return -ENOENT;
         if (wolfSSL_CTX_load_verify_locations(wolf, file, NULL) != WOLFSSL_SUCCESS)
             return -EINVAL;
     }
-    if (cfg->ca_pem) {
-        if (cfg->ca_pem_len > INT_MAX)
+    if (pem) {
+        if (pem_len > INT_MAX)
             return -EINVAL;
-        int rc = wolfSSL_CTX_load_verify_buffer(wolf, (const unsigned char *)cfg->ca_pem,
-                                                (long)cfg->ca_pem_len, WOLFSSL_FILETYPE_PEM);
+        int rc = wolfSSL_CTX_load_verify_buffer(wolf, (const unsigned char *)pem, (long)pem_len,
+                                                WOLFSSL_FILETYPE_PEM);
         if (rc != WOLFSSL_SUCCESS)
             return -EINVAL;
     }
     return 0;
+}
+
+/* Clients without explicit anchors trust the system bundle. */
+static int load_trust(WOLFSSL_CTX *wolf, const kern_tls_config_t *cfg)
+{
+    const char *file = cfg->ca_file;
+    if (!file && !cfg->ca_pem)
+        file = KERN_TLS_SYSTEM_CA_FILE;
+    return load_trust_from(wolf, file, cfg->ca_pem, cfg->ca_pem_len);
+}
+
+static char *copy_bytes(const char *p, size_t len)
+{
+    char *copy = kern_alloc(len + 1);
+    memcpy(copy, p, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+/* Mutual TLS on a server context: ask for a certificate, require one that
+ * chains to the anchors kept in ctx. */
+static int require_client_auth(kern_tls_ctx_t *ctx, WOLFSSL_CTX *wolf)
+{
+    int rc =
+        load_trust_from(wolf, ctx->_client_ca_file, ctx->_client_ca_pem, ctx->_client_ca_pem_len);
+    if (rc < 0)
+        return rc;
+    wolfSSL_CTX_set_verify(wolf, WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    return 0;
+}
+
+static int keep_client_auth(kern_tls_ctx_t *ctx, const kern_tls_config_t *cfg)
+{
+    if (!cfg->ca_file && !cfg->ca_pem)
+        return -EINVAL; /* no default anchors for client certificates */
+    ctx->_client_auth = true;
+    if (cfg->ca_file)
+        ctx->_client_ca_file = copy_bytes(cfg->ca_file, strlen(cfg->ca_file));
+    if (cfg->ca_pem) {
+        ctx->_client_ca_pem = copy_bytes(cfg->ca_pem, cfg->ca_pem_len);
+        ctx->_client_ca_pem_len = cfg->ca_pem_len;
+    }
+    return require_client_auth(ctx, ctx->_wolf);
 }
 
 /* A wolfSSL context with our I/O callbacks and version range; the SNI
@@ -333,6 +379,10 @@ static int ctx_setup(kern_tls_ctx_t *ctx, const kern_tls_config_t *cfg)
         if (rc < 0)
             return rc;
         wolfSSL_CTX_set_verify(wolf, WOLFSSL_VERIFY_PEER, NULL);
+    } else if (cfg->role == KERN_TLS_SERVER && cfg->require_client_cert) {
+        int rc = keep_client_auth(ctx, cfg);
+        if (rc < 0)
+            return rc;
     } else {
         wolfSSL_CTX_set_verify(wolf, WOLFSSL_VERIFY_NONE, NULL);
     }
@@ -394,7 +444,15 @@ int kern_tls_ctx_add_sni(kern_tls_ctx_t *ctx, const char *host_name, const kern_
         wolfSSL_CTX_free(wolf);
         return rc;
     }
-    wolfSSL_CTX_set_verify(wolf, WOLFSSL_VERIFY_NONE, NULL);
+    /* wolfSSL_set_SSL_CTX takes the verify mode and anchors from here. */
+    if (ctx->_client_auth)
+        rc = require_client_auth(ctx, wolf);
+    else
+        wolfSSL_CTX_set_verify(wolf, WOLFSSL_VERIFY_NONE, NULL);
+    if (rc < 0) {
+        wolfSSL_CTX_free(wolf);
+        return rc;
+    }
     size_t len = strlen(host_name);
     char *host = kern_alloc(len + 1);
     memcpy(host, host_name, len + 1);
@@ -415,6 +473,8 @@ void kern_tls_ctx_free(kern_tls_ctx_t *ctx)
     if (ctx->_wolf)
         wolfSSL_CTX_free(ctx->_wolf);
     kern_free(ctx->_alpn);
+    kern_free(ctx->_client_ca_file);
+    kern_free(ctx->_client_ca_pem);
     kern_free(ctx);
 }
 

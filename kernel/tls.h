@@ -73,14 +73,20 @@ typedef struct kern_tls_config_t {
     size_t cert_pem_len;
     const char *key_pem; /* and its PEM key in memory */
     size_t key_pem_len;
-    /* Client trust: ca_file and/or ca_pem; neither means the system bundle
-     * KERN_TLS_SYSTEM_CA_FILE. Ignored when verify_none is set. */
+    /* Trust anchors. Client: ca_file and/or ca_pem; neither means the
+     * system bundle KERN_TLS_SYSTEM_CA_FILE; ignored with verify_none.
+     * Server with require_client_cert: the CAs client certificates must
+     * chain to (one of the two is required). */
     const char *ca_file;
     const char *ca_pem;
     size_t ca_pem_len;
     /* Client opt-out of certificate verification (self-signed node links
      * that authenticate by other means). Off by default: verification is on. */
     bool verify_none;
+    /* Server: ask every client for a certificate and fail the handshake
+     * (-EKEYREJECTED here, an alert there) without a valid one (mutual
+     * TLS). SNI identities inherit this and the trust anchors. */
+    bool require_client_cert;
     /* Client: verify the chain but not the host name (PostgreSQL's
      * sslmode=verify-ca); server_name is still sent as SNI. */
     bool skip_host_check;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/certgen.h"
 #include "kernel/tls.h"
 #include "test_tls_util.h"
 
@@ -548,4 +549,87 @@ Test(kernel_tls, strerror_names_each_failure)
     cr_assert_str_eq(kern_tls_strerror(-ECONNRESET), "TLS transport closed without close_notify");
     cr_assert_str_eq(kern_tls_strerror(-EAGAIN), "TLS needs more input or output space");
     cr_assert_str_eq(kern_tls_strerror(-12345), "TLS unknown error");
+}
+
+/* ---- Mutual TLS ---- */
+
+static kern_tls_config_t mtls_server_cfg(void)
+{
+    kern_tls_config_t cfg = tls_test_server_cfg("server.pem", "server.key");
+    cfg.require_client_cert = true;
+    cfg.ca_file = tls_test_data("ca.pem");
+    return cfg;
+}
+
+static void mtls_client_with(const char *cert, const char *key, const char *name, int *crc,
+                             int *src, int *read_rc)
+{
+    kern_tls_config_t scfg = mtls_server_cfg();
+    kern_tls_config_t b = tls_test_server_cfg("sni-b.pem", "sni-b.key");
+    kern_tls_config_t ccfg = tls_test_client_cfg();
+    if (cert) {
+        ccfg.cert_file = tls_test_data(cert);
+        ccfg.key_file = tls_test_data(key);
+    }
+    pair_t p;
+    pair_open(&p, &scfg, &ccfg, name);
+    cr_assert_eq(kern_tls_ctx_add_sni(p.server_ctx, "b.test", &b), 0);
+    pair_handshake(&p);
+    *crc = p.client_rc;
+    *src = p.server_rc;
+    /* A TLS 1.3 client is done before the server judges its certificate;
+     * the verdict arrives with the next read. */
+    tls_test_pump(p.server, p.client);
+    char buf[8];
+    *read_rc = kern_tls_read(p.client, buf, sizeof buf);
+    if (*src == 0) {
+        uint8_t want[32], got[32];
+        size_t len;
+        char *pem = tls_test_slurp(tls_test_data(cert), &len);
+        cr_assert_eq(kern_certgen_fingerprint(pem, len, want), 0);
+        free(pem);
+        cr_assert_eq(kern_tls_peer_fingerprint(p.server, got), 0);
+        cr_assert_eq(memcmp(want, got, 32), 0, "the server saw our client certificate");
+    }
+    pair_close(&p);
+}
+
+Test(kernel_tls, mutual_tls_accepts_a_client_certificate_from_the_ca)
+{
+    int crc, src, rrc;
+    mtls_client_with("server.pem", "server.key", "localhost", &crc, &src, &rrc);
+    cr_assert_eq(crc, 0);
+    cr_assert_eq(src, 0);
+    cr_assert_eq(rrc, -EAGAIN, "no data, no failure");
+    /* The SNI identity asks for the certificate too. */
+    mtls_client_with("server.pem", "server.key", "b.test", &crc, &src, &rrc);
+    cr_assert_eq(src, 0);
+    cr_assert_eq(rrc, -EAGAIN);
+}
+
+Test(kernel_tls, mutual_tls_refuses_a_client_without_certificate)
+{
+    int crc, src, rrc;
+    mtls_client_with(NULL, NULL, "localhost", &crc, &src, &rrc);
+    cr_assert_eq(src, -EKEYREJECTED);
+    cr_assert(crc == -ECONNABORTED || rrc == -ECONNABORTED, "client %d, read %d", crc, rrc);
+    mtls_client_with(NULL, NULL, "b.test", &crc, &src, &rrc);
+    cr_assert_eq(src, -EKEYREJECTED, "SNI identity must not skip client auth");
+}
+
+Test(kernel_tls, mutual_tls_refuses_a_client_certificate_from_another_ca)
+{
+    int crc, src, rrc;
+    mtls_client_with("foreign.pem", "foreign.key", "localhost", &crc, &src, &rrc);
+    cr_assert_eq(src, -EKEYREJECTED);
+    cr_assert(crc == -ECONNABORTED || rrc == -ECONNABORTED, "client %d, read %d", crc, rrc);
+}
+
+Test(kernel_tls, mutual_tls_needs_explicit_trust_anchors)
+{
+    kern_tls_config_t cfg = tls_test_server_cfg("server.pem", "server.key");
+    cfg.require_client_cert = true;
+    kern_tls_ctx_t *ctx = NULL;
+    cr_assert_eq(kern_tls_ctx_new(&cfg, &ctx), -EINVAL);
+    cr_assert_null(ctx);
 }

@@ -289,30 +289,28 @@ Test(kernel_tls_peer, no_client_certificate_is_refused_by_s_server_verify)
 
 /* ---- openssl s_client, our server ---- */
 
-static void serve_s_client(const char *version_flag, const char *version_text, const char *host)
+static void serve_s_client(const char *version_flag, const char *version_text, const char *host,
+                           bool mtls)
 {
     uint16_t port;
     int lfd = tls_test_ring_listen(&port);
     char connect[32];
     snprintf(connect, sizeof connect, "127.0.0.1:%u", port);
-    char *argv[] = {"openssl",
-                    "s_client",
-                    "-connect",
-                    connect,
-                    "-CAfile",
-                    (char *)tls_test_data("ca.pem"),
-                    "-verify_return_error",
-                    "-verify_hostname",
-                    (char *)host,
-                    "-servername",
-                    (char *)host,
-                    "-alpn",
-                    "snow/1,http/1.1",
+    char *argv[] = {"openssl", "s_client", "-connect", connect, "-CAfile",
+                    (char *)tls_test_data("ca.pem"), "-verify_return_error", "-verify_hostname",
+                    (char *)host, "-servername", (char *)host, "-alpn", "snow/1,http/1.1",
                     (char *)version_flag,
-                    NULL};
+                    /* mutual TLS: s_client presents server.pem (clientAuth);
+                     * without it the NULL here ends argv. */
+                    mtls ? "-cert" : NULL, (char *)tls_test_data("server.pem"), "-key",
+                    (char *)tls_test_data("server.key"), NULL};
     tls_test_spawn(&child, argv);
     kern_tls_config_t cfg = tls_test_server_cfg("server.pem", "server.key");
     cfg.alpn = "h2,http/1.1";
+    if (mtls) {
+        cfg.require_client_cert = true;
+        cfg.ca_file = tls_test_data("ca.pem");
+    }
     side_t s;
     accept_on(&s, &cfg, lfd);
     kern_tls_config_t b = tls_test_server_cfg("sni-b.pem", "sni-b.key");
@@ -321,6 +319,8 @@ static void serve_s_client(const char *version_flag, const char *version_text, c
     cr_assert_eq(wait_op(&s, 6000), 0, "handshake: %s; openssl: %s", kern_tls_conn_error(s.conn),
                  out);
     cr_assert_str_eq(kern_tls_sni(s.conn), host);
+    uint8_t fp[32];
+    cr_assert_eq(kern_tls_peer_fingerprint(s.conn, fp), mtls ? 0 : -ENOENT);
     const char *alpn;
     size_t alpn_len;
     cr_assert_eq(kern_tls_alpn(s.conn, &alpn, &alpn_len), 0);
@@ -349,17 +349,27 @@ static void serve_s_client(const char *version_flag, const char *version_text, c
 
 Test(kernel_tls_peer, openssl_s_client_talks_to_our_server_tls13)
 {
-    serve_s_client("-tls1_3", "TLSv1.3", "localhost");
+    serve_s_client("-tls1_3", "TLSv1.3", "localhost", false);
 }
 
 Test(kernel_tls_peer, openssl_s_client_talks_to_our_server_tls12)
 {
-    serve_s_client("-tls1_2", "TLSv1.2", "localhost");
+    serve_s_client("-tls1_2", "TLSv1.2", "localhost", false);
 }
 
 Test(kernel_tls_peer, openssl_s_client_gets_the_sni_identity_it_asks_for)
 {
     /* s_client verifies b.test, which only sni-b.pem is valid for. */
-    serve_s_client("-tls1_3", "TLSv1.3", "b.test");
+    serve_s_client("-tls1_3", "TLSv1.3", "b.test", false);
     cr_assert(strstr(out, "subject=CN = b.test"), "s_client: %s", out);
+}
+
+Test(kernel_tls_peer, openssl_s_client_with_a_certificate_passes_our_mutual_tls)
+{
+    serve_s_client("-tls1_3", "TLSv1.3", "localhost", true);
+}
+
+Test(kernel_tls_peer, openssl_s_client_with_a_certificate_passes_our_mutual_tls12)
+{
+    serve_s_client("-tls1_2", "TLSv1.2", "b.test", true);
 }
