@@ -610,6 +610,13 @@ static ty_t *method_call(ty_checker_t *ck, ast_expr_t *call, ast_expr_t *fe)
         r->decl = rt->decl;
         return apply(ck, ty_fun(ck, &rt0, 1, ty_con0(ck, TY_B_JSON)), args, n, rt0, call->span);
     }
+    if (rt->kind == TY_VAR && recv->kind == AST_EXPR_IDENT && !recv->sem) {
+        /* The receiver was already reported (E0004): no cascade. */
+        call->sem = NULL;
+        for (uint32_t i = 1; i < n; i++)
+            ty_infer_expr(ck, args[i]);
+        return ty_fresh(ck);
+    }
     if (rt->kind == TY_VAR) {
         /* A generic receiver: a trait of this program providing the method
          * becomes a bound, resolved at monomorphization (5.5). */
@@ -620,8 +627,11 @@ static ty_t *method_call(ty_checker_t *ck, ast_expr_t *call, ast_expr_t *fe)
             return apply(ck, ty_trait_method_type(ck, tr, name, rt0), args, n, rt0, call->span);
         }
         sym_t mods[] = {ck->s.List, ck->s.String, ck->s.Map};
-        for (int i = 0; i < 3 && !bf; i++)
+        for (int i = 0; i < 3 && !bf; i++) {
             bf = ty_stdlib_lookup(ck, mods[i], name);
+            if (bf && ty_resolve(bf->scheme->type)->nargs != n)
+                bf = NULL; /* needs the receiver plus the written arguments */
+        }
         if (bf) {
             r->kind = TY_REF_STDLIB;
             r->builtin = bf;
