@@ -77,6 +77,7 @@ Test(kernel_certgen, each_call_makes_a_new_key_and_serial)
 
 Test(kernel_certgen, openssl_reads_the_generated_certificate)
 {
+    tls_test_require_openssl();
     char *cert, *key;
     cr_assert_eq(kern_certgen_self_signed("node-a.example", 30, &cert, &key), 0);
     char dir[] = "/tmp/snow-certgen-XXXXXX";

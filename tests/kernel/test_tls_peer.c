@@ -22,6 +22,7 @@ static size_t out_len;
 
 static void setup(void)
 {
+    tls_test_require_openssl();
     tls_test_ring_setup(&ring);
     out_len = 0;
     out[0] = '\0';

@@ -239,6 +239,12 @@ void tls_test_ring_close(kern_ring_t *ring, int fd)
 
 /* {====== Child processes */
 
+void tls_test_require_openssl(void)
+{
+    if (system("command -v openssl >/dev/null 2>&1") != 0)
+        cr_skip_test("the openssl CLI is not installed (apt-get install openssl)");
+}
+
 void tls_test_spawn(tls_test_child_t *child, char *const argv[])
 {
     int in[2], out[2];

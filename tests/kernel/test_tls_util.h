@@ -70,6 +70,9 @@ typedef struct tls_test_child_t {
     int out_fd; /* read end of the child's stdout+stderr, or -1 */
 } tls_test_child_t;
 
+/* Skips the current test with the fix when the openssl CLI is missing. */
+void tls_test_require_openssl(void);
+
 /* Starts argv[0] (PATH lookup) with stdin/stdout/stderr on pipes. */
 void tls_test_spawn(tls_test_child_t *child, char *const argv[]);
 /* Reads the child's output until it contains needle or timeout_ms passes;
