@@ -2,6 +2,7 @@
 #include "sched/stack.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -25,6 +26,7 @@ void sched_stack_pool_init(sched_stack_pool_t *pool, size_t meta_size, uint32_t 
         slots_max == 0 || slots_max > SCHED_STACK_SLOTS_MAX ? SCHED_STACK_SLOTS_MAX : slots_max;
     pool->dirty_max = dirty_max ? dirty_max : SCHED_STACK_DIRTY_MAX_DEFAULT;
     pool->dirty = kern_calloc(pool->dirty_max, sizeof(uint32_t));
+    pool->batch = kern_calloc(pool->dirty_max, sizeof(uint32_t));
     for (int i = 0; i < SCHED_STACK_CHUNKS_MAX; i++)
         atomic_init(&pool->chunks[i], NULL);
 }
@@ -40,6 +42,7 @@ void sched_stack_pool_destroy(sched_stack_pool_t *pool)
         kern_free(c);
     }
     kern_free(pool->dirty);
+    kern_free(pool->batch);
     kern_free(pool->clean);
     memset(pool, 0, sizeof *pool);
 }
@@ -78,6 +81,8 @@ int64_t sched_stack_take(sched_stack_pool_t *pool)
     uint32_t slot;
     if (pool->dirty_count > 0) {
         slot = pool->dirty[--pool->dirty_count];
+    } else if (pool->batch_count > 0) {
+        slot = pool->batch[--pool->batch_count]; /* still committed too */
     } else if (pool->clean_count > 0) {
         slot = pool->clean[--pool->clean_count];
     } else {
@@ -89,6 +94,42 @@ int64_t sched_stack_take(sched_stack_pool_t *pool)
     return slot;
 }
 
+static int cmp_slot(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Empties every slot of the batch, one madvise per run of adjacent slots
+ * in one chunk, and moves them to the clean list. */
+static void flush_batch(sched_stack_pool_t *pool)
+{
+    qsort(pool->batch, pool->batch_count, sizeof(uint32_t), cmp_slot);
+    for (uint32_t i = 0; i < pool->batch_count;) {
+        uint32_t j = i + 1;
+        while (j < pool->batch_count && pool->batch[j] == pool->batch[j - 1] + 1 &&
+               pool->batch[j] % SCHED_STACK_CHUNK_SLOTS != 0)
+            j++;
+        /* DONTNEED, not FREE: MADV_FREE leaves the pages counted in RSS
+         * until memory pressure. */
+        madvise(sched_stack_lo(pool, pool->batch[i]), (size_t)(j - i) * SCHED_STACK_SLOT_SIZE,
+                MADV_DONTNEED);
+        pool->madvise_calls++;
+        i = j;
+    }
+    uint32_t need = pool->clean_count + pool->batch_count;
+    if (need > pool->clean_cap) {
+        while (pool->clean_cap < need)
+            pool->clean_cap = pool->clean_cap ? pool->clean_cap * 2 : 1024;
+        pool->clean = kern_realloc(pool->clean, (size_t)pool->clean_cap * sizeof(uint32_t));
+    }
+    /* Highest first, so that takes (LIFO) come back in ascending order. */
+    for (uint32_t i = pool->batch_count; i-- > 0;)
+        pool->clean[pool->clean_count++] = pool->batch[i];
+    pool->madvise_count += pool->batch_count;
+    pool->batch_count = 0;
+}
+
 void sched_stack_give(sched_stack_pool_t *pool, uint32_t slot)
 {
     snow_assert(slot < pool->fresh);
@@ -98,15 +139,9 @@ void sched_stack_give(sched_stack_pool_t *pool, uint32_t slot)
         pool->dirty[pool->dirty_count++] = slot;
         return;
     }
-    /* Over the watermark: hand the pages back now. DONTNEED, not FREE:
-     * MADV_FREE leaves them counted in RSS until memory pressure. */
-    madvise(sched_stack_lo(pool, slot), SCHED_STACK_SLOT_SIZE, MADV_DONTNEED);
-    pool->madvise_count++;
-    if (pool->clean_count == pool->clean_cap) {
-        pool->clean_cap = pool->clean_cap ? pool->clean_cap * 2 : 1024;
-        pool->clean = kern_realloc(pool->clean, (size_t)pool->clean_cap * sizeof(uint32_t));
-    }
-    pool->clean[pool->clean_count++] = slot;
+    pool->batch[pool->batch_count++] = slot;
+    if (pool->batch_count == pool->dirty_max)
+        flush_batch(pool);
 }
 
 void *sched_stack_lo(const sched_stack_pool_t *pool, uint32_t slot)

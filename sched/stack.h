@@ -9,9 +9,12 @@
  * are never unmapped before the pool is destroyed.
  *
  * Returned slots are kept "dirty" (their pages stay committed, so the next
- * spawn is cheap) up to dirty_max; beyond that a returned slot is emptied
- * with madvise(MADV_DONTNEED), so resident memory stays bounded by
- * live processes + dirty_max stacks however many processes come and go.
+ * spawn is cheap) up to dirty_max; beyond that returned slots collect in a
+ * batch of up to dirty_max more, which is emptied with madvise
+ * (MADV_DONTNEED), one call per run of adjacent slots (processes spawned
+ * together tend to exit together, so runs are long). Resident memory stays
+ * bounded by live processes + 2 * dirty_max stacks however many processes
+ * come and go.
  *
  * Each slot also has a small metadata record (meta_size bytes, in a
  * parallel region that is never madvised), which the scheduler uses for the
@@ -47,11 +50,14 @@ typedef struct sched_stack_pool_t {
     uint32_t live;         /* slots currently taken */
     uint32_t *dirty;       /* returned slots still committed (LIFO) */
     uint32_t dirty_count;
+    uint32_t *batch;       /* returned beyond dirty_max, to be madvised */
+    uint32_t batch_count;
     uint32_t *clean;       /* returned slots already madvised (LIFO) */
     uint32_t clean_count;
     uint32_t clean_cap;
     uint32_t chunk_count;  /* chunks reserved; only the owner writes it */
     uint64_t madvise_count; /* slots emptied, for tests and stats */
+    uint64_t madvise_calls; /* madvise system calls made */
     /* Published with release once reserved, read with acquire by lookups. */
     _Atomic(sched_stack_chunk_t *) chunks[SCHED_STACK_CHUNKS_MAX];
 } sched_stack_pool_t;

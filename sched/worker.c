@@ -19,6 +19,21 @@ static sched_worker_stats_t last_stats;
 /* Processes dispatched between two non-blocking polls of the ring while
  * the run queue stays busy (timers and completions must not starve). */
 #define POLL_EVERY 64
+/* How long an idle worker looks for work from other threads before it
+ * sleeps in the kernel: a sleep and wake-up cost tens of microseconds, and
+ * a cross-core reply usually comes sooner (Erlang's schedulers busy-wait
+ * for the same reason). Short enough that an idle runtime's CPU use stays
+ * ~0 (one spin per sleep). */
+#define SPIN_NS 50000
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
 
 sched_worker_t *sched_worker_self(void)
 {
@@ -175,6 +190,21 @@ static void dispatch(sched_worker_t *w, sched_proc_t *p)
     }
 }
 
+/* Returns true if work from other threads arrives (or the runtime stops)
+ * within SPIN_NS. */
+static bool spin_for_work(sched_worker_t *w)
+{
+    uint64_t until = kern_timer_now_ns() + SPIN_NS;
+    do {
+        for (int i = 0; i < 32; i++)
+            cpu_relax();
+        if (!sched_mpsc_empty(&w->remote) || !sched_mpsc_empty(&w->spawns) ||
+            atomic_load_explicit(&w->rt->stop, memory_order_relaxed))
+            return true; /* relaxed: the loop re-reads stop with acquire */
+    } while (kern_timer_now_ns() < until);
+    return false;
+}
+
 /* Sleeps in the ring until a wake-up, a completion or a timer. */
 static void sleep_in_ring(sched_worker_t *w)
 {
@@ -215,6 +245,9 @@ static void loop(sched_worker_t *w)
             continue;
         }
         since_poll = 0;
+        /* A timer may fire up to SPIN_NS late; well within its slack. */
+        if (spin_for_work(w))
+            continue;
         sleep_in_ring(w);
     }
 }
