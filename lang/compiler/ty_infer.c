@@ -228,6 +228,13 @@ static ty_t *infer_unary(ty_checker_t *ck, ast_expr_t *e)
 {
     ty_t *t = ty_infer_expr(ck, e->lhs);
     if (e->unop == AST_UN_NOT) {
+        ty_t *r = ty_resolve(t);
+        if (r->kind == TY_CON && r->decl->builtin == TY_B_NONE) {
+            /* `not` on a user type dispatches to its Not impl (5.4). */
+            ty_require(ck, r, TY_TR_NOT, NULL, e->span);
+            mark_operator(ck, e, r, TY_TR_NOT);
+            return ty_prim(ck, TY_BOOL);
+        }
         ty_expect(ck, ty_prim(ck, TY_BOOL), t, e->lhs->span);
         return ty_prim(ck, TY_BOOL);
     }

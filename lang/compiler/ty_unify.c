@@ -112,6 +112,7 @@ bool ty_expect(ty_checker_t *ck, ty_t *expected, ty_t *found, span_t span)
         ty_t *v = e->kind == TY_VAR ? e : f;
         ty_t *t = e->kind == TY_VAR ? f : e;
         ty_error(ck, span, "E0002", "infinite type: %s occurs in %s", ty_str(ck, v), ty_str(ck, t));
+        ty_message(ck, "infinite type: `%s` occurs in `%s`", ty_str(ck, v), ty_str(ck, t));
         ty_help(ck, "a value cannot have a type that refers to itself");
         return false;
     }

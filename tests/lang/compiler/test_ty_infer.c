@@ -241,3 +241,34 @@ Test(lang_ty_infer, pattern_sem_tells_variants_from_bindings_d19)
     cr_expect_eq(((ty_binding_t *)x->sem)->sem_tag, TY_SEM_BINDING);
     compile_free(c);
 }
+
+Test(lang_ty_infer, other_modules_types_are_qualified_in_messages)
+{
+    compile_t *c = compile_new();
+    const char *geo = "pub struct Pt do\n  x :: Int\nend\npub fn origin() -> Pt = Pt { x: 0 }\n";
+    const char *main_src = "import Geo\nfn main() do\n  let n :: Int = Geo.origin()\nend\n";
+    cr_assert_eq(front_load_text(c, "geo.snow", "Geo", geo, strlen(geo)), 0);
+    cr_assert_eq(front_load_text(c, "main.snow", "Main", main_src, strlen(main_src)), 0);
+    c->modules[1].is_main = true;
+    ty_check_program(c);
+    cr_assert_eq(diag_error_count(c->diag), 1);
+    cr_expect_str_eq(c->diag->items[0].code, "E0001");
+    cr_expect_str_eq(c->diag->items[0].headline, "expected Int, found Geo.Pt");
+    /* dependency order: Geo is checked before Main */
+    cr_expect_str_eq(c->typed->modules[0].name, "Geo");
+    compile_free(c);
+}
+
+Test(lang_ty_infer, import_cycle_is_fatal)
+{
+    compile_t *c = compile_new();
+    const char *a = "import B\npub fn f() = 1\n";
+    const char *b = "import A\npub fn g() = 2\n";
+    cr_assert_eq(front_load_text(c, "a.snow", "A", a, strlen(a)), 0);
+    cr_assert_eq(front_load_text(c, "b.snow", "B", b, strlen(b)), 0);
+    ty_check_program(c);
+    cr_assert_eq(diag_error_count(c->diag), 1);
+    cr_expect(strstr(c->diag->items[0].headline, "Circular dependency: A -> B -> A") != NULL, "%s",
+              c->diag->items[0].headline);
+    compile_free(c);
+}
