@@ -20,7 +20,9 @@ typedef struct echo_result_t {
     uint64_t msgs;  /* round trips completed */
     double seconds; /* measured time */
     double p50_us, p99_us;
-    uint64_t errors; /* short or failed connections */
+    uint64_t errors;      /* short or failed connections */
+    uint64_t msgs_all;    /* round trips including the warm-up */
+    double server_cpu_us; /* server CPU time per round trip (set by echo_bench) */
 } echo_result_t;
 
 /* Connects conns clients to 127.0.0.1:port and runs ping-pong of msg_bytes

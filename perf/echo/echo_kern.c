@@ -131,7 +131,7 @@ _Noreturn void echo_kern_serve(int listen_fd)
     kern_ring_opts_t opts = {.entries = 1024};
     int rc = kern_ring_init(&ring, &opts);
     if (rc == 0)
-        rc = kern_buf_group_init(&group, &ring, 4096, 4096);
+        rc = kern_buf_group_init(&group, &ring, 512, 2048);
     if (rc < 0) {
         fprintf(stderr, "echo_kern: set-up failed: %s\n", strerror(-rc));
         exit(1);

@@ -87,6 +87,7 @@ static void drive(int ep, client_t *cs, int conns, const char *msg, size_t n, do
             if (c->got < n)
                 continue;
             uint64_t done = now_ns();
+            out->msgs_all++;
             if (c->sent_ns >= measure_from && done < end) {
                 if (*count < SAMPLES_MAX)
                     samples[*count] = (uint32_t)((done - c->sent_ns) / 10);
