@@ -7,6 +7,7 @@
  * trait methods written as plain calls (`label(l)`). A dotted name first
  * tries the qualified forms of 5.6 rule 1 and only then field access and
  * method calls. Every resolution is recorded as a ty_ref_t in `sem`.
+ * Struct literals and the actor forms are in ty_forms.c.
  */
 #include <string.h>
 
@@ -221,9 +222,8 @@ ty_t *ty_infer_ident(ty_checker_t *ck, ast_expr_t *e)
 
 /* ========================================================= application */
 
-/* Applies fty to args (args[0]'s type may be given as pre0). */
-static ty_t *apply(ty_checker_t *ck, ty_t *fty, ast_expr_t **args, uint32_t n, ty_t *pre0,
-                   span_t span)
+ty_t *ty_apply(ty_checker_t *ck, ty_t *fty, ast_expr_t **args, uint32_t n, ty_t *pre0,
+               span_t span)
 {
     ty_t **ats = ARENA_ARRAY(ck->a, ty_t *, n ? n : 1);
     ty_t *f = ty_resolve(fty);
@@ -399,7 +399,7 @@ static ty_t *static_member(ty_checker_t *ck, ty_decl_t *d, sym_t name, span_t sp
     return ty_fun(ck, &arg, 1, res);
 }
 
-static ty_modenv_t *module_of_path(ty_checker_t *ck, ast_expr_t *q)
+ty_modenv_t *ty_module_of_path(ty_checker_t *ck, ast_expr_t *q)
 {
     if (q->kind == AST_EXPR_IDENT) {
         if (ty_lookup_local(ck, q->name))
@@ -439,12 +439,12 @@ static ty_t *resolve_qualified(ty_checker_t *ck, ast_expr_t *fe, int arity, ty_r
     ast_expr_t *q = fe->lhs;
     sym_t name = fe->name;
     span_t span = fe->span;
-    ty_modenv_t *m = module_of_path(ck, q);
+    ty_modenv_t *m = ty_module_of_path(ck, q);
     if (m)
         return module_member(ck, m, name, arity, span, out);
     if (q->kind == AST_EXPR_FIELD) {
         /* Module.Type.Variant */
-        ty_modenv_t *qm = module_of_path(ck, q->lhs);
+        ty_modenv_t *qm = ty_module_of_path(ck, q->lhs);
         ty_tent_t *te = qm ? ty_map_get(&qm->types, q->name) : NULL;
         if (te && te->kind == TY_TNS_DECL && te->decl->kind == TY_DECL_SUM)
             return variant_member(ck, te->decl, name, span, out);
@@ -540,49 +540,65 @@ ty_t *ty_infer_field(ty_checker_t *ck, ast_expr_t *e)
 
 /* ================================================================ methods */
 
-static ty_t *method_call(ty_checker_t *ck, ast_expr_t *call, ast_expr_t *fe)
-{
-    ast_expr_t *recv = fe->lhs;
-    sym_t name = fe->name;
-    uint32_t n = call->elems.len + 1;
-    ast_expr_t **args = ARENA_ARRAY(ck->a, ast_expr_t *, n);
-    args[0] = recv;
-    for (uint32_t i = 1; i < n; i++)
-        args[i] = call->elems.items[i - 1];
-    ty_t *rt0 = ty_infer_expr(ck, recv);
-    ty_t *rt = ty_resolve(rt0);
+/* One method call `recv.name(args)` being resolved (5.6 rule 3). */
+typedef struct {
+    ast_expr_t *call, *fe;
+    ast_expr_t **args; /* [recv, written args...] */
+    uint32_t n;
+    ty_t *rt0, *rt;    /* receiver type, and resolved */
+    ty_ref_t *r;       /* call->sem */
+} mcall_t;
 
-    /* A struct field holding a function: (r.f)(args). */
-    if (rt->kind == TY_CON && rt->decl->kind == TY_DECL_STRUCT && ty_field_index(rt->decl, name) >= 0) {
-        ty_t *ft = field_access(ck, fe, rt0, true);
-        fe->ty = ft;
-        return apply(ck, ft, call->elems.items, call->elems.len, NULL, call->span);
-    }
-    ty_ref_t *r = ty_ref_new(ck, TY_REF_METHOD);
-    r->recv_first = true;
-    r->method = name;
-    call->sem = r;
+static ty_t *skip_args(ty_checker_t *ck, mcall_t *m)
+{
+    for (uint32_t i = 1; i < m->n; i++)
+        ty_infer_expr(ck, m->args[i]);
+    return ty_fresh(ck);
+}
+
+static ty_t *via_stdlib(ty_checker_t *ck, mcall_t *m, const ty_builtin_fn_t *bf)
+{
+    m->r->kind = TY_REF_STDLIB;
+    m->r->builtin = bf;
+    ty_t *ft = inst_ref(ck, m->r, bf->scheme, m->call->span);
+    ty_t *ret = ty_apply(ck, ft, m->args, m->n, m->rt0, m->call->span);
+    return apply_special(ck, bf, m->args, m->n, ret, m->call->span);
+}
+
+/* The impls registered for the receiver's type: exactly one trait must
+ * provide the method (E0027 otherwise). NULL when none does. */
+static ty_t *via_impl(ty_checker_t *ck, mcall_t *m)
+{
+    sym_t name = m->fe->name;
     int count = 0;
     ty_trait_t *tr = NULL, *second = NULL;
-    ty_impl_t *impl = rt->kind == TY_VAR ? NULL : ty_method_impl(ck, rt, name, &tr, &count, &second);
+    ty_impl_t *impl = ty_method_impl(ck, m->rt, name, &tr, &count, &second);
+    if (count == 0)
+        return NULL;
     if (count > 1) {
-        ty_error(ck, fe->name_span, "E0027",
+        ty_error(ck, m->fe->name_span, "E0027",
                  "ambiguous method `%s` for type `%s`: candidates from traits [%s, %s]", name,
-                 ty_str(ck, rt), tr->name, second->name);
+                 ty_str(ck, m->rt), tr->name, second->name);
         ty_help(ck, "use qualified syntax");
-        return ty_fresh(ck);
+        return skip_args(ck, m);
     }
-    if (count == 1) {
-        r->trait = tr;
-        r->impl = impl;
-        bool dflt = false;
-        r->fn = ty_impl_method(ck->prog, impl, name, &dflt);
-        ty_t *mt = ty_trait_method_type(ck, tr, name, rt0);
-        if (r->fn && !dflt && r->fn->scheme)
-            mt = ty_instantiate(ck, r->fn->scheme, &r->inst, &r->ninst, call->span);
-        return apply(ck, mt, args, n, rt0, call->span);
-    }
-    /* Built-in trait methods and to_json (D33). */
+    ty_ref_t *r = m->r;
+    r->trait = tr;
+    r->impl = impl;
+    bool dflt = false;
+    r->fn = ty_impl_method(ck->prog, impl, name, &dflt);
+    ty_t *mt = ty_trait_method_type(ck, tr, name, m->rt0);
+    if (r->fn && !dflt && r->fn->scheme)
+        mt = ty_instantiate(ck, r->fn->scheme, &r->inst, &r->ninst, m->call->span);
+    return ty_apply(ck, mt, m->args, m->n, m->rt0, m->call->span);
+}
+
+/* Built-in trait methods (D33), the receiver's stdlib module (stdlib.md
+ * 0.2, D39) and to_json. NULL when none applies. */
+static ty_t *via_builtin(ty_checker_t *ck, mcall_t *m)
+{
+    sym_t name = m->fe->name;
+    ty_t *rt = m->rt;
     const ty_builtin_fn_t *bf = NULL;
     if (name == ck->s.to_string || name == ck->s.inspect || name == ck->s.hash ||
         name == ck->s.compare)
@@ -597,54 +613,80 @@ static ty_t *method_call(ty_checker_t *ck, ast_expr_t *call, ast_expr_t *fe)
         bf = ty_stdlib_lookup(ck, ck->s.Set, name);
     else if (ty_is_con(rt, TY_B_RANGE))
         bf = ty_stdlib_lookup(ck, ck->s.Range, name);
-    if (bf && (bf->method || !bf->module)) {
-        r->kind = TY_REF_STDLIB;
-        r->builtin = bf;
-        ty_t *ft = inst_ref(ck, r, bf->scheme, call->span);
-        ty_t *ret = apply(ck, ft, args, n, rt0, call->span);
-        return apply_special(ck, bf, args, n, ret, call->span);
-    }
+    if (bf && (bf->method || !bf->module))
+        return via_stdlib(ck, m, bf);
     if (name == ck->s.to_json && rt->kind == TY_CON) {
-        ty_require(ck, rt, TY_TR_JSON, NULL, call->span);
-        r->kind = TY_REF_FROM_JSON;
-        r->decl = rt->decl;
-        return apply(ck, ty_fun(ck, &rt0, 1, ty_con0(ck, TY_B_JSON)), args, n, rt0, call->span);
+        ty_require(ck, rt, TY_TR_JSON, NULL, m->call->span);
+        m->r->kind = TY_REF_FROM_JSON;
+        m->r->decl = rt->decl;
+        ty_t *ft = ty_fun(ck, &m->rt0, 1, ty_con0(ck, TY_B_JSON));
+        return ty_apply(ck, ft, m->args, m->n, m->rt0, m->call->span);
     }
-    if (rt->kind == TY_VAR && recv->kind == AST_EXPR_IDENT && !recv->sem) {
+    return NULL;
+}
+
+/* A receiver whose type is still a variable (an unannotated parameter): a
+ * trait of the program providing the method becomes a bound resolved at
+ * monomorphization (5.5); else a List/String/Map function of that name
+ * and arity. NULL when neither exists. */
+static ty_t *via_generic(ty_checker_t *ck, mcall_t *m)
+{
+    sym_t name = m->fe->name;
+    ast_expr_t *recv = m->args[0];
+    if (recv->kind == AST_EXPR_IDENT && !recv->sem) {
         /* The receiver was already reported (E0004): no cascade. */
-        call->sem = NULL;
-        for (uint32_t i = 1; i < n; i++)
-            ty_infer_expr(ck, args[i]);
-        return ty_fresh(ck);
+        m->call->sem = NULL;
+        return skip_args(ck, m);
     }
-    if (rt->kind == TY_VAR) {
-        /* A generic receiver: a trait of this program providing the method
-         * becomes a bound, resolved at monomorphization (5.5). */
-        tr = ty_trait_by_method(ck, name);
-        if (tr) {
-            r->trait = tr;
-            ty_require(ck, rt, TY_TR_USER, tr, call->span);
-            return apply(ck, ty_trait_method_type(ck, tr, name, rt0), args, n, rt0, call->span);
-        }
-        sym_t mods[] = {ck->s.List, ck->s.String, ck->s.Map};
-        for (int i = 0; i < 3 && !bf; i++) {
-            bf = ty_stdlib_lookup(ck, mods[i], name);
-            if (bf && ty_resolve(bf->scheme->type)->nargs != n)
-                bf = NULL; /* needs the receiver plus the written arguments */
-        }
-        if (bf) {
-            r->kind = TY_REF_STDLIB;
-            r->builtin = bf;
-            ty_t *ft = inst_ref(ck, r, bf->scheme, call->span);
-            return apply(ck, ft, args, n, rt0, call->span);
-        }
+    ty_trait_t *tr = ty_trait_by_method(ck, name);
+    if (tr) {
+        m->r->trait = tr;
+        ty_require(ck, m->rt, TY_TR_USER, tr, m->call->span);
+        ty_t *mt = ty_trait_method_type(ck, tr, name, m->rt0);
+        return ty_apply(ck, mt, m->args, m->n, m->rt0, m->call->span);
     }
-    ty_error(ck, fe->name_span, "E0030", "no method `%s` on type `%s`", name, ty_str(ck, rt));
-    ty_help(ck, "type `%s` has no trait impl providing `%s`", ty_str(ck, rt), name);
+    sym_t mods[] = {ck->s.List, ck->s.String, ck->s.Map};
+    for (int i = 0; i < 3; i++) {
+        const ty_builtin_fn_t *bf = ty_stdlib_lookup(ck, mods[i], name);
+        if (bf && ty_resolve(bf->scheme->type)->nargs == m->n)
+            return via_stdlib(ck, m, bf);
+    }
+    return NULL;
+}
+
+static ty_t *method_call(ty_checker_t *ck, ast_expr_t *call, ast_expr_t *fe)
+{
+    mcall_t m = {.call = call, .fe = fe, .n = call->elems.len + 1};
+    m.args = ARENA_ARRAY(ck->a, ast_expr_t *, m.n);
+    m.args[0] = fe->lhs;
+    for (uint32_t i = 1; i < m.n; i++)
+        m.args[i] = call->elems.items[i - 1];
+    m.rt0 = ty_infer_expr(ck, fe->lhs);
+    m.rt = ty_resolve(m.rt0);
+
+    /* A struct field holding a function: (r.f)(args) (5.6 rule 2). */
+    if (m.rt->kind == TY_CON && m.rt->decl->kind == TY_DECL_STRUCT &&
+        ty_field_index(m.rt->decl, fe->name) >= 0) {
+        ty_t *ft = field_access(ck, fe, m.rt0, true);
+        fe->ty = ft;
+        return ty_apply(ck, ft, call->elems.items, call->elems.len, NULL, call->span);
+    }
+    m.r = ty_ref_new(ck, TY_REF_METHOD);
+    m.r->recv_first = true;
+    m.r->method = fe->name;
+    call->sem = m.r;
+    ty_t *t = m.rt->kind == TY_VAR ? NULL : via_impl(ck, &m);
+    if (!t)
+        t = via_builtin(ck, &m);
+    if (!t && m.rt->kind == TY_VAR)
+        t = via_generic(ck, &m);
+    if (t)
+        return t;
+    const char *ts = ty_str(ck, m.rt);
+    ty_error(ck, fe->name_span, "E0030", "no method `%s` on type `%s`", fe->name, ts);
+    ty_help(ck, "type `%s` has no trait impl providing `%s`", ts, fe->name);
     call->sem = NULL;
-    for (uint32_t i = 1; i < n; i++)
-        ty_infer_expr(ck, args[i]);
-    return ty_fresh(ck);
+    return skip_args(ck, &m);
 }
 
 /* ================================================================= calls */
@@ -672,10 +714,8 @@ static ty_t *call_trait_fn(ty_checker_t *ck, ast_expr_t *call, ty_trait_t *tr, a
             r->fn = ty_impl_method(ck->prog, r->impl, r->method, &dflt);
         }
     }
-    return apply(ck, ty_trait_method_type(ck, tr, r->method, a0), args, n, a0, call->span);
+    return ty_apply(ck, ty_trait_method_type(ck, tr, r->method, a0), args, n, a0, call->span);
 }
-
-static ty_t *node_spawn(ty_checker_t *ck, ast_expr_t *site, ast_expr_t **args, uint32_t n);
 
 /* Calls `callee(args)`; args[0]'s type may already be known (pipes). */
 static ty_t *call_parts(ty_checker_t *ck, ast_expr_t *site, ast_expr_t *callee, ast_expr_t **args,
@@ -707,7 +747,7 @@ static ty_t *call_parts(ty_checker_t *ck, ast_expr_t *site, ast_expr_t *callee, 
     if (r && r->kind == TY_REF_STDLIB && r->builtin->special == TY_SPECIAL_NODE_SPAWN) {
         callee->sem = r;
         site->sem = r;
-        return node_spawn(ck, site, args, n);
+        return ty_node_spawn(ck, site, args, n);
     }
     callee->ty = ft;
     if (r) {
@@ -717,7 +757,7 @@ static ty_t *call_parts(ty_checker_t *ck, ast_expr_t *site, ast_expr_t *callee, 
         site_ref->recv_first = piped;
         site->sem = site_ref;
     }
-    ty_t *ret = apply(ck, ft, args, n, pre0, site->span);
+    ty_t *ret = ty_apply(ck, ft, args, n, pre0, site->span);
     if (r && r->kind == TY_REF_STDLIB)
         ret = apply_special(ck, r->builtin, args, n, ret, site->span);
     return ret;
@@ -750,176 +790,3 @@ ty_t *ty_infer_pipe(ty_checker_t *ck, ast_expr_t *e)
     return t;
 }
 
-/* ========================================================= struct literal */
-
-static ty_decl_t *struct_decl(ty_checker_t *ck, ast_expr_t *q)
-{
-    ty_tent_t *te = NULL;
-    if (q->kind == AST_EXPR_IDENT) {
-        te = ty_type_lookup(ck, ck->mod, q->name);
-    } else if (q->kind == AST_EXPR_FIELD) {
-        ty_modenv_t *m = module_of_path(ck, q->lhs);
-        te = m ? ty_map_get(&m->types, q->name) : NULL;
-    }
-    if (te && te->kind == TY_TNS_ALIAS) {
-        ast_type_t *at = te->alias->def->aliased;
-        ty_t *t = ty_resolve(ty_from_ast(ck, at));
-        return t->kind == TY_CON && t->decl->kind == TY_DECL_STRUCT ? t->decl : NULL;
-    }
-    return te && te->kind == TY_TNS_DECL && te->decl->kind == TY_DECL_STRUCT ? te->decl : NULL;
-}
-
-ty_t *ty_infer_struct_lit(ty_checker_t *ck, ast_expr_t *e)
-{
-    ty_decl_t *d = struct_decl(ck, e->lhs);
-    if (!d) {
-        sym_t nm = e->lhs->kind == AST_EXPR_IDENT || e->lhs->kind == AST_EXPR_FIELD ? e->lhs->name
-                                                                                     : "?";
-        ty_error(ck, e->lhs->span, "E0004", "undefined type: %s", nm);
-        ty_label(ck, "not a struct in this scope");
-        for (uint32_t i = 0; i < e->fields.len; i++)
-            ty_infer_expr(ck, e->fields.items[i].value);
-        return ty_fresh(ck);
-    }
-    ty_ref_t *r = ty_ref_new(ck, TY_REF_STRUCT_LIT);
-    r->decl = d;
-    ty_t **fresh = ARENA_ARRAY(ck->a, ty_t *, d->nparams ? d->nparams : 1);
-    for (uint32_t i = 0; i < d->nparams; i++)
-        fresh[i] = ty_fresh(ck);
-    r->inst = fresh;
-    r->ninst = d->nparams;
-    e->sem = r;
-    ty_t *t = ty_con(ck->a, d, fresh, d->nparams);
-    bool *seen = ARENA_ARRAY(ck->a, bool, d->nfields ? d->nfields : 1);
-    for (uint32_t i = 0; i < e->fields.len; i++) {
-        ast_field_init_t *fi = &e->fields.items[i];
-        ty_t *vt = ty_infer_expr(ck, fi->value);
-        int idx = ty_field_index(d, fi->name);
-        if (idx < 0 || seen[idx]) {
-            ty_error(ck, fi->name_span, "E0009", "unknown field %s in struct %s", fi->name,
-                     d->name);
-            ty_message(ck, "unknown field `%s` in struct `%s`", fi->name, d->name);
-            continue;
-        }
-        seen[idx] = true;
-        ty_expect(ck, ty_field_type(ck->a, t, &d->fields[idx]), vt, fi->value->span);
-    }
-    for (uint32_t i = 0; i < d->nfields; i++) {
-        if (!seen[i]) {
-            ty_error(ck, e->span, "E0009", "missing field %s in struct %s", d->fields[i].name,
-                     d->name);
-            ty_message(ck, "missing field `%s` in struct `%s`", d->fields[i].name, d->name);
-        }
-    }
-    return t;
-}
-
-/* ============================================================ actor forms */
-
-/* spawn(f, args...) and Node.spawn(node, f, args...) (5.10, D140). */
-static ty_t *spawn_core(ty_checker_t *ck, ast_expr_t *site, ast_expr_t **args, uint32_t n,
-                        bool set_sem)
-{
-    if (n == 0) {
-        ty_error(ck, site->span, "E0003", "expected 1 argument(s), found 0");
-        return ty_con0(ck, TY_B_PID);
-    }
-    ast_expr_t *f = args[0];
-    ty_t *ft = ty_infer_expr(ck, f);
-    if (f->sem && set_sem)
-        site->sem = f->sem;
-    ty_t *r = ty_resolve(ft);
-    if (r->kind != TY_FUN && r->kind != TY_VAR) {
-        ty_error(ck, f->span, "E0016", "cannot spawn non-function: found %s", ty_str(ck, r));
-        ty_message(ck, "cannot spawn non-function: found `%s`", ty_str(ck, r));
-        for (uint32_t i = 1; i < n; i++)
-            ty_infer_expr(ck, args[i]);
-        return ty_con0(ck, TY_B_PID);
-    }
-    ty_t *ret = apply(ck, ft, args + 1, n - 1, NULL, site->span);
-    ty_t *pid = ty_con1(ck, TY_B_PID, ty_fresh(ck));
-    ty_t *rr = ty_resolve(ret);
-    if (rr->kind == TY_NEVER)
-        return pid;
-    if (ty_is_con(rr, TY_B_PID))
-        return rr;
-    ty_expect(ck, pid, ret, f->span);
-    return pid;
-}
-
-static ty_t *infer_spawn(ty_checker_t *ck, ast_expr_t *e)
-{
-    return spawn_core(ck, e, e->elems.items, e->elems.len, true);
-}
-
-static ty_t *node_spawn(ty_checker_t *ck, ast_expr_t *site, ast_expr_t **args, uint32_t n)
-{
-    if (n < 2) {
-        ty_error(ck, site->span, "E0003", "expected 2 argument(s), found %u", n);
-        for (uint32_t i = 0; i < n; i++)
-            ty_infer_expr(ck, args[i]);
-        return ty_con0(ck, TY_B_PID);
-    }
-    ty_expect(ck, ty_prim(ck, TY_STRING), ty_infer_expr(ck, args[0]), args[0]->span);
-    return spawn_core(ck, site, args + 1, n - 1, false);
-}
-
-static ty_t *infer_send(ty_checker_t *ck, ast_expr_t *e)
-{
-    if (e->elems.len != 2) {
-        ty_error(ck, e->span, "E0003", "expected 2 argument(s), found %u", e->elems.len);
-        for (uint32_t i = 0; i < e->elems.len; i++)
-            ty_infer_expr(ck, e->elems.items[i]);
-        return ty_prim(ck, TY_UNIT);
-    }
-    ty_t *p = ty_resolve(ty_infer_expr(ck, e->elems.items[0]));
-    ty_t *m = ty_infer_expr(ck, e->elems.items[1]);
-    if (p->kind == TY_TUPLE)
-        return ty_prim(ck, TY_UNIT); /* (name, node): unchecked (D139) */
-    if (p->kind == TY_VAR) {
-        ty_expect(ck, ty_con1(ck, TY_B_PID, ty_fresh(ck)), p, e->elems.items[0]->span);
-        p = ty_resolve(p);
-    }
-    if (!ty_is_con(p, TY_B_PID)) {
-        ty_expect(ck, ty_con0(ck, TY_B_PID), p, e->elems.items[0]->span);
-        return ty_prim(ck, TY_UNIT);
-    }
-    if (p->nargs == 1) {
-        bool occurs = false;
-        if (!ty_unify_(ck, p->args[0], m, &occurs)) {
-            const char *ms = ty_str(ck, p->args[0]);
-            ty_error(ck, e->elems.items[1]->span, "E0014",
-                     "message type mismatch: expected %s, found %s", ms, ty_str(ck, m));
-            ty_help(ck, "this Pid accepts messages of type %s", ms);
-        }
-    }
-    return ty_prim(ck, TY_UNIT);
-}
-
-ty_t *ty_infer_actor_form(ty_checker_t *ck, ast_expr_t *e)
-{
-    switch (e->kind) {
-    case AST_EXPR_SPAWN:
-        return infer_spawn(ck, e);
-    case AST_EXPR_SEND:
-        return infer_send(ck, e);
-    case AST_EXPR_LINK:
-    case AST_EXPR_MONITOR:
-        for (uint32_t i = 0; i < e->elems.len; i++) {
-            ty_t *t = ty_infer_expr(ck, e->elems.items[i]);
-            if (i == 0)
-                ty_expect(ck, ty_con0(ck, TY_B_PID), t, e->elems.items[i]->span);
-        }
-        if (e->elems.len != 1)
-            ty_error(ck, e->span, "E0003", "expected 1 argument(s), found %u", e->elems.len);
-        return e->kind == AST_EXPR_LINK ? ty_prim(ck, TY_UNIT) : ty_prim(ck, TY_INT);
-    case AST_EXPR_SELF:
-        if (!ck->fn || !ck->fn->msg) {
-            ty_error(ck, e->span, "E0015", "self() used outside actor block");
-            return ty_con0(ck, TY_B_PID);
-        }
-        return ty_con1(ck, TY_B_PID, ck->fn->msg);
-    default:
-        return ty_fresh(ck);
-    }
-}

@@ -307,11 +307,22 @@ void ty_fnctx_leave(ty_checker_t *ck, ty_t *body_ty);
 /* ---------------------------------------------------- ty_call.c */
 
 ty_t *ty_infer_call(ty_checker_t *ck, ast_expr_t *e);
+/* Applies fty to args (args[0]'s type may be given as pre0, for receivers
+ * and piped values): E0003 on a wrong count, E0001 per argument. */
+ty_t *ty_apply(ty_checker_t *ck, ty_t *fty, ast_expr_t **args, uint32_t n, ty_t *pre0,
+               span_t span);
+/* The user module a qualifier expression names (`Shapes`, `Geo.Shapes`), or NULL. */
+ty_modenv_t *ty_module_of_path(ty_checker_t *ck, ast_expr_t *q);
+
+/* ---------------------------------------------------- ty_forms.c */
+
+ty_t *ty_node_spawn(ty_checker_t *ck, ast_expr_t *site, ast_expr_t **args, uint32_t n);
+ty_t *ty_infer_struct_lit(ty_checker_t *ck, ast_expr_t *e);
+ty_t *ty_infer_actor_form(ty_checker_t *ck, ast_expr_t *e);
 ty_t *ty_infer_field(ty_checker_t *ck, ast_expr_t *e);
 ty_t *ty_infer_ident(ty_checker_t *ck, ast_expr_t *e);
 ty_t *ty_infer_pipe(ty_checker_t *ck, ast_expr_t *e);
-ty_t *ty_infer_struct_lit(ty_checker_t *ck, ast_expr_t *e);
-ty_t *ty_infer_actor_form(ty_checker_t *ck, ast_expr_t *e);
+
 
 /* ---------------------------------------------------- ty_pat.c */
 

@@ -414,45 +414,12 @@ static pm_t **witness(ex_t *x, mat_t p, ty_t **types)
 
 /* ================================================================ driver */
 
-void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, const span_t *spans,
-                      uint32_t nrows, uint32_t arity, ty_t **col_types, span_t where,
-                      bool as_warning, bool *exhaustive)
+/* The E0012 report: one witness per missing constructor for a single
+ * column of a finite type, else one witness row. */
+static void report_missing(ex_t *x, mat_t seen, ty_t **col_types, uint32_t arity, span_t where,
+                           bool as_warning)
 {
-    ex_t x = {ck, 200000, false};
-    *exhaustive = true;
-    if (arity == 0)
-        return;
-    pm_t ***red_rows = ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1);
-    pm_t ***cov_rows = ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1);
-    for (uint32_t i = 0; i < nrows; i++) {
-        red_rows[i] = ARENA_ARRAY(ck->a, pm_t *, arity);
-        cov_rows[i] = ARENA_ARRAY(ck->a, pm_t *, arity);
-        for (uint32_t c = 0; c < arity; c++) {
-            x.cons_wild = false;
-            red_rows[i][c] = model(&x, rows[i][c]);
-            x.cons_wild = true;
-            cov_rows[i][c] = model(&x, rows[i][c]);
-        }
-    }
-    mat_t red = {ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1), 0, arity};
-    mat_t seen = {ARENA_ARRAY(ck->a, pm_t **, nrows ? nrows : 1), 0, arity};
-    for (uint32_t i = 0; i < nrows; i++) {
-        if (!useful(&x, red, red_rows[i], col_types)) {
-            ty_warning(ck, spans[i], "W0001", "redundant match arm (arm %u)", i + 1);
-            ty_message(ck, "redundant match arm at index %u", i);
-            ty_label(ck, "this arm is unreachable");
-        }
-        if (!guarded[i]) {
-            red.rows[red.nrows++] = red_rows[i];
-            seen.rows[seen.nrows++] = cov_rows[i];
-        }
-    }
-    pm_t **all = ARENA_ARRAY(ck->a, pm_t *, arity);
-    for (uint32_t c = 0; c < arity; c++)
-        all[c] = &wild_pm;
-    if (!useful(&x, seen, all, col_types))
-        return;
-    *exhaustive = false;
+    ty_checker_t *ck = x->ck;
     char buf[256];
     sb_t sb = {buf, sizeof buf, 0};
     buf[0] = 0;
@@ -461,15 +428,14 @@ void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, 
                         ? sig_count(col_types[0])
                         : 0;
     if (nsig > 1 && nsig <= 64) {
-        /* One witness per missing constructor: `missing: Disc(_), Box(_, _)`. */
         uint32_t listed = 0;
         for (uint32_t c = 0; c < nsig && listed < 8; c++) {
             uint32_t ar = ctor_arity(col_types[0], c);
-            mat_t sc = specialize(&x, expand_or(&x, seen), c, ar, NULL);
-            pm_t **sw = witness(&x, sc, sub_types(&x, col_types, 1, c, ar));
+            mat_t sc = specialize(x, expand_or(x, seen), c, ar, NULL);
+            pm_t **sw = witness(x, sc, sub_types(x, col_types, 1, c, ar));
             if (!sw)
                 continue;
-            pm_t *head = wctor(&x, col_types[0], c);
+            pm_t *head = wctor(x, col_types[0], c);
             for (uint32_t k = 0; k < ar; k++)
                 head->args[k] = sw[k];
             if (listed++)
@@ -477,7 +443,7 @@ void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, 
             print_pm(&sb, head);
         }
     } else {
-        pm_t **w = witness(&x, seen, col_types);
+        pm_t **w = witness(x, seen, col_types);
         for (uint32_t c = 0; w && c < arity; c++) {
             if (c)
                 sb_put(&sb, ", ");
@@ -495,4 +461,46 @@ void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, 
     ty_message(ck, "non-exhaustive match on `%s`: missing patterns [%s]", ts, buf);
     ty_label(ck, "missing: %s", buf);
     ty_help(ck, "add the missing patterns or a wildcard `_` arm");
+}
+
+void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, const span_t *spans,
+                      uint32_t nrows, uint32_t arity, ty_t **col_types, span_t where,
+                      bool as_warning, bool *exhaustive)
+{
+    ex_t x = {ck, 200000, false};
+    *exhaustive = true;
+    if (arity == 0)
+        return;
+    /* Two models per row: cons as a non-empty test (redundancy) and cons
+     * as a wildcard (coverage, 5.8). */
+    uint32_t cap = nrows ? nrows : 1;
+    mat_t red = {ARENA_ARRAY(ck->a, pm_t **, cap), 0, arity};
+    mat_t seen = {ARENA_ARRAY(ck->a, pm_t **, cap), 0, arity};
+    for (uint32_t i = 0; i < nrows; i++) {
+        pm_t **rr = ARENA_ARRAY(ck->a, pm_t *, arity);
+        pm_t **cr = ARENA_ARRAY(ck->a, pm_t *, arity);
+        for (uint32_t c = 0; c < arity; c++) {
+            x.cons_wild = false;
+            rr[c] = model(&x, rows[i][c]);
+            x.cons_wild = true;
+            cr[c] = model(&x, rows[i][c]);
+        }
+        /* Guarded arms are considered for redundancy but cover nothing. */
+        if (!useful(&x, red, rr, col_types)) {
+            ty_warning(ck, spans[i], "W0001", "redundant match arm (arm %u)", i + 1);
+            ty_message(ck, "redundant match arm at index %u", i);
+            ty_label(ck, "this arm is unreachable");
+        }
+        if (!guarded[i]) {
+            red.rows[red.nrows++] = rr;
+            seen.rows[seen.nrows++] = cr;
+        }
+    }
+    pm_t **all = ARENA_ARRAY(ck->a, pm_t *, arity);
+    for (uint32_t c = 0; c < arity; c++)
+        all[c] = &wild_pm;
+    if (!useful(&x, seen, all, col_types))
+        return;
+    *exhaustive = false;
+    report_missing(&x, seen, col_types, arity, where, as_warning);
 }

@@ -173,6 +173,15 @@ static void collect_gen(ty_checker_t *ck, ty_t *t, varset_t *vs)
         collect_gen(ck, t->ret, vs);
 }
 
+static void add_bound(ty_checker_t *ck, ty_scheme_t *s, ty_bound_t b)
+{
+    ty_bound_t *nb = ARENA_ARRAY(ck->a, ty_bound_t, s->nbounds + 1);
+    if (s->nbounds)
+        memcpy(nb, s->bounds, s->nbounds * sizeof *nb);
+    nb[s->nbounds++] = b;
+    s->bounds = nb;
+}
+
 ty_scheme_t *ty_mono(ty_checker_t *ck, ty_t *t)
 {
     ty_scheme_t *s = ARENA_NEW(ck->a, ty_scheme_t);
@@ -180,76 +189,76 @@ ty_scheme_t *ty_mono(ty_checker_t *ck, ty_t *t)
     return s;
 }
 
+/* Obligations on the scheme's variables become its bounds and are checked
+ * again at every instantiation (5.2, 5.5). */
+static void move_obligations(ty_checker_t *ck, ty_scheme_t *s)
+{
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < ck->nobligs; i++) {
+        ty_oblig_t *o = &ck->obligs[i];
+        ty_t *r = ty_resolve(o->type);
+        if (r->kind != TY_VAR || r->level != TY_LEVEL_GENERIC) {
+            ck->obligs[keep++] = *o;
+            continue;
+        }
+        ty_trait_t *tr = o->builtin == TY_TR_USER       ? o->trait
+                         : o->builtin == TY_TR_PRINTABLE ? NULL
+                                                         : ck->btraits[o->builtin];
+        bool dup = false;
+        for (uint32_t b = 0; b < s->nbounds && !dup; b++)
+            dup = s->bounds[b].var == r && s->bounds[b].trait == tr && !s->bounds[b].elem;
+        if (!dup)
+            add_bound(ck, s, (ty_bound_t){r, tr, NULL, false});
+    }
+    ck->nobligs = keep;
+}
+
+/* `for` loops over a collection that became generic: the element type is
+ * quantified with it (before the scheme is built) and the loop becomes a
+ * bound decided per instantiation. */
+static bool quantify_iter_elems(ty_checker_t *ck, varset_t *vs)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < ck->niters && vs->len; i++) {
+        ty_t *r = ty_resolve(ck->iters[i].coll);
+        bool mine = false;
+        for (uint32_t k = 0; k < vs->len && !mine; k++)
+            mine = vs->vars[k] == r;
+        if (mine) {
+            collect_gen(ck, ck->iters[i].elem, vs);
+            any = true;
+        }
+    }
+    return any;
+}
+
+static void move_iters(ty_checker_t *ck, ty_scheme_t *s)
+{
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < ck->niters; i++) {
+        ty_iter_t *it = &ck->iters[i];
+        ty_t *r = ty_resolve(it->coll);
+        if (r->kind == TY_VAR && r->level == TY_LEVEL_GENERIC)
+            add_bound(ck, s, (ty_bound_t){r, NULL, it->elem, it->map_pair});
+        else
+            ck->iters[keep++] = *it;
+    }
+    ck->niters = keep;
+}
+
 ty_scheme_t *ty_generalize(ty_checker_t *ck, ty_t *t)
 {
     varset_t vs = {0};
     collect_gen(ck, t, &vs);
-    /* `for` loops over a collection that became generic: the element type
-     * is quantified with it and the loop becomes a bound. */
-    bool any_iter = false;
-    for (uint32_t i = 0; i < ck->niters && vs.len; i++) {
-        ty_t *r = ty_resolve(ck->iters[i].coll);
-        bool mine = false;
-        for (uint32_t k = 0; k < vs.len && !mine; k++)
-            mine = vs.vars[k] == r;
-        if (mine) {
-            collect_gen(ck, ck->iters[i].elem, &vs);
-            any_iter = true;
-        }
-    }
+    bool iters = quantify_iter_elems(ck, &vs);
     ty_scheme_t *s = ty_mono(ck, t);
     s->vars = vs.vars;
     s->nvars = vs.len;
     if (!vs.len)
         return s;
-    if (any_iter) {
-        uint32_t keep = 0;
-        for (uint32_t i = 0; i < ck->niters; i++) {
-            ty_iter_t *it = &ck->iters[i];
-            ty_t *r = ty_resolve(it->coll);
-            if (r->kind == TY_VAR && r->level == TY_LEVEL_GENERIC) {
-                ty_bound_t *nb = ARENA_ARRAY(ck->a, ty_bound_t, s->nbounds + 1);
-                if (s->nbounds)
-                    memcpy(nb, s->bounds, s->nbounds * sizeof *nb);
-                nb[s->nbounds] = (ty_bound_t){r, NULL, it->elem, it->map_pair};
-                s->bounds = nb;
-                s->nbounds++;
-                continue;
-            }
-            ck->iters[keep++] = *it;
-        }
-        ck->niters = keep;
-    }
-    /* Obligations on the new generic variables become bounds of the scheme
-     * and are checked again at every instantiation (5.2, 5.5). */
-    uint32_t keep = 0;
-    for (uint32_t i = 0; i < ck->nobligs; i++) {
-        ty_oblig_t *o = &ck->obligs[i];
-        ty_t *r = ty_resolve(o->type);
-        if (r->kind == TY_VAR && r->level == TY_LEVEL_GENERIC) {
-            ty_trait_t *tr = o->builtin == TY_TR_USER       ? o->trait
-                             : o->builtin == TY_TR_PRINTABLE ? NULL
-                                                             : ck->btraits[o->builtin];
-            bool dup = false;
-            for (uint32_t b = 0; b < s->nbounds && !dup; b++)
-                dup = s->bounds[b].var == r && s->bounds[b].trait == tr;
-            if (dup)
-                continue;
-            ty_bound_t *nb = ARENA_ARRAY(ck->a, ty_bound_t, s->nbounds + 1);
-            if (s->nbounds)
-                memcpy(nb, s->bounds, s->nbounds * sizeof *nb);
-            nb[s->nbounds].var = r;
-            nb[s->nbounds].trait = o->builtin == TY_TR_USER ? o->trait
-                                   : o->builtin == TY_TR_PRINTABLE
-                                       ? NULL
-                                       : ck->btraits[o->builtin];
-            s->bounds = nb;
-            s->nbounds++;
-            continue;
-        }
-        ck->obligs[keep++] = *o;
-    }
-    ck->nobligs = keep;
+    if (iters)
+        move_iters(ck, s);
+    move_obligations(ck, s);
     return s;
 }
 
