@@ -71,10 +71,22 @@ static const char *file_path(const emitter_t *em, uint32_t file)
     return "main.snow";
 }
 
+/* A local's C name: its Snow name with every byte outside [A-Za-z0-9]
+ * (non-ASCII letters of Unicode identifiers) as `_`, plus its index, which
+ * also keeps it clear of C keywords. */
+static void print_local(FILE *out, const ir_local_t *l, uint32_t i)
+{
+    for (const char *n = l->name ? l->name : "t"; *n; n++) {
+        char ch = *n;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        fputc(ok ? ch : '_', out);
+    }
+    fprintf(out, "_%u", i);
+}
+
 static void local_name(emitter_t *em, uint32_t i)
 {
-    const ir_local_t *l = &em->f->locals[i];
-    fprintf(em->out, "%s_%u", l->name ? l->name : "t", i);
+    print_local(em->out, &em->f->locals[i], i);
 }
 
 static void type_name(emitter_t *em, uint32_t ti)
@@ -476,8 +488,8 @@ static void emit_signature(emitter_t *em, const ir_func_t *f)
             (f->c_ret || f->ret != IR_REP_PTR) ? " " : "", f->c_name);
     for (uint32_t i = 0; i < f->nparams; i++) {
         const ir_local_t *l = &f->locals[i];
-        fprintf(out, ", " UNUSED "%s%s%s_%u", ctype(l->rep), l->rep == IR_REP_PTR ? "" : " ",
-                l->name ? l->name : "t", i);
+        fprintf(out, ", " UNUSED "%s%s", ctype(l->rep), l->rep == IR_REP_PTR ? "" : " ");
+        print_local(out, l, i);
     }
     fputc(')', out);
 }

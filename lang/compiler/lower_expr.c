@@ -333,6 +333,25 @@ static ir_expr_t *call_method(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ir_e
     return call_fn(lw, inst, vals, n, line);
 }
 
+/* deriving(Json) (stdlib.md 16.5, 16.6): x.to_json() and T.from_json(text)
+ * go to the runtime with T's descriptor. */
+static ir_expr_t *call_json(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ir_expr_t **vals,
+                            ty_t **tys, uint32_t n, ty_t *ret, uint32_t line)
+{
+    const char *m = ref->method ? ref->method : "";
+    if (strcmp(m, "from_json") == 0 && n == 1) {
+        ty_t *r = ty_resolve(ret);
+        ir_expr_t *args[2] = {lw_type_expr(lw, r->nargs ? r->args[0] : r), vals[0]};
+        return lw_hoist(lw, ir_rt(lw->a, "snow_json_decode", IR_REP_PTR, args, 2), line);
+    }
+    if (strcmp(m, "to_json") == 0 && n == 1) {
+        ir_expr_t *args[2] = {lw_type_expr(lw, tys[0]), ir_to_word(lw->a, vals[0])};
+        return lw_hoist(lw, ir_rt(lw->a, "snow_json_from_value", IR_REP_PTR, args, 2), line);
+    }
+    lw_unsupported(lw, call->span, lw_fmt(lw, "`%s`", m));
+    return ir_unit(lw->a);
+}
+
 static void self_tail_call(lower_t *lw, ir_expr_t **vals, uint32_t n, uint32_t line)
 {
     ir_func_t *f = lw->fx->f;
@@ -411,6 +430,7 @@ static ir_expr_t *lower_call(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ast_e
         return variant_value(lw, v, vals, n, line);
     }
     case TY_REF_METHOD: return call_method(lw, call, ref, vals, tys, n, ret, line);
+    case TY_REF_FROM_JSON: return call_json(lw, call, ref, vals, tys, n, ret, line);
     default: lw_unsupported(lw, call->span, "this kind of call"); return ir_unit(lw->a);
     }
 }
@@ -1121,13 +1141,17 @@ static ir_expr_t *poly_use(lower_t *lw, ty_ref_t *ref)
     return NULL;
 }
 
-static void lower_let(lower_t *lw, ast_stmt_t *st)
+/* Returns the initializer's value: a block ending in `let` has it (5.7). */
+static ir_expr_t *lower_let(lower_t *lw, ast_stmt_t *st)
 {
     uint32_t line = lw_line(lw, st->span);
     if (record_poly(lw, st))
-        return;
+        return ir_unit(lw->a);
     ir_expr_t *v = lower_expr(lw, st->expr);
+    if (v->kind != IR_E_LOCAL && v->rep != IR_REP_UNIT)
+        v = lw_hoist(lw, v, line);
     lower_bind_pat(lw, st->pat, v, lw_ty(lw, st->expr->ty), line);
+    return v;
 }
 
 /* Lowers all statements but the last; returns the last one (or NULL). */
@@ -1140,7 +1164,7 @@ static ast_stmt_t *lower_prefix(lower_t *lw, ast_block_t *b)
             continue; /* nested fns are lowered when called */
         if (last) {
             if (last->kind == AST_STMT_LET)
-                lower_let(lw, last);
+                (void)lower_let(lw, last);
             else
                 lower_discard(lw, last->expr);
         }
@@ -1156,10 +1180,8 @@ ir_expr_t *lower_block(lower_t *lw, ast_block_t *b)
     ast_stmt_t *last = lower_prefix(lw, b);
     if (!last)
         return ir_unit(lw->a);
-    if (last->kind == AST_STMT_LET) {
-        lower_let(lw, last);
-        return ir_unit(lw->a);
-    }
+    if (last->kind == AST_STMT_LET)
+        return lower_let(lw, last);
     return lower_expr(lw, last->expr);
 }
 
@@ -1170,9 +1192,8 @@ void lower_tail_block(lower_t *lw, ast_block_t *b, span_t span)
         lower_tail(lw, last->expr);
         return;
     }
-    if (last)
-        lower_let(lw, last);
-    emit_return(lw, ir_unit(lw->a), lw_line(lw, span));
+    ir_expr_t *v = last ? lower_let(lw, last) : ir_unit(lw->a);
+    emit_return(lw, v, lw_line(lw, span));
 }
 
 void lower_tail(lower_t *lw, ast_expr_t *e)

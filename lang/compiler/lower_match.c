@@ -291,10 +291,38 @@ ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail)
     return (!tail && rep != IR_REP_UNIT) ? lw_local(lw, res) : ir_unit(lw->a);
 }
 
+/* One clause whose parameters are plain names or `_`: bind the parameter
+ * locals directly, with no test and no unreachable panic. */
+static bool simple_clause(lower_t *lw, ast_params_t *params, ast_expr_t *guard, ty_t **tys)
+{
+    if (guard || !tys)
+        return false;
+    for (uint32_t i = 0; i < params->len; i++) {
+        ast_pat_t *p = params->items[i].pat;
+        if (p->kind == AST_PAT_WILD || (p->kind == AST_PAT_IDENT && p->name == lw->s_underscore))
+            continue;
+        if (!is_binding(lw, p, tys[i]))
+            return false;
+    }
+    return true;
+}
+
 void lower_clauses(lower_t *lw, ast_params_t *params, ast_expr_t **guards, ast_block_t **bodies,
                    uint32_t nclauses, const uint32_t *param_locals, ty_t **param_tys, span_t span)
 {
     uint32_t line = lw_line(lw, span);
+    if (nclauses == 1 && simple_clause(lw, &params[0], guards[0], param_tys)) {
+        for (uint32_t i = 0; i < params[0].len; i++) {
+            ast_pat_t *p = params[0].items[i].pat;
+            if (p->kind == AST_PAT_IDENT && p->name != lw->s_underscore) {
+                lw->fx->f->locals[param_locals[i]].name = p->name;
+                lw_bind(lw, p->sem, param_locals[i]);
+                lw->fx->binds[lw->fx->nbinds - 1].name = p->name;
+            }
+        }
+        lower_tail_block(lw, bodies[0], span);
+        return;
+    }
     for (uint32_t k = 0; k < nclauses; k++) {
         ir_block_t *saved;
         ir_stmt_t *next = lw_block_begin(lw, &saved);

@@ -103,6 +103,14 @@ static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *
         call->rep = lw_rep(t);
         return lw_hoist(lw, call, line);
     }
+    case TY_SPECIAL_JSON_ENCODE:
+        if (n >= 1) {
+            if (lw_is_builtin(tys[0], TY_B_JSON))
+                return lw_hoist(lw, ir_rt1(a, "snow_json_encode", IR_REP_PTR, args[0]), line);
+            ir_expr_t *xs[2] = {lw_type_expr(lw, tys[0]), ir_to_word(a, args[0])};
+            return lw_hoist(lw, ir_rt(a, "snow_json_encode_value", IR_REP_PTR, xs, 2), line);
+        }
+        break;
     case TY_SPECIAL_NUMERIC: {
         bool flt = n >= 1 && ty_resolve(tys[0])->kind == TY_FLOAT;
         const char *name = lw_fmt(lw, "snow_%s%s", fn->c_name, flt ? "_float" : "");
