@@ -505,6 +505,15 @@ static ty_t *field_access(ty_checker_t *ck, ast_expr_t *e, ty_t *base, bool repo
                 fresh[i] = ty_fresh(ck);
             ty_expect(ck, ty_con(ck->a, only, fresh, only->nparams), r, e->lhs->span);
             r = ty_resolve(base);
+        } else if (count > 1) {
+            /* Several structs have the field: decided when the receiver's
+             * type is known, or per instantiation (a scheme bound). */
+            ty_t *ft = ty_fresh(ck);
+            ty_ref_t *ref = ty_ref_new(ck, TY_REF_FIELD);
+            ref->method = e->name;
+            e->sem = ref;
+            ty_field_push(ck, r, ft, e->name, e, e->name_span);
+            return ft;
         }
     }
     if (r->kind == TY_CON && r->decl->kind == TY_DECL_STRUCT) {

@@ -289,12 +289,19 @@ ty_t *ty_trait_method_type(ty_checker_t *ck, ty_trait_t *tr, sym_t method, ty_t 
 /* ---------------------------------------------------- ty_infer.c */
 
 ty_t *ty_infer_expr(ty_checker_t *ck, ast_expr_t *e);
+/* A member constraint on a type not known yet: either a `for` over coll
+ * binding elem, or (field != NULL) a field access coll.field of type elem
+ * on a receiver that several structs could be. */
 typedef struct ty_iter_t {
     ty_t *coll, *elem;
-    bool map_pair; /* the binder is `{k, v}` */
+    bool map_pair;     /* the binder is `{k, v}` */
+    sym_t field;       /* field constraint: the field name */
+    ast_expr_t *expr;  /* field constraint: the FIELD expression, NULL for instances */
     span_t span;
 } ty_iter_t;
 void ty_iter_push(ty_checker_t *ck, ty_t *coll, ty_t *elem, bool map_pair, span_t span);
+void ty_field_push(ty_checker_t *ck, ty_t *recv, ty_t *field_ty, sym_t field, ast_expr_t *e,
+                   span_t span);
 /* Settles pending `for` element types whose collection type is now known;
  * with final, an unknown collection becomes a List (6.8). */
 void ty_iters_flush(ty_checker_t *ck, bool final);

@@ -389,7 +389,38 @@ void ty_iter_push(ty_checker_t *ck, ty_t *coll, ty_t *elem, bool map_pair, span_
         ck->iters = n;
         ck->cap_iters = cap;
     }
-    ck->iters[ck->niters++] = (ty_iter_t){coll, elem, map_pair, span};
+    ck->iters[ck->niters++] = (ty_iter_t){coll, elem, map_pair, NULL, NULL, span};
+}
+
+void ty_field_push(ty_checker_t *ck, ty_t *recv, ty_t *field_ty, sym_t field, ast_expr_t *e,
+                   span_t span)
+{
+    ty_iter_push(ck, recv, field_ty, false, span);
+    ck->iters[ck->niters - 1].field = field;
+    ck->iters[ck->niters - 1].expr = e;
+}
+
+/* A deferred field access: true when settled (or reported). */
+static bool settle_field(ty_checker_t *ck, ty_iter_t *it, bool final)
+{
+    ty_t *r = ty_resolve(it->coll);
+    if (r->kind == TY_VAR && !final)
+        return false;
+    int idx = r->kind == TY_CON && r->decl->kind == TY_DECL_STRUCT
+                  ? ty_field_index(r->decl, it->field)
+                  : -1;
+    if (idx < 0) {
+        ty_error(ck, it->span, "E0009", "type %s has no field %s", ty_str(ck, r), it->field);
+        ty_message(ck, "type `%s` has no field `%s`", ty_str(ck, r), it->field);
+        return true;
+    }
+    ty_expect(ck, ty_field_type(ck->a, r, &r->decl->fields[idx]), it->elem, it->span);
+    ty_ref_t *ref = it->expr ? it->expr->sem : NULL;
+    if (ref && ref->kind == TY_REF_FIELD && !ref->decl) {
+        ref->decl = r->decl;
+        ref->field_index = (uint32_t)idx;
+    }
+    return true;
 }
 
 void ty_iters_flush(ty_checker_t *ck, bool final)
@@ -397,6 +428,11 @@ void ty_iters_flush(ty_checker_t *ck, bool final)
     uint32_t keep = 0;
     for (uint32_t i = 0; i < ck->niters; i++) {
         ty_iter_t it = ck->iters[i];
+        if (it.field) {
+            if (!settle_field(ck, &it, final))
+                ck->iters[keep++] = it;
+            continue;
+        }
         ty_t *r = ty_resolve(it.coll);
         ty_t *e = elem_of(ck, r, it.map_pair);
         if (e) {

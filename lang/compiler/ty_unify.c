@@ -208,7 +208,7 @@ static void move_obligations(ty_checker_t *ck, ty_scheme_t *s)
         for (uint32_t b = 0; b < s->nbounds && !dup; b++)
             dup = s->bounds[b].var == r && s->bounds[b].trait == tr && !s->bounds[b].elem;
         if (!dup)
-            add_bound(ck, s, (ty_bound_t){r, tr, NULL, false});
+            add_bound(ck, s, (ty_bound_t){r, tr, NULL, false, NULL});
     }
     ck->nobligs = keep;
 }
@@ -239,7 +239,7 @@ static void move_iters(ty_checker_t *ck, ty_scheme_t *s)
         ty_iter_t *it = &ck->iters[i];
         ty_t *r = ty_resolve(it->coll);
         if (r->kind == TY_VAR && r->level == TY_LEVEL_GENERIC)
-            add_bound(ck, s, (ty_bound_t){r, NULL, it->elem, it->map_pair});
+            add_bound(ck, s, (ty_bound_t){r, NULL, it->elem, it->map_pair, it->field});
         else
             ck->iters[keep++] = *it;
     }
@@ -281,7 +281,10 @@ ty_t *ty_instantiate(ty_checker_t *ck, ty_scheme_t *s, ty_t ***inst, uint32_t *n
         if (s->bounds[b].elem) {
             ty_t *coll = ty_subst(ck->a, s->bounds[b].var, s->vars, fresh, s->nvars);
             ty_t *elem = ty_subst(ck->a, s->bounds[b].elem, s->vars, fresh, s->nvars);
-            ty_iter_push(ck, coll, elem, s->bounds[b].map_pair, span);
+            if (s->bounds[b].field)
+                ty_field_push(ck, coll, elem, s->bounds[b].field, NULL, span);
+            else
+                ty_iter_push(ck, coll, elem, s->bounds[b].map_pair, span);
             continue;
         }
         for (uint32_t i = 0; i < s->nvars; i++) {

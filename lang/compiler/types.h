@@ -190,6 +190,9 @@ typedef struct {
      * Set or Range (elem = Int). trait is NULL then. */
     ty_t *elem;
     bool map_pair;
+    /* A field access on var (a struct decided per instantiation): var has
+     * a field named `field` of type elem. trait is NULL then. */
+    sym_t field;
 } ty_bound_t;
 
 struct ty_scheme_t {
@@ -279,7 +282,9 @@ typedef enum {
     TY_REF_CTOR,       /* variant constructor / nullary variant value: variant (+ inst of decl params) */
     TY_REF_METHOD,     /* trait method: trait, method, impl (NULL until monomorphization when the
                           receiver is a type parameter), fn (the impl's or default's ty_fn_t) */
-    TY_REF_FIELD,      /* struct field: decl, field_index */
+    TY_REF_FIELD,      /* struct field: decl, field_index; decl is NULL when the receiver is
+                          generic (a scheme bound): find the field by `method` (its name) with
+                          ty_field_index on the instance's struct */
     TY_REF_OPERATOR,   /* BINARY/UNARY dispatched to trait (user type operand): trait, impl */
     TY_REF_STRUCT_LIT, /* STRUCT expr: decl (+ inst) */
     TY_REF_ACTOR,      /* an actor used as a function/spawn target: actor */
