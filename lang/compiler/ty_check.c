@@ -56,6 +56,37 @@ static void init_modules(ty_checker_t *ck)
     }
 }
 
+/* Orders the checker's diagnostics by module (dependency order) and then
+ * by position, so deferred checks (trait obligations, exhaustiveness)
+ * print where a reader expects them (10.1). Stable: same-position entries
+ * keep their order. */
+static void sort_diags(ty_checker_t *ck, uint32_t first, const uint32_t *order)
+{
+    diag_t *d = ck->c->diag;
+    uint32_t nfiles = 0;
+    for (uint32_t i = 0; i < ck->nmods; i++)
+        if (ck->mods[i].cm->file + 1 > nfiles)
+            nfiles = ck->mods[i].cm->file + 1;
+    uint32_t *rank = ARENA_ARRAY(ck->a, uint32_t, nfiles + 1);
+    for (uint32_t i = 0; order && i < ck->nmods; i++)
+        rank[ck->mods[order[i]].cm->file] = i;
+    for (uint32_t i = first + 1; i < d->count; i++) {
+        diag_entry_t e = d->items[i];
+        uint64_t ke = e.span.file < nfiles ? ((uint64_t)rank[e.span.file] << 32) | e.span.start : 0;
+        uint32_t j = i;
+        while (j > first) {
+            diag_entry_t *p = &d->items[j - 1];
+            uint64_t kp =
+                p->span.file < nfiles ? ((uint64_t)rank[p->span.file] << 32) | p->span.start : 0;
+            if (kp <= ke)
+                break;
+            d->items[j] = *p;
+            j--;
+        }
+        d->items[j] = e;
+    }
+}
+
 int ty_check_program(compile_t *c)
 {
     ty_checker_t ck;
@@ -73,6 +104,7 @@ int ty_check_program(compile_t *c)
     init_modules(&ck);
 
     uint32_t *order = NULL;
+    uint32_t first_diag = c->diag->count;
     if (ty_modules_order(&ck, &order)) {
         for (uint32_t i = 0; i < ck.nmods; i++)
             ty_collect_module(&ck, &ck.mods[i]);
@@ -88,6 +120,7 @@ int ty_check_program(compile_t *c)
             ck.prog->modules[ck.prog->nmodules++] = *m->out;
         }
         ty_obligs_flush(&ck);
+        sort_diags(&ck, first_diag, order);
     }
     ck.prog->error_count = ck.errors;
     ck.prog->warning_count = ck.warnings;
