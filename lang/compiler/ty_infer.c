@@ -551,9 +551,12 @@ static ty_t *infer_closure(ty_checker_t *ck, ast_expr_t *e)
 
 static ty_t *infer_let(ty_checker_t *ck, ast_stmt_t *s)
 {
-    /* Closures bound by let are generalised (5.2); other values stay
-     * monomorphic so the lowering never has to specialise a local. */
-    bool gen = s->expr->kind == AST_EXPR_CLOSURE && s->pat->kind == AST_PAT_IDENT && !s->type;
+    /* Closures and names bound by let are generalised (5.2: `let same = fn
+     * v -> v end`; `let g = show_it` keeps show_it's bounds, 5.5). Other
+     * values stay monomorphic (a value restriction), so the lowering never
+     * specialises a computed local. */
+    bool gen = (s->expr->kind == AST_EXPR_CLOSURE || s->expr->kind == AST_EXPR_IDENT) &&
+               s->pat->kind == AST_PAT_IDENT && !s->type;
     if (gen)
         ck->level++;
     ty_t *annot = s->type ? ty_from_ast(ck, s->type) : NULL;

@@ -211,6 +211,21 @@ static void move_obligations(ty_checker_t *ck, ty_scheme_t *s)
             add_bound(ck, s, (ty_bound_t){r, tr, NULL, false, NULL});
     }
     ck->nobligs = keep;
+    /* "Display, else Debug" is implied by a Display or Debug bound: keep one
+     * bound so a violation is reported once. */
+    uint32_t out = 0;
+    for (uint32_t b = 0; b < s->nbounds; b++) {
+        ty_bound_t *x = &s->bounds[b];
+        bool implied = false;
+        for (uint32_t k = 0; k < s->nbounds && !implied && !x->trait && !x->elem && !x->field; k++) {
+            ty_trait_t *t = s->bounds[k].trait;
+            implied = s->bounds[k].var == x->var && t &&
+                      (t->builtin == TY_TR_DISPLAY || t->builtin == TY_TR_DEBUG);
+        }
+        if (!implied)
+            s->bounds[out++] = *x;
+    }
+    s->nbounds = out;
 }
 
 /* `for` loops over a collection that became generic: the element type is
