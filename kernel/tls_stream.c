@@ -20,19 +20,34 @@
 enum { SLOT_IDLE = 0, SLOT_HANDSHAKE, SLOT_READ, SLOT_WRITE, SLOT_SHUTDOWN };
 
 static void pump(kern_tls_stream_t *s);
+static bool wants_input(const kern_tls_stream_t *s, const kern_tls_stream_slot_t *slot);
 
-void kern_tls_stream_init(kern_tls_stream_t *s, kern_ring_t *ring, int fd, kern_tls_conn_t *conn)
+static void init_common(kern_tls_stream_t *s, kern_ring_t *ring, int fd, kern_tls_conn_t *conn)
 {
     memset(s, 0, sizeof *s);
     s->ring = ring;
     s->fd = fd;
     s->conn = conn;
-    s->_rbuf = kern_alloc(KERN_TLS_STREAM_RECV_SIZE);
     s->_recv_op.data = s;
     s->_send_op.data = s;
     s->_rd_op.data = s;
     s->_wr_op.data = s;
     s->_timer.data = s;
+    s->_retry.data = s;
+}
+
+void kern_tls_stream_init(kern_tls_stream_t *s, kern_ring_t *ring, int fd, kern_tls_conn_t *conn)
+{
+    init_common(s, ring, fd, conn);
+    s->_rbuf = kern_alloc(KERN_TLS_STREAM_RECV_SIZE);
+}
+
+void kern_tls_stream_init_shared(kern_tls_stream_t *s, kern_ring_t *ring, int fd,
+                                 kern_tls_conn_t *conn, kern_buf_group_t *group)
+{
+    snow_assert(group->ring == ring);
+    init_common(s, ring, fd, conn);
+    s->_group = group;
 }
 
 bool kern_tls_stream_busy(const kern_tls_stream_t *s)
@@ -46,6 +61,11 @@ void kern_tls_stream_destroy(kern_tls_stream_t *s)
     snow_assert(!kern_tls_stream_busy(s));
     if (kern_timer_armed(&s->_timer))
         kern_timer_stop(s->ring, &s->_timer);
+    if (kern_timer_armed(&s->_retry))
+        kern_timer_stop(s->ring, &s->_retry);
+    for (uint32_t i = 0; i < s->_held_count; i++)
+        kern_buf_unref(s->_held[(s->_held_head + i) % KERN_TLS_STREAM_HELD_MAX]);
+    s->_held_count = 0;
     if (s->_sending)
         kern_buf_unref(s->_sending);
     kern_free(s->_rbuf);
@@ -67,10 +87,101 @@ static void on_recv(kern_ring_t *ring, kern_op_t *op)
     } else if (res == 0) {
         s->_eof = true;
         kern_tls_feed_eof(s->conn);
+    } else if (res == -ECANCELED && s->_recv_paused) {
+        s->_recv_paused = false; /* disarmed by kern_tls_stream_cancel */
     } else if (!s->_fail) {
         s->_fail = res;
     }
     pump(s);
+}
+
+/* Shared-buffer mode: received buffers wait here (in arrival order) until
+ * the engine's inbound queue has room for them. */
+static void hold(kern_tls_stream_t *s, kern_buf_t *b)
+{
+    snow_assert(s->_held_count < KERN_TLS_STREAM_HELD_MAX);
+    s->_held[(s->_held_head + s->_held_count) % KERN_TLS_STREAM_HELD_MAX] = b;
+    s->_held_count++;
+}
+
+static void on_retry(kern_ring_t *ring, kern_timer_t *t)
+{
+    (void)ring;
+    pump(t->data);
+}
+
+static void on_recv_shared(kern_ring_t *ring, kern_op_t *op)
+{
+    (void)ring;
+    kern_tls_stream_t *s = op->data;
+    int res = op->res;
+    if (res > 0) {
+        hold(s, op->buf); /* takes the callback's reference */
+        op->buf = NULL;
+    } else if (res == 0) {
+        s->_eof = true; /* fed to the engine once the held data is */
+    } else if (res == -ENOBUFS) {
+        /* Every buffer of the group is out (held by streams whose readers
+         * are slow): try again shortly rather than spin. */
+        if (!kern_timer_armed(&s->_retry))
+            kern_timer_start(s->ring, &s->_retry, 2000000, on_retry);
+    } else if (res == -ECANCELED && (s->_fail || s->_recv_paused)) {
+        /* our own cancel: a failure, or the engine's queue is full */
+    } else if (!s->_fail) {
+        s->_fail = res;
+    }
+    pump(s);
+}
+
+/* Moves held buffers into the engine while it has room: the newest one is
+ * lent (no copy), older ones copied so they can go back to the group. */
+static void feed_held(kern_tls_stream_t *s)
+{
+    while (s->_held_count > 0) {
+        kern_buf_t *b = s->_held[s->_held_head];
+        if (kern_tls_pending_in(s->conn) + b->len > KERN_TLS_IN_MAX)
+            return;
+        int rc;
+        if (s->_held_count == 1 && !s->_lent) {
+            rc = kern_tls_feed_borrow(s->conn, b->base, b->len);
+            s->_lent = b;
+        } else {
+            rc = kern_tls_feed(s->conn, b->base, b->len);
+            kern_buf_unref(b);
+        }
+        snow_assert(rc == 0);
+        s->_held_head = (s->_held_head + 1) % KERN_TLS_STREAM_HELD_MAX;
+        s->_held_count--;
+    }
+    if (s->_eof && !s->_eof_fed) {
+        kern_tls_feed_eof(s->conn);
+        s->_eof_fed = true;
+    }
+}
+
+/* Shared-buffer mode receive control: one (multishot where the ring has it)
+ * recv runs while input is wanted and the engine has room; when its queue is
+ * full the recv is cancelled so this stream stops taking group buffers. */
+static void recv_shared(kern_tls_stream_t *s)
+{
+    bool pending = kern_op_pending(&s->_recv_op);
+    bool room = kern_tls_pending_in(s->conn) + s->_group->size <= KERN_TLS_IN_MAX &&
+                s->_held_count < KERN_TLS_STREAM_HELD_MAX / 2;
+    if (pending) {
+        if (!room && !s->_recv_paused) {
+            s->_recv_paused = true;
+            kern_op_cancel(s->ring, &s->_recv_op);
+        }
+        return;
+    }
+    if (s->_fail || s->_eof || !room || s->_held_count > 0 || kern_timer_armed(&s->_retry))
+        return;
+    if (!wants_input(s, &s->_rd) && !wants_input(s, &s->_wr))
+        return;
+    s->_recv_paused = false;
+    int rc = kern_sock_recv(s->ring, s->fd, s->_group, &s->_recv_op, on_recv_shared);
+    if (rc < 0)
+        s->_fail = rc;
 }
 
 static void start_send(kern_tls_stream_t *s);
@@ -174,7 +285,7 @@ static bool wants_input(const kern_tls_stream_t *s, const kern_tls_stream_slot_t
 
 static bool recv_wanted(const kern_tls_stream_t *s)
 {
-    if (s->_fail || s->_eof || kern_op_pending(&s->_recv_op))
+    if (s->_group || s->_fail || s->_eof || kern_op_pending(&s->_recv_op))
         return false;
     if (kern_tls_pending_in(s->conn) + KERN_TLS_STREAM_RECV_SIZE > KERN_TLS_IN_MAX)
         return false;
@@ -243,20 +354,28 @@ static void pump(kern_tls_stream_t *s)
 {
     snow_assert(!s->_pumping);
     s->_pumping = true;
+    if (s->_group)
+        feed_held(s);
     if (!s->_fail) {
         advance(s, &s->_wr);
         if (!s->_rd.done)
             advance(s, &s->_rd);
     }
     /* Any lent bytes the engine did not take are copied before rbuf is
-     * reused by the next recv. */
+     * reused by the next recv (or the lent group buffer goes back). */
     kern_tls_end_loan(s->conn);
+    if (s->_lent) {
+        kern_buf_unref(s->_lent);
+        s->_lent = NULL;
+    }
     if (!s->_fail && !s->_sending) {
         s->_sending = kern_tls_take_out(s->conn);
         if (s->_sending)
             start_send(s);
     }
-    if (recv_wanted(s)) {
+    if (s->_group)
+        recv_shared(s);
+    else if (recv_wanted(s)) {
         int rc = kern_sock_recv_into(s->ring, s->fd, s->_rbuf, KERN_TLS_STREAM_RECV_SIZE, -1,
                                      &s->_recv_op, on_recv);
         if (rc < 0)
@@ -328,11 +447,17 @@ int kern_tls_stream_shutdown(kern_tls_stream_t *s, int64_t timeout_ns, kern_tls_
 
 void kern_tls_stream_cancel(kern_tls_stream_t *s)
 {
-    if (s->_rd.kind == SLOT_IDLE && s->_wr.kind == SLOT_IDLE)
-        return;
-    if (!s->_fail)
+    bool ops = s->_rd.kind != SLOT_IDLE || s->_wr.kind != SLOT_IDLE;
+    if (ops && !s->_fail)
         s->_fail = -ECANCELED;
-    pump(s);
+    if (!ops && kern_op_pending(&s->_recv_op)) {
+        /* Shared mode between operations: just disarm the recv. */
+        s->_recv_paused = true;
+        kern_op_cancel(s->ring, &s->_recv_op);
+        return;
+    }
+    if (ops)
+        pump(s);
 }
 
 /* }====== */

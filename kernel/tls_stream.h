@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/buf.h"
 #include "kernel/op.h"
 #include "kernel/ring.h"
 #include "kernel/timer.h"
@@ -33,6 +34,9 @@
 /* Bytes per ring recv: two full TLS records, so bulk transfers take one
  * ring round trip per ~32 KiB. */
 #define KERN_TLS_STREAM_RECV_SIZE (32u * 1024u)
+
+/* Shared-buffer mode: received buffers a stream may hold before feeding. */
+#define KERN_TLS_STREAM_HELD_MAX 64u
 
 typedef struct kern_tls_stream_t kern_tls_stream_t;
 
@@ -61,7 +65,15 @@ struct kern_tls_stream_t {
     kern_op_t _rd_op; /* delivers the read slot's result */
     kern_op_t _wr_op; /* delivers the write-side slot's result */
     kern_timer_t _timer;
-    uint8_t *_rbuf;       /* KERN_TLS_STREAM_RECV_SIZE, lent to the engine */
+    uint8_t *_rbuf;           /* own-buffer mode: KERN_TLS_STREAM_RECV_SIZE, lent to the engine */
+    kern_buf_group_t *_group; /* shared-buffer mode: receive group (kept), else NULL */
+    kern_buf_t *_held[KERN_TLS_STREAM_HELD_MAX]; /* received, not yet fed (FIFO) */
+    uint32_t _held_head;
+    uint32_t _held_count;
+    kern_buf_t *_lent;   /* group buffer lent to the engine during pump */
+    kern_timer_t _retry; /* restarts a recv after -ENOBUFS */
+    bool _recv_paused;   /* we cancelled the recv: engine queue full */
+    bool _eof_fed;
     kern_buf_t *_sending; /* taken from the engine, in flight */
     size_t _sent;         /* bytes of _sending already sent */
     kern_tls_stream_slot_t _rd;
@@ -75,12 +87,24 @@ struct kern_tls_stream_t {
  * connected socket fd and the engine connection conn, both kept. */
 void kern_tls_stream_init(kern_tls_stream_t *s, kern_ring_t *ring, int fd, kern_tls_conn_t *conn);
 
+/* Like kern_tls_stream_init, but receives into buffers of group (kept; on
+ * ring) shared by many streams instead of a 32 KiB buffer of its own, so an
+ * idle connection holds no receive memory. With multishot recv the kernel
+ * keeps filling group buffers; the stream holds at most
+ * KERN_TLS_STREAM_HELD_MAX of them and cancels its recv while the engine's
+ * inbound queue is full. When the group runs dry (-ENOBUFS) the stream
+ * retries after 2 ms. */
+void kern_tls_stream_init_shared(kern_tls_stream_t *s, kern_ring_t *ring, int fd,
+                                 kern_tls_conn_t *conn, kern_buf_group_t *group);
+
 /* Releases what the stream holds. The stream must be idle (no pending
  * operation, kern_tls_stream_busy false; asserted). Closes nothing and does
  * not free conn. */
 void kern_tls_stream_destroy(kern_tls_stream_t *s);
 
-/* True while a ring op of the stream is in flight or an operation pends. */
+/* True while a ring op of the stream is in flight or an operation pends. In
+ * shared-buffer mode the recv may stay armed between operations: call
+ * kern_tls_stream_cancel first when tearing down. */
 bool kern_tls_stream_busy(const kern_tls_stream_t *s);
 
 /* Runs the handshake; timeout_ns > 0 bounds it (-ETIMEDOUT), < 0 means no
@@ -107,7 +131,10 @@ int kern_tls_stream_shutdown(kern_tls_stream_t *s, int64_t timeout_ns, kern_tls_
 
 /* Stops every pending operation: their callbacks run with -ECANCELED once
  * the stream's ring ops have finished. The stream is failed afterwards
- * (close the socket). No-op when nothing is pending. */
+ * (close the socket). With no operation pending it only disarms a
+ * shared-mode recv that stays armed between operations (the stream stays
+ * usable); run the ring until kern_tls_stream_busy is false before
+ * kern_tls_stream_destroy. */
 void kern_tls_stream_cancel(kern_tls_stream_t *s);
 
 #endif /* SNOW_KERNEL_TLS_STREAM_H */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kernel/alloc.h"
+#include "kernel/buf.h"
 #include "kernel/ring.h"
 #include "kernel/sock.h"
 #include "kernel/timer.h"
@@ -54,8 +55,20 @@ static void side_open(side_t *side, const kern_tls_config_t *cfg, const char *na
     side->stream.data = side;
 }
 
+/* Disarms whatever the stream still has armed and waits until it is idle. */
+static void side_quiesce(side_t *side)
+{
+    kern_tls_stream_cancel(&side->stream);
+    uint64_t deadline = kern_timer_now_ns() + 3000000000ull;
+    while (kern_tls_stream_busy(&side->stream)) {
+        cr_assert_lt(kern_timer_now_ns(), deadline, "stream stays busy");
+        kern_ring_run(&ring, 10000000);
+    }
+}
+
 static void side_close(side_t *side)
 {
+    side_quiesce(side);
     kern_tls_stream_destroy(&side->stream);
     tls_test_ring_close(&ring, side->fd);
     kern_tls_conn_free(side->conn);
@@ -81,6 +94,29 @@ static void open_pair(side_t *client, side_t *server, const char *cert, const ch
     kern_tls_config_t ccfg = tls_test_client_cfg();
     side_open(server, &scfg, NULL, sfd);
     side_open(client, &ccfg, "localhost", cfd);
+}
+
+/* Shared-buffer mode: both streams receive into one buffer group. */
+static kern_buf_group_t group;
+
+static void open_shared_pair(side_t *client, side_t *server, uint32_t count, uint32_t size)
+{
+    cr_assert_eq(kern_buf_group_init(&group, &ring, count, size), 0);
+    open_pair(client, server, "server.pem", "server.key");
+    side_t *sides[2] = {client, server};
+    for (int i = 0; i < 2; i++) {
+        kern_tls_stream_destroy(&sides[i]->stream);
+        kern_tls_stream_init_shared(&sides[i]->stream, &ring, sides[i]->fd, sides[i]->conn, &group);
+        sides[i]->stream.data = sides[i];
+    }
+}
+
+static void close_shared_pair(side_t *client, side_t *server)
+{
+    side_close(client);
+    side_close(server);
+    cr_assert_eq(group.outstanding, 0, "every group buffer came back");
+    kern_buf_group_destroy(&group);
 }
 
 static void handshake_both(side_t *client, side_t *server, int expect_client)
@@ -328,4 +364,105 @@ Test(kernel_tls_stream, a_finished_handshake_is_not_undone_by_its_timer)
     cr_assert_eq(wait_op(&client, 1000), 10);
     side_close(&client);
     side_close(&server);
+}
+
+/* ---- Shared receive buffers (kern_tls_stream_init_shared) ---- */
+
+Test(kernel_tls_stream, shared_buffers_carry_a_conversation_and_a_clean_close)
+{
+    side_t client, server;
+    open_shared_pair(&client, &server, 16, 16384);
+    handshake_both(&client, &server, 0);
+    cr_assert_eq(kern_tls_stream_read(&server.stream, server.buf, sizeof server.buf, on_op), 0);
+    cr_assert_eq(kern_tls_stream_write(&client.stream, "shared hello", 12, on_op), 0);
+    cr_assert_eq(wait_op(&client, 3000), 12);
+    cr_assert_eq(wait_op(&server, 3000), 12);
+    cr_assert_eq(memcmp(server.buf, "shared hello", 12), 0);
+    cr_assert_eq(kern_tls_stream_read(&server.stream, server.buf, sizeof server.buf, on_op), 0);
+    cr_assert_eq(kern_tls_stream_shutdown(&client.stream, 3000000000, on_op), 0);
+    cr_assert_eq(wait_op(&server, 3000), 0, "end of stream");
+    cr_assert_eq(kern_tls_stream_shutdown(&server.stream, 3000000000, on_op), 0);
+    cr_assert_eq(wait_op(&server, 3000), 0);
+    cr_assert_eq(wait_op(&client, 3000), 0, "client: %s", kern_tls_conn_error(client.conn));
+    close_shared_pair(&client, &server);
+}
+
+Test(kernel_tls_stream, full_duplex_through_a_tiny_shared_group)
+{
+    /* 4 buffers of 4 KiB for two streams moving 8 MiB each way: the group
+     * runs dry over and over (-ENOBUFS, retry) and streams pause. */
+    side_t client, server;
+    open_shared_pair(&client, &server, 4, 4096);
+    handshake_both(&client, &server, 0);
+    side_t *sides[2] = {&client, &server};
+    for (int i = 0; i < 2; i++) {
+        duplex[i] = (duplex_t){.side = sides[i]};
+        duplex[i].out = kern_alloc(DUPLEX_LEN);
+        duplex[i].in = kern_alloc(DUPLEX_LEN);
+        for (size_t j = 0; j < DUPLEX_LEN; j++)
+            duplex[i].out[j] = (uint8_t)(j * 13 + i * 5 + (j >> 10));
+        sides[i]->calls = 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(
+            kern_tls_stream_read(&sides[i]->stream, duplex[i].in, DUPLEX_LEN, duplex_on_read), 0);
+        cr_assert_eq(
+            kern_tls_stream_write(&sides[i]->stream, duplex[i].out, DUPLEX_LEN, duplex_on_written),
+            0);
+    }
+    uint64_t deadline = kern_timer_now_ns() + 40000000000ull;
+    while (!(duplex[0].read_all && duplex[1].read_all && client.calls == 1 && server.calls == 1)) {
+        cr_assert_lt(kern_timer_now_ns(), deadline, "stalled: read %zu and %zu", duplex[0].read_len,
+                     duplex[1].read_len);
+        cr_assert_geq(kern_ring_run(&ring, 100000000), 0);
+    }
+    cr_assert_eq(memcmp(duplex[0].in, duplex[1].out, DUPLEX_LEN), 0);
+    cr_assert_eq(memcmp(duplex[1].in, duplex[0].out, DUPLEX_LEN), 0);
+    for (int i = 0; i < 2; i++) {
+        kern_free(duplex[i].out);
+        kern_free(duplex[i].in);
+    }
+    close_shared_pair(&client, &server);
+}
+
+static void on_bulk_written(kern_tls_stream_t *s, int res)
+{
+    side_t *side = s->data;
+    side->calls++;
+    side->res = res;
+}
+
+Test(kernel_tls_stream, a_slow_shared_reader_pauses_instead_of_draining_the_group)
+{
+    side_t client, server;
+    open_shared_pair(&client, &server, 64, 16384);
+    handshake_both(&client, &server, 0);
+    size_t len = 2u << 20;
+    uint8_t *out = kern_alloc(len), *in = kern_alloc(len);
+    for (size_t j = 0; j < len; j++)
+        out[j] = (uint8_t)(j ^ (j >> 9));
+    server.calls = 0;
+    cr_assert_eq(kern_tls_stream_write(&server.stream, out, len, on_bulk_written), 0);
+    /* One small read arms the (multishot) recv, then the reader dawdles. */
+    cr_assert_eq(kern_tls_stream_read(&client.stream, in, 10, on_op), 0);
+    cr_assert_eq(wait_op(&client, 3000), 10);
+    uint64_t until = kern_timer_now_ns() + 300000000;
+    while (kern_timer_now_ns() < until)
+        kern_ring_run(&ring, 20000000);
+    /* Without pausing, the kernel would have filled all 64 buffers. */
+    cr_assert_leq(group.outstanding, 40, "outstanding %u", group.outstanding);
+    size_t got = 10;
+    while (got < len) {
+        cr_assert_eq(kern_tls_stream_read(&client.stream, in + got, len - got, on_op), 0);
+        int rc = wait_op(&client, 5000);
+        cr_assert_gt(rc, 0, "read: %d %s", rc, kern_tls_conn_error(client.conn));
+        got += (size_t)rc;
+    }
+    while (server.calls == 0)
+        kern_ring_run(&ring, 20000000);
+    cr_assert_eq(server.res, (int)len);
+    cr_assert_eq(memcmp(in, out, len), 0);
+    kern_free(out);
+    kern_free(in);
+    close_shared_pair(&client, &server);
 }
