@@ -47,32 +47,51 @@ static bool reads_back(uint64_t m, int n, int e, double x)
     return strtod(buf, NULL) == x;
 }
 
-/* Shortest digits: for each length, the correctly rounded candidate from
- * printf, or its upper neighbour, which can be the only one inside the
- * rounding interval when x is a power of two (its interval is lopsided). */
-int std_float_shortest(double x, char *digits, int *exp10)
+/* The p-digit decimal that reads back as x: printf's correctly rounded
+ * candidate, or its upper neighbour, which can be the only one inside the
+ * rounding interval when x is a power of two (the interval is lopsided).
+ * Returns false when no p-digit decimal reads back. */
+static bool candidate(double x, int p, uint64_t *mant, int *digits, int *exp10)
 {
     char buf[48];
-    uint64_t m = 0;
-    int n = 0, e = 0;
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, x);
-        n = parse_sci(buf, &m, &e);
-        if (strtod(buf, NULL) == x)
-            break;
-        uint64_t up = m + 1, limit = 1;
-        for (int i = 0; i < n; i++)
-            limit *= 10;
-        int ue = e, un = n;
-        if (up == limit) {
-            up /= 10;
-            ue++;
-        }
-        if (prec < 17 && reads_back(up, un, ue, x)) {
-            m = up, e = ue, n = un;
-            break;
-        }
+    snprintf(buf, sizeof buf, "%.*e", p - 1, x);
+    int n = parse_sci(buf, mant, exp10);
+    *digits = n;
+    if (strtod(buf, NULL) == x)
+        return true;
+    uint64_t up = *mant + 1, limit = 1;
+    for (int i = 0; i < n; i++)
+        limit *= 10;
+    int ue = *exp10;
+    if (up == limit) {
+        up /= 10;
+        ue++;
     }
+    if (!reads_back(up, n, ue, x))
+        return false;
+    *mant = up;
+    *exp10 = ue;
+    return true;
+}
+
+/* Shortest digits by binary search on the length: if some p-digit decimal
+ * reads back as x, so does a (p+1)-digit one, and candidate() finds one
+ * whenever one exists (the nearest, or the nearest above x). */
+int std_float_shortest(double x, char *digits, int *exp10)
+{
+    uint64_t m = 0;
+    int n = 0, e = 0, lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        uint64_t mm;
+        int nn, ee;
+        if (candidate(x, mid, &mm, &nn, &ee))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    candidate(x, lo, &m, &n, &e);
+    char buf[32];
     snprintf(buf, sizeof buf, "%0*" PRIu64, n, m);
     memcpy(digits, buf, (size_t)n);
     while (n > 1 && digits[n - 1] == '0')
@@ -97,6 +116,12 @@ void std_fmt_float(std_buf_t *b, double x)
     }
     if (x == 0) {
         std_buf_putc(b, '0');
+        return;
+    }
+    if (x < 9007199254740992.0 && x == (double)(int64_t)x) { /* exact integer */
+        char tmp[24];
+        int len = snprintf(tmp, sizeof tmp, "%" PRId64, (int64_t)x);
+        std_buf_put(b, tmp, (size_t)len);
         return;
     }
     char d[24];

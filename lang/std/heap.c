@@ -325,12 +325,18 @@ static void mstack_push(std_heap_t *h, void *obj)
     h->mstack[h->mstack_len++] = obj;
 }
 
-/* Marks the object containing p (if any) and queues it for tracing. */
+/* Marks the object containing p (if any) and queues it for tracing. The
+ * last block found is cached: pointers in one object tend to point into
+ * the same block. */
 static void mark_addr(std_heap_t *h, uintptr_t p)
 {
-    std_block_t *b = map_get(h, p >> PAGE_SHIFT);
-    if (!b)
-        return;
+    std_block_t *b = h->mark_cache;
+    if (!b || p - (uintptr_t)b->base >= b->size) {
+        b = map_get(h, p >> PAGE_SHIFT);
+        if (!b)
+            return;
+        h->mark_cache = b;
+    }
     if (b->cls == UINT32_MAX) {
         if (b->large_mark)
             return;
@@ -471,13 +477,18 @@ static void sweep(std_heap_t *h)
 void std_heap_collect(std_heap_t *h)
 {
     h->collecting = true;
+    h->mark_cache = NULL;
     mark_roots(h);
     while (h->mstack_len)
         trace(h, h->mstack[--h->mstack_len]);
     sweep(h);
     h->collections++;
     h->bytes_since_gc = 0;
-    h->threshold = h->bytes_live > THRESHOLD_MIN ? h->bytes_live : THRESHOLD_MIN;
+    /* The next collection comes after allocating twice the live data: the
+     * heap peaks near 3x live and marking costs at most half a byte per
+     * byte allocated. */
+    h->threshold = 2 * h->bytes_live > THRESHOLD_MIN ? 2 * h->bytes_live : THRESHOLD_MIN;
+    h->mark_cache = NULL;
     h->collecting = false;
 }
 

@@ -51,6 +51,7 @@ typedef struct std_heap_t {
     std_block_t **map_vals;
     size_t map_cap;
     size_t map_used; /* live + tombstones */
+    std_block_t *mark_cache; /* last block found while marking */
     /* Mark stack. */
     void **mstack;
     size_t mstack_len;
