@@ -48,7 +48,11 @@ static int cache_dir(const char *abs_src, char *out, size_t size)
         snprintf(base, sizeof base, "%s/.cache/snow", home);
     else
         snprintf(base, sizeof base, "/tmp/snow-cache-%d", (int)getuid());
-    snprintf(out, size, "%s/run-%016llx", base, (unsigned long long)path_hash(abs_src));
+    int n = snprintf(out, size, "%s/run-%016llx", base, (unsigned long long)path_hash(abs_src));
+    if (n < 0 || (size_t)n >= size) {
+        fprintf(stderr, "error: the build cache path under '%s' is too long\n", base);
+        return -1;
+    }
     if (make_dirs(out) < 0) {
         fprintf(stderr, "error: cannot create the build cache '%s': %s\n", out, strerror(errno));
         return -1;
