@@ -447,7 +447,7 @@ static ty_t *resolve_qualified(ty_checker_t *ck, ast_expr_t *fe, int arity, ty_r
         ty_modenv_t *qm = ty_module_of_path(ck, q->lhs);
         ty_tent_t *te = qm ? ty_map_get(&qm->types, q->name) : NULL;
         if (te && te->kind == TY_TNS_DECL && te->decl->kind == TY_DECL_SUM)
-            return variant_member(ck, te->decl, name, span, out);
+            return variant_member(ck, te->decl, name, fe->name_span, out);
         return NULL;
     }
     if (q->kind != AST_EXPR_IDENT || ty_lookup_local(ck, q->name))
@@ -463,7 +463,7 @@ static ty_t *resolve_qualified(ty_checker_t *ck, ast_expr_t *fe, int arity, ty_r
         if (t)
             return t;
         if (d->kind == TY_DECL_SUM)
-            return variant_member(ck, d, name, span, out);
+            return variant_member(ck, d, name, fe->name_span, out);
     }
     if (ty_is_stdlib_module(ck, qn)) {
         const ty_builtin_fn_t *bf = ty_stdlib_lookup(ck, qn, name);
