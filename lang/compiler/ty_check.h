@@ -284,6 +284,10 @@ ty_impl_t *ty_add_impl_(ty_checker_t *ck, ty_trait_t *tr, ty_kind_t kind, ty_dec
 ty_impl_t *ty_method_impl(ty_checker_t *ck, ty_t *t, sym_t name, ty_trait_t **trait, int *count,
                           ty_trait_t **second);
 ty_trait_t *ty_trait_by_method(ty_checker_t *ck, sym_t name);
+/* The interface or built-in trait a bare name denotes in the current
+ * module: its own or imported interfaces, the built-in traits, then any
+ * pub interface of the program (2.3). NULL if none. */
+ty_trait_t *ty_trait_named(ty_checker_t *ck, sym_t name);
 ty_t *ty_trait_method_type(ty_checker_t *ck, ty_trait_t *tr, sym_t method, ty_t *self_ty);
 
 /* ---------------------------------------------------- ty_infer.c */

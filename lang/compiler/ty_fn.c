@@ -65,8 +65,7 @@ static void bind_generics(ty_checker_t *ck, ast_fn_t *c0, ty_map_t *tp)
         ast_bound_t *b = &c0->where.items[i];
         ty_t *v = ty_map_get(tp, b->param);
         sym_t tn = b->trait.parts.items[b->trait.parts.len - 1];
-        ty_tent_t *te = ty_type_lookup(ck, ck->mod, tn);
-        ty_trait_t *tr = te && te->kind == TY_TNS_TRAIT ? te->trait : ty_map_get(&ck->trait_by_name, tn);
+        ty_trait_t *tr = ty_trait_named(ck, tn);
         if (!v || !tr) {
             ty_error(ck, b->param_span, "E0004", "undefined variable: %s", v ? tn : b->param);
             continue;

@@ -40,7 +40,7 @@ static ty_trait_t *lookup_trait(ty_checker_t *ck, ast_path_t *path)
     sym_t last = path->parts.items[path->parts.len - 1];
     ty_tent_t *te = NULL;
     if (path->parts.len == 1) {
-        te = ty_type_lookup(ck, ck->mod, last);
+        return ty_trait_named(ck, last);
     } else {
         ty_modenv_t *m = ty_map_get(&ck->mod->qualifiers, path->parts.items[path->parts.len - 2]);
         te = m ? ty_map_get(&m->types, last) : NULL;

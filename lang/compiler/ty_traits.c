@@ -26,7 +26,10 @@ static const char *const trait_methods[TY_TR_COUNT] = {
 void ty_traits_init(ty_checker_t *ck)
 {
     ty_program_t *p = ck->prog;
-    p->traits = ARENA_ARRAY(ck->a, ty_trait_t *, TY_TR_COUNT);
+    /* User interfaces are appended with power-of-two growth (ty_items.c
+     * GROW), which assumes the capacity is the next power of two. */
+    _Static_assert(TY_TR_COUNT <= 16, "traits[] starts with 16 slots");
+    p->traits = ARENA_ARRAY(ck->a, ty_trait_t *, 16);
     p->ntraits = TY_TR_COUNT;
     for (int k = 1; k < TY_TR_COUNT; k++) {
         ty_trait_t *t = ARENA_NEW(ck->a, ty_trait_t);
@@ -548,4 +551,21 @@ ty_t *ty_trait_method_type(ty_checker_t *ck, ty_trait_t *tr, sym_t method, ty_t 
 ty_impl_t *ty_add_impl_(ty_checker_t *ck, ty_trait_t *tr, ty_kind_t kind, ty_decl_t *d)
 {
     return add_impl(ck, tr, kind, d);
+}
+
+ty_trait_t *ty_trait_named(ty_checker_t *ck, sym_t name)
+{
+    ty_tent_t *te = ck->mod ? ty_map_get(&ck->mod->types, name) : NULL;
+    if (te)
+        return te->kind == TY_TNS_TRAIT ? te->trait : NULL;
+    ty_trait_t *b = ty_map_get(&ck->trait_by_name, name);
+    if (b)
+        return b;
+    /* pub interfaces are visible in every module (2.3). */
+    for (uint32_t i = 0; i < ck->prog->ntraits; i++) {
+        ty_trait_t *t = ck->prog->traits[i]; /* [0] (TY_TR_USER) is NULL */
+        if (t && t->name == name && t->item && t->item->u.iface.is_pub)
+            return t;
+    }
+    return NULL;
 }

@@ -433,7 +433,7 @@ struct ty_program_t {
     ty_decl_t **decls;      /* user structs and sum types */
     uint32_t ndecls;
     ty_decl_t *builtins[TY_B_COUNT]; /* built-in declarations by ty_builtin_t */
-    ty_trait_t **traits;    /* built-in (index = ty_trait_kind_t for builtins) then user */
+    ty_trait_t **traits;    /* built-in (index = ty_trait_kind_t for builtins; [0] is NULL) then user */
     uint32_t ntraits;
     ty_impl_t **impls;      /* every user, derived and built-in impl */
     uint32_t nimpls;
