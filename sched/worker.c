@@ -91,7 +91,8 @@ static void wake_worker(sched_worker_t *w)
     int rc = kern_ring_wake(&w->ring, self ? &self->ring : NULL);
     snow_assert(rc == 0);
     (void)rc;
-    w->stats.remote_wakes++; /* approximate: several threads may count */
+    if (self)
+        self->stats.wakes_sent++;
 }
 
 void sched_worker_make_ready_(sched_proc_t *p)
@@ -335,7 +336,7 @@ static void collect_stats(sched_runtime_t *rt)
         last_stats.spawned += s->spawned;
         last_stats.exited += s->exited;
         last_stats.sleeps += s->sleeps;
-        last_stats.remote_wakes += s->remote_wakes;
+        last_stats.wakes_sent += s->wakes_sent;
     }
 }
 

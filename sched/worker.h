@@ -49,7 +49,7 @@ typedef struct sched_worker_stats_t {
     uint64_t spawned;
     uint64_t exited;
     uint64_t sleeps;   /* times the worker slept in the kernel */
-    uint64_t remote_wakes; /* kern_ring_wake calls made for this worker */
+    uint64_t wakes_sent; /* kern_ring_wake calls this worker made for others */
 } sched_worker_stats_t;
 
 struct sched_worker_t {
@@ -67,7 +67,7 @@ struct sched_worker_t {
     sched_stack_pool_t pool;
     kern_ring_t ring;
     bool ring_ready;
-    sched_worker_stats_t stats; /* other threads read it only after join */
+    sched_worker_stats_t stats; /* owner writes; others read after join */
     /* Written by other threads. */
     alignas(64) sched_mpsc_t remote;
     alignas(64) sched_mpsc_t spawns; /* sched_spawn_req_t from other threads */
