@@ -272,3 +272,33 @@ Test(lang_ty_infer, import_cycle_is_fatal)
               c->diag->items[0].headline);
     compile_free(c);
 }
+
+Test(lang_ty_infer, many_interfaces_impls_and_clauses_grow_their_tables)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *src = malloc(cap);
+    cr_assert_not_null(src);
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(src + len, cap - len,
+                                "interface I%d do\n  fn m%d(self) -> Int\nend\n"
+                                "struct S%d do\n  v :: Int\nend\n"
+                                "impl I%d for S%d do\n  fn m%d(self) -> Int = self.v + %d\nend\n",
+                                i, i, i, i, i, i, i);
+    for (int k = 0; k < 20; k++)
+        len += (size_t)snprintf(src + len, cap - len, "fn f(%d) = %d\n", k, k);
+    len += (size_t)snprintf(src + len, cap - len,
+                            "fn f(_) = 0\nfn main() do\n  println(\"${S39 { v: 1 }.m39()} ${f(3)}\")\nend\n");
+    compile_t *c = check(src);
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ty_program_t *p = c->typed;
+    cr_expect_eq(p->ntraits, TY_TR_COUNT + 40);
+    for (int i = 0; i < 40; i++) {
+        ty_trait_t *tr = p->traits[TY_TR_COUNT + i];
+        ty_t *t = ty_con(c->arena, p->decls[i], NULL, 0);
+        cr_expect_not_null(ty_find_impl(p, tr, t), "I%d for S%d", i, i);
+    }
+    ty_fn_t *f = fn_named(c, "f");
+    cr_expect_eq(f->nclauses, 21);
+    compile_free(c);
+    free(src);
+}
