@@ -1695,3 +1695,25 @@ Test(lang_front, parse_errors_are_counted_per_file)
     cr_assert_eq(diag_error_count(c->diag), 2);
     compile_free(c);
 }
+
+/* ========================================================== separators */
+
+Test(lang_parse, statements_outside_delimiters_need_a_separator)
+{
+    check_errors("let x = 3px\n"
+                 "let y = 1 let z = 2\n"
+                 "fn f(a) = case a do 1 -> 2 3 -> 4 end\n"
+                 "let ok = 1; let ok2 = 2\n",
+                 "1:10: error[P0001]: expected newline or `;` after statement\n"
+                 "2:11: error[P0001]: expected newline or `;` after statement\n"
+                 "3:28: error[P0001]: expected newline or `;` after match arm\n");
+}
+
+Test(lang_parse, statements_inside_delimiters_need_no_separator)
+{
+    /* 1.2: a do-block inside call parentheses still works; its statement
+     * boundaries come from the tokens themselves. */
+    check_errors("fn f() = List.map(xs, fn x do let y = x * 2 y + 1 end)\n"
+                 "fn g() = run(fn do\n  a()\n  b()\nend)\n",
+                 "");
+}
