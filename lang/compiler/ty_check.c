@@ -119,7 +119,7 @@ int ty_check_program(compile_t *c)
             ty_check_module(&ck, m);
             ck.prog->modules[ck.prog->nmodules++] = *m->out;
         }
-        ty_obligs_flush(&ck);
+        ty_obligs_final(&ck);
         sort_diags(&ck, first_diag, order);
     }
     ck.prog->error_count = ck.errors;

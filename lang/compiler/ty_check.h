@@ -272,6 +272,8 @@ void ty_require(ty_checker_t *ck, ty_t *t, ty_trait_kind_t k, ty_trait_t *user, 
  * those that remain on concrete types. Obligations on generalised vars are
  * moved into bounds by ty_generalize. */
 void ty_obligs_flush(ty_checker_t *ck);
+/* At the end of checking: reports default() calls whose type nothing fixed. */
+void ty_obligs_final(ty_checker_t *ck);
 bool ty_has_builtin_trait(ty_checker_t *ck, ty_trait_kind_t k, ty_t *t, ty_t **blocker);
 void ty_collect_impls(ty_checker_t *ck, ty_modenv_t *m);
 void ty_check_impl_bodies(ty_checker_t *ck, ty_modenv_t *m);

@@ -569,3 +569,20 @@ ty_trait_t *ty_trait_named(ty_checker_t *ck, sym_t name)
     }
     return NULL;
 }
+
+void ty_obligs_final(ty_checker_t *ck)
+{
+    ty_obligs_flush(ck);
+    for (uint32_t i = 0; i < ck->nobligs; i++) {
+        ty_oblig_t *o = &ck->obligs[i];
+        if (o->builtin != TY_TR_DEFAULT || ty_resolve(o->type)->kind != TY_VAR)
+            continue;
+        /* default() needs its type from the context (stdlib.md 3); other
+         * open obligations concern unconstrained variables, which are (). */
+        ty_error(ck, o->span, "E0006", "%s does not implement Default", ty_str(ck, o->type));
+        ty_message(ck, "type `%s` does not satisfy trait `Default`", ty_str(ck, o->type));
+        ty_help(ck, "default() needs a type from the context: annotate it, e.g. `let z :: Int = "
+                    "default()`");
+    }
+    ck->nobligs = 0;
+}
