@@ -28,6 +28,7 @@ int kern_file_read(kern_ring_t *ring, int fd, void *p, size_t len, int64_t off, 
     snow_assert(len <= UINT32_MAX);
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
     io_uring_prep_read(sqe, fd, p, (unsigned)len, (uint64_t)off);
+    kern_ring_use_fd_(ring, sqe, fd);
     return 0;
 }
 
@@ -37,17 +38,21 @@ int kern_file_write(kern_ring_t *ring, int fd, const void *p, size_t len, int64_
     snow_assert(len <= UINT32_MAX);
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
     io_uring_prep_write(sqe, fd, p, (unsigned)len, (uint64_t)off);
+    kern_ring_use_fd_(ring, sqe, fd);
     return 0;
 }
 
 int kern_file_fsync(kern_ring_t *ring, int fd, kern_op_t *op, kern_op_cb cb)
 {
-    io_uring_prep_fsync(kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb), fd, 0);
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    io_uring_prep_fsync(sqe, fd, 0);
+    kern_ring_use_fd_(ring, sqe, fd);
     return 0;
 }
 
 int kern_file_close(kern_ring_t *ring, int fd, kern_op_t *op, kern_op_cb cb)
 {
+    kern_ring_unregister_fd(ring, fd); /* -ENOENT when it was not registered */
     io_uring_prep_close(kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb), fd);
     return 0;
 }

@@ -22,7 +22,7 @@
 /* ORDER FEATURES */
 static const char *const feature_names[KERN_FEAT_COUNT_] = {
     "SINGLE_ISSUER",  "DEFER_TASKRUN", "COOP_TASKRUN", "REG_RING_FD", "MULTISHOT_ACCEPT",
-    "MULTISHOT_RECV", "BUF_RING",      "MSG_RING",     "SEND_ZC",
+    "MULTISHOT_RECV", "BUF_RING",      "MSG_RING",     "SEND_ZC",     "REG_FILES",
 };
 
 const char *kern_probe_feature_name(uint32_t feature)
@@ -163,6 +163,10 @@ static uint32_t probe_ops(struct io_uring *ring)
     if (io_uring_register_ring_fd(ring) == 1) {
         f |= KERN_FEAT_REG_RING_FD;
         io_uring_unregister_ring_fd(ring);
+    }
+    if (io_uring_register_files_sparse(ring, 8) == 0) {
+        f |= KERN_FEAT_REG_FILES;
+        io_uring_unregister_files(ring);
     }
     if (buf_ring_ok(ring))
         f |= KERN_FEAT_BUF_RING;

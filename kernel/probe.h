@@ -9,7 +9,8 @@
  *   SNOW_URING_NO_COOP_TASKRUN    SNOW_URING_NO_REG_RING_FD
  *   SNOW_URING_NO_MULTISHOT_ACCEPT SNOW_URING_NO_MULTISHOT_RECV
  *   SNOW_URING_NO_BUF_RING        SNOW_URING_NO_MSG_RING
- *   SNOW_URING_NO_SEND_ZC         SNOW_URING_NO_MULTISHOT (both multishots)
+ *   SNOW_URING_NO_SEND_ZC         SNOW_URING_NO_REG_FILES
+ *   SNOW_URING_NO_MULTISHOT (both multishots)
  *   SNOW_URING_BASELINE           (all of the above)
  *
  * Each variable counts when set to anything but "" or "0". SNOW_DEBUG=kernel
@@ -33,8 +34,9 @@ enum {
     KERN_FEAT_BUF_RING = 1u << 6,         /* ring-mapped provided buffers (5.19) */
     KERN_FEAT_MSG_RING = 1u << 7,         /* IORING_OP_MSG_RING (5.18) */
     KERN_FEAT_SEND_ZC = 1u << 8,          /* IORING_OP_SEND_ZC (6.0) */
-    KERN_FEAT_COUNT_ = 9,
-    KERN_FEAT_ALL = (1u << 9) - 1,
+    KERN_FEAT_REG_FILES = 1u << 9,        /* sparse registered file table (5.19) */
+    KERN_FEAT_COUNT_ = 10,
+    KERN_FEAT_ALL = (1u << 10) - 1,
 };
 
 typedef struct kern_probe_t {

@@ -20,6 +20,7 @@
 
 #define RING_ENTRIES_DEFAULT 256u
 #define RING_ENTRIES_MAX 32768u
+#define RING_FILES_DEFAULT 4096u
 
 static unsigned setup_flags(uint32_t f)
 {
@@ -49,6 +50,15 @@ int kern_ring_init(kern_ring_t *ring, const kern_ring_opts_t *opts)
         return rc;
     if ((features & KERN_FEAT_REG_RING_FD) && io_uring_register_ring_fd(&ring->uring) != 1)
         features &= ~KERN_FEAT_REG_RING_FD;
+    if (features & KERN_FEAT_REG_FILES) {
+        uint32_t files = opts && opts->files ? opts->files : RING_FILES_DEFAULT;
+        if (io_uring_register_files_sparse(&ring->uring, files) == 0) {
+            ring->_files_count = files;
+            ring->_fixed = kern_calloc(files, 1);
+        } else {
+            features &= ~KERN_FEAT_REG_FILES;
+        }
+    }
     ring->features = features;
     ring->entries = entries;
     ring->_wake_fd = -1;
@@ -57,6 +67,7 @@ int kern_ring_init(kern_ring_t *ring, const kern_ring_opts_t *opts)
     rc = kern_wake_init_(ring);
     if (rc < 0) {
         kern_free(ring->_cqes);
+        kern_free(ring->_fixed);
         io_uring_queue_exit(&ring->uring);
         return rc;
     }
@@ -76,6 +87,7 @@ void kern_ring_destroy(kern_ring_t *ring)
     io_uring_queue_exit(&ring->uring);
     kern_free(ring->_cqes);
     kern_free(ring->_heap);
+    kern_free(ring->_fixed);
     memset(ring, 0, sizeof *ring);
 }
 
@@ -350,6 +362,35 @@ int kern_ring_run(kern_ring_t *ring, int64_t timeout_ns)
     unsigned n = dispatch_all(ring);
     n += kern_timer_fire_(ring);
     return (int)n;
+}
+
+/* ====== Registered files ====== */
+
+int kern_ring_register_fd(kern_ring_t *ring, int fd)
+{
+    if (!(ring->features & KERN_FEAT_REG_FILES))
+        return -EOPNOTSUPP;
+    if (fd < 0 || (uint32_t)fd >= ring->_files_count)
+        return -ENOSPC;
+    if (ring->_fixed[fd])
+        return 0;
+    int rc = io_uring_register_files_update(&ring->uring, (unsigned)fd, &fd, 1);
+    if (rc < 0)
+        return rc;
+    ring->_fixed[fd] = 1;
+    return 0;
+}
+
+int kern_ring_unregister_fd(kern_ring_t *ring, int fd)
+{
+    if (!kern_ring_fd_registered(ring, fd))
+        return -ENOENT;
+    int empty = -1;
+    int rc = io_uring_register_files_update(&ring->uring, (unsigned)fd, &empty, 1);
+    if (rc < 0)
+        return rc;
+    ring->_fixed[fd] = 0;
+    return 0;
 }
 
 /* ====== Simple ops ====== */

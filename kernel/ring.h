@@ -31,6 +31,7 @@ typedef void (*kern_ring_wake_cb)(kern_ring_t *ring, void *data);
 typedef struct kern_ring_opts_t {
     uint32_t entries;      /* SQ size, power of two; 0 means 256; max 32768 */
     uint32_t feature_mask; /* features NOT to use, on top of the env mask */
+    uint32_t files;        /* registered file table slots (REG_FILES); 0 means 4096 */
 } kern_ring_opts_t;
 
 struct kern_ring_t {
@@ -47,9 +48,11 @@ struct kern_ring_t {
     uint32_t _timers_fired;    /* guards against re-firing in one run */
     kern_buf_group_t *_groups; /* registered groups, for remote returns */
     uint16_t _next_bgid;
-    kern_op_t _wake_op;   /* receives MSG_RING / eventfd wake-ups */
-    int _wake_fd;         /* eventfd fallback, or -1 */
-    uint64_t _wake_value; /* eventfd read target */
+    uint32_t _files_count; /* registered file table size; slot index == fd */
+    uint8_t *_fixed;       /* _fixed[fd] != 0: fd is in the table */
+    kern_op_t _wake_op;    /* receives MSG_RING / eventfd wake-ups */
+    int _wake_fd;          /* eventfd fallback, or -1 */
+    uint64_t _wake_value;  /* eventfd read target */
     kern_ring_wake_cb _wake_cb;
     void *_wake_data;
 
@@ -90,6 +93,24 @@ void kern_ring_set_wake_cb(kern_ring_t *ring, kern_ring_wake_cb cb, void *data);
  * ring, else through target's eventfd. Returns 0 or -errno. Any thread. */
 int kern_ring_wake(kern_ring_t *target, kern_ring_t *from);
 
+/* Installs fd (still the caller's) in the ring's file table, so that ops on
+ * fd skip the kernel's per-op descriptor lookup: that lookup is an atomic
+ * reference-count pair in a multi-threaded process, which is what every Snow
+ * program is, so it pays for long-lived sockets. Unregister before closing fd
+ * yourself (kern_sock_close and kern_file_close do it for you): the table
+ * keeps the file open. Returns 0, -EOPNOTSUPP without REG_FILES, -ENOSPC when
+ * fd >= the table size, or -errno. One syscall. Ring's thread. */
+int kern_ring_register_fd(kern_ring_t *ring, int fd);
+
+/* Removes fd from the file table. Returns 0, -ENOENT if it was not there. */
+int kern_ring_unregister_fd(kern_ring_t *ring, int fd);
+
+/* Returns true if fd is in ring's file table. */
+static inline bool kern_ring_fd_registered(const kern_ring_t *ring, int fd)
+{
+    return fd >= 0 && (uint32_t)fd < ring->_files_count && ring->_fixed[fd] != 0;
+}
+
 /* Starts a no-op; cb runs with res 0. For tests and for yielding. */
 int kern_ring_nop(kern_ring_t *ring, kern_op_t *op, kern_op_cb cb);
 
@@ -105,6 +126,13 @@ struct io_uring_sqe *kern_ring_sqe_(kern_ring_t *ring, kern_op_t *op, uint8_t ki
 
 /* Returns a bare SQE whose CQE is ignored (user_data 0). Never fails. */
 struct io_uring_sqe *kern_ring_sqe_bare_(kern_ring_t *ring);
+
+/* Points sqe (prepared on fd) at fd's file-table slot if fd is registered. */
+static inline void kern_ring_use_fd_(const kern_ring_t *ring, struct io_uring_sqe *sqe, int fd)
+{
+    if (kern_ring_fd_registered(ring, fd))
+        sqe->flags |= IOSQE_FIXED_FILE; /* sqe->fd already holds fd == the slot */
+}
 
 /* Makes sure n SQEs can be taken back to back (for linked pairs). */
 void kern_ring_reserve_(kern_ring_t *ring, unsigned n);

@@ -112,6 +112,7 @@ int kern_sock_accept(kern_ring_t *ring, int listen_fd, kern_op_t *op, kern_op_cb
         io_uring_prep_multishot_accept(sqe, listen_fd, NULL, NULL, SOCK_CLOEXEC);
     else
         io_uring_prep_accept(sqe, listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    kern_ring_use_fd_(ring, sqe, listen_fd);
     return 0;
 }
 
@@ -153,6 +154,7 @@ int kern_sock_recv(kern_ring_t *ring, int fd, kern_buf_group_t *g, kern_op_t *op
         op->_group = g;
         op->_pbuf = b;
         io_uring_prep_recv(sqe, fd, b->base, g->size, 0);
+        kern_ring_use_fd_(ring, sqe, fd);
         return 0;
     }
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_RECV_RING_, cb);
@@ -163,6 +165,7 @@ int kern_sock_recv(kern_ring_t *ring, int fd, kern_buf_group_t *g, kern_op_t *op
         io_uring_prep_recv(sqe, fd, NULL, g->size, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = g->bgid;
+    kern_ring_use_fd_(ring, sqe, fd);
     return 0;
 }
 
@@ -173,6 +176,7 @@ int kern_sock_recv_into(kern_ring_t *ring, int fd, void *p, size_t cap, int64_t 
         kern_ring_reserve_(ring, 2);
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
     io_uring_prep_recv(sqe, fd, p, cap, 0);
+    kern_ring_use_fd_(ring, sqe, fd);
     if (timeout_ns >= 0)
         kern_ring_link_timeout_(ring, op, sqe, timeout_ns);
     return 0;
@@ -186,6 +190,7 @@ int kern_sock_send_zc(kern_ring_t *ring, int fd, const void *p, size_t len, kern
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_SEND_ZC_, cb);
     op->_zc_res = 0;
     io_uring_prep_send_zc(sqe, fd, p, len, MSG_NOSIGNAL, 0);
+    kern_ring_use_fd_(ring, sqe, fd);
     return 0;
 }
 
@@ -196,6 +201,7 @@ int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op
         return kern_sock_send_zc(ring, fd, p, len, op, cb);
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
     io_uring_prep_send(sqe, fd, p, len, MSG_NOSIGNAL);
+    kern_ring_use_fd_(ring, sqe, fd);
     return 0;
 }
 
@@ -209,17 +215,21 @@ int kern_sock_sendv(kern_ring_t *ring, int fd, const struct iovec *iov, unsigned
     op->_msg.msg_iov = (struct iovec *)iov;
     op->_msg.msg_iovlen = iovcnt;
     io_uring_prep_sendmsg(sqe, fd, &op->_msg, MSG_NOSIGNAL);
+    kern_ring_use_fd_(ring, sqe, fd);
     return 0;
 }
 
 int kern_sock_shutdown(kern_ring_t *ring, int fd, int how, kern_op_t *op, kern_op_cb cb)
 {
-    io_uring_prep_shutdown(kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb), fd, how);
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    io_uring_prep_shutdown(sqe, fd, how);
+    kern_ring_use_fd_(ring, sqe, fd);
     return 0;
 }
 
 int kern_sock_close(kern_ring_t *ring, int fd, kern_op_t *op, kern_op_cb cb)
 {
+    kern_ring_unregister_fd(ring, fd); /* -ENOENT when it was not registered */
     io_uring_prep_close(kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb), fd);
     return 0;
 }

@@ -118,6 +118,7 @@ static void on_accept(kern_ring_t *ring, kern_op_t *op)
     if (op->res >= 0) {
         conn_t *c = kern_calloc(1, sizeof *c);
         c->fd = op->res;
+        kern_ring_register_fd(ring, c->fd); /* best effort: -EOPNOTSUPP when masked */
         c->recv_op.data = c->send_op.data = c->close_op.data = c;
         start_recv(ring, c);
     }

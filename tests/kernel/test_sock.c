@@ -1,6 +1,7 @@
 /* Tests for kernel/sock.c over loopback (issue 6): accept, recv, send,
  * short reads, peer resets, cancellation, timeouts, IPv6, Unix sockets. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -433,4 +434,58 @@ Test(kernel_sock, large_send_falls_back_to_copy_without_send_zc)
                      -EOPNOTSUPP);
     send_and_check_big(&c, false);
     close_pair(&c);
+}
+
+/* ---- registered files ---- */
+
+static void on_recv_into_conn(kern_ring_t *r, kern_op_t *op) { on_recv_into(r, op); }
+
+Test(kernel_sock, registered_sockets_carry_ops_and_close_for_real)
+{
+    require_feature(&ring, KERN_FEAT_REG_FILES);
+    conn_t c;
+    open_loopback(&c);
+    cr_assert_eq(kern_ring_register_fd(&ring, c.server_fd), 0);
+    cr_assert_eq(kern_ring_register_fd(&ring, c.client_fd), 0);
+    cr_assert(kern_ring_fd_registered(&ring, c.server_fd));
+    cr_assert_eq(kern_sock_send(&ring, c.client_fd, "fixed", 5, &c.send_op, on_send), 0);
+    cr_assert_eq(kern_sock_recv_into(&ring, c.server_fd, c.got, sizeof c.got, -1, &c.recv_op,
+                                     on_recv_into_conn),
+                 0);
+    RUN_UNTIL(&ring, c.sends == 1 && c.recvs == 1);
+    cr_assert_eq(memcmp(c.got, "fixed", 5), 0);
+    /* Closing through the ring unregisters first, so the peer sees EOF. */
+    c.close_op.data = &c;
+    cr_assert_eq(kern_sock_close(&ring, c.client_fd, &c.close_op, on_close), 0);
+    RUN_UNTIL(&ring, c.closes == 1);
+    cr_assert_eq(c.last_res, 0);
+    cr_assert_not(kern_ring_fd_registered(&ring, c.client_fd));
+    c.client_fd = -1;
+    cr_assert_eq(kern_sock_recv_into(&ring, c.server_fd, c.got, sizeof c.got, 1000000000,
+                                     &c.recv_op, on_recv_into_conn),
+                 0);
+    RUN_UNTIL(&ring, c.recvs == 2);
+    cr_assert_eq(c.last_res, 0, "peer did not see EOF: %d", c.last_res);
+    cr_assert_eq(kern_ring_unregister_fd(&ring, c.server_fd), 0);
+    cr_assert_eq(kern_ring_unregister_fd(&ring, c.server_fd), -ENOENT);
+    close_pair(&c);
+}
+
+Test(kernel_sock, file_table_limits_are_reported)
+{
+    int fd = dup(0);
+    if (!(ring.features & KERN_FEAT_REG_FILES)) {
+        cr_assert_eq(kern_ring_register_fd(&ring, fd), -EOPNOTSUPP);
+        close(fd);
+        return;
+    }
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 5000); /* past the 4096-slot table */
+    cr_assert_geq(high, 5000);
+    cr_assert_eq(kern_ring_register_fd(&ring, high), -ENOSPC);
+    cr_assert_eq(kern_ring_register_fd(&ring, -1), -ENOSPC);
+    cr_assert_eq(kern_ring_register_fd(&ring, fd), 0);
+    cr_assert_eq(kern_ring_register_fd(&ring, fd), 0, "registering twice is harmless");
+    cr_assert_eq(kern_ring_unregister_fd(&ring, fd), 0);
+    close(high);
+    close(fd);
 }
