@@ -449,7 +449,10 @@ static ty_ref_t *ref_of(ast_expr_t *e)
 
 static ir_expr_t *lower_call_expr(lower_t *lw, ast_expr_t *e, bool tail)
 {
-    ty_ref_t *ref = ref_of(e) ? ref_of(e) : ref_of(e->lhs);
+    /* Only a callee that is a name (f, M.f, x.m) can resolve the call; any
+     * other callee expression (f(a)(b), (fn ... end)(x)) yields a closure. */
+    bool named = e->lhs->kind == AST_EXPR_IDENT || e->lhs->kind == AST_EXPR_FIELD;
+    ty_ref_t *ref = named ? (ref_of(e) ? ref_of(e) : ref_of(e->lhs)) : NULL;
     ast_expr_t *first = NULL;
     if (ref && ref->recv_first && e->lhs->kind == AST_EXPR_FIELD)
         first = e->lhs->lhs;
@@ -461,7 +464,9 @@ static ir_expr_t *lower_pipe(lower_t *lw, ast_expr_t *e, bool tail)
 {
     ast_expr_t *rhs = e->rhs;
     if (rhs->kind == AST_EXPR_CALL) {
-        ty_ref_t *ref = ref_of(e) ? ref_of(e) : ref_of(rhs) ? ref_of(rhs) : ref_of(rhs->lhs);
+        ty_ref_t *ref = ref_of(e) ? ref_of(e) : ref_of(rhs);
+        if (!ref && (rhs->lhs->kind == AST_EXPR_IDENT || rhs->lhs->kind == AST_EXPR_FIELD))
+            ref = ref_of(rhs->lhs);
         return lower_call(lw, e, ref, rhs->lhs, e->lhs, rhs->elems.items, rhs->elems.len, tail);
     }
     ty_ref_t *ref = ref_of(e) ? ref_of(e) : ref_of(rhs);

@@ -20,6 +20,13 @@
 #include "lang/compiler/emit.h"
 #include "lang/compiler/ir.h"
 
+/* A sanitizer build's libsnowrt.a needs the sanitizer runtimes at link time. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZE_FLAGS "-fsanitize=address,undefined"
+#else
+#define SANITIZE_FLAGS ""
+#endif
+
 typedef struct {
     char out[4096];
     char err[4096];
@@ -74,9 +81,9 @@ static void build_and_run(const ir_program_t *p, run_t *r)
     cr_assert_eq(emit_ir_program(p, out), 0);
     fclose(out);
     snprintf(cmd, sizeof cmd,
-             "cc -std=gnu11 -O2 -Wall -Wextra -Werror -I%s/include %s/prog.c -o %s/prog %s "
+             "cc -std=gnu11 -O2 -Wall -Wextra -Werror %s -I%s/include %s/prog.c -o %s/prog %s "
              "-luring -lwolfssl -ljemalloc -lsqlite3 -lpthread -lm -ldl 2>%s/cc.err",
-             build_dir, work, work, lib, work);
+             SANITIZE_FLAGS, build_dir, work, work, lib, work);
     int rc = system(cmd);
     if (rc != 0) {
         char err[4096];
