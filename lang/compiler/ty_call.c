@@ -574,6 +574,18 @@ static ty_t *via_stdlib(ty_checker_t *ck, mcall_t *m, const ty_builtin_fn_t *bf)
     return apply_special(ck, bf, m->args, m->n, ret, m->call->span);
 }
 
+/* The type of trait method `name` called on recv: the instantiated scheme
+ * of the function that implements it (an impl's method, or the generic
+ * default body, whose Self unifies with the receiver), recording the
+ * instantiation in r; the interface's signature when not checked yet. */
+static ty_t *method_type(ty_checker_t *ck, ty_ref_t *r, ty_trait_t *tr, sym_t name, ty_t *recv,
+                         span_t span)
+{
+    if (r->fn && r->fn->scheme)
+        return ty_instantiate(ck, r->fn->scheme, &r->inst, &r->ninst, span);
+    return ty_trait_method_type(ck, tr, name, recv);
+}
+
 /* The impls registered for the receiver's type: exactly one trait must
  * provide the method (E0027 otherwise). NULL when none does. */
 static ty_t *via_impl(ty_checker_t *ck, mcall_t *m)
@@ -596,9 +608,7 @@ static ty_t *via_impl(ty_checker_t *ck, mcall_t *m)
     r->impl = impl;
     bool dflt = false;
     r->fn = ty_impl_method(ck->prog, impl, name, &dflt);
-    ty_t *mt = ty_trait_method_type(ck, tr, name, m->rt0);
-    if (r->fn && !dflt && r->fn->scheme)
-        mt = ty_instantiate(ck, r->fn->scheme, &r->inst, &r->ninst, m->call->span);
+    ty_t *mt = method_type(ck, r, tr, name, m->rt0, m->call->span);
     return ty_apply(ck, mt, m->args, m->n, m->rt0, m->call->span);
 }
 
@@ -648,6 +658,10 @@ static ty_t *via_generic(ty_checker_t *ck, mcall_t *m)
         return skip_args(ck, m);
     }
     ty_trait_t *tr = ty_trait_by_method(ck, name);
+    /* In a default body, self's own interface comes first. */
+    for (uint32_t i = 0; ck->self_trait && i < ck->self_trait->nmethods; i++)
+        if (ck->self_trait->methods[i].name == name && ty_equal(m->rt, ck->self_type))
+            tr = ck->self_trait;
     if (tr) {
         m->r->trait = tr;
         ty_require(ck, m->rt, TY_TR_USER, tr, m->call->span);
@@ -723,7 +737,8 @@ static ty_t *call_trait_fn(ty_checker_t *ck, ast_expr_t *call, ty_trait_t *tr, a
             r->fn = ty_impl_method(ck->prog, r->impl, r->method, &dflt);
         }
     }
-    return ty_apply(ck, ty_trait_method_type(ck, tr, r->method, a0), args, n, a0, call->span);
+    return ty_apply(ck, method_type(ck, r, tr, r->method, a0, call->span), args, n, a0,
+                    call->span);
 }
 
 /* Calls `callee(args)`; args[0]'s type may already be known (pipes). */

@@ -179,6 +179,7 @@ typedef struct ty_checker_t {
     /* generic type-parameter names in scope while resolving annotations */
     ty_map_t *tparams;
     ty_t *self_type; /* `Self` inside impls and interfaces */
+    ty_trait_t *self_trait; /* the interface whose default body is being checked */
     int expect_arity;       /* arity asked of the next bare function name (D11), or -1 */
     ty_binding_t **or_bind; /* bindings of an or-pattern's first alternative */
     uint32_t nor_bind;
@@ -357,6 +358,8 @@ void ty_collect_module(ty_checker_t *ck, ty_modenv_t *m);
 void ty_collect_types(ty_checker_t *ck, ty_modenv_t *m);
 ty_fn_t *ty_fn_new(ty_checker_t *ck, ty_fn_kind_t kind, ast_item_t *it);
 void ty_fn_add_clause(ty_checker_t *ck, ty_fn_t *f, ast_item_t *it);
+/* An interface method's default body as a function item (ty_impls.c). */
+ast_item_t *ty_default_item(ty_checker_t *ck, ast_method_sig_t *sig, span_t span);
 
 /* ---------------------------------------------------- ty_fn.c */
 

@@ -285,9 +285,17 @@ static void check_component(ty_checker_t *ck, ty_fn_t **fns, uint32_t *members, 
         if (f->impl) {
             ck->self_type = f->impl->target;
             ck->tparams = f->impl->_tparams;
+        } else if (f->kind == TY_FN_DEFAULT && f->trait) {
+            /* One generic body per default method: Self is a variable with
+             * the bound Self: Trait, fixed by each impl's instantiation. */
+            ck->self_type = ty_fresh(ck);
+            ck->self_type->name = ck->s.Self;
+            ck->self_trait = f->trait;
+            ty_require(ck, ck->self_type, TY_TR_USER, f->trait, f->clauses[0]->name_span);
         }
         ty_check_fn_group(ck, f);
         ck->self_type = NULL;
+        ck->self_trait = NULL;
         ck->tparams = NULL;
     }
     ty_iters_flush(ck, false);

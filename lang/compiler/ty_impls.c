@@ -105,8 +105,8 @@ static void check_signature(ty_checker_t *ck, ty_impl_t *im, ast_fn_t *fn)
                fn->name, tr->name, ws, gs);
 }
 
-/* A default method's body as a function item of this impl. */
-static ast_item_t *default_item(ty_checker_t *ck, ast_method_sig_t *sig, span_t span)
+/* A default method's body as a function item. */
+ast_item_t *ty_default_item(ty_checker_t *ck, ast_method_sig_t *sig, span_t span)
 {
     ast_item_t *it = ARENA_NEW(ck->a, ast_item_t);
     it->kind = AST_ITEM_FN;
@@ -155,6 +155,7 @@ static void collect_methods(ty_checker_t *ck, ty_impl_t *im, ast_impl_t *ai)
         }
         last = ty_fn_new(ck, TY_FN_METHOD, it);
         last->is_pub = true;
+        last->trait = im->trait;
         add_method(ck, im, last);
         check_signature(ck, im, &it->u.fn);
     }
@@ -170,13 +171,8 @@ static void complete_methods(ty_checker_t *ck, ty_impl_t *im, ast_item_t *item)
             has = im->methods[i]->name == tm->name;
         if (has)
             continue;
-        if (tm->sig && tm->sig->default_body) {
-            ty_fn_t *f = ty_fn_new(ck, TY_FN_DEFAULT, default_item(ck, tm->sig, item->span));
-            add_method(ck, im, f);
-            continue;
-        }
         if (tm->has_default)
-            continue;
+            continue; /* the interface's generic default_fn serves this impl */
         const char *ts = ty_str(ck, im->target);
         ty_error(ck, item->span, "E0007", "impl %s for %s is missing method %s", tr->name, ts,
                  tm->name);

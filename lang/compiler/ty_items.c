@@ -180,6 +180,13 @@ static void collect_interface(ty_checker_t *ck, ty_modenv_t *m, ast_item_t *it)
         tr->methods[i].has_default = s->default_body != NULL;
         tr->methods[i].is_static = !(s->params.len && s->params.items[0].is_self);
         ty_map_put(ck->a, &ck->trait_methods, s->name, tr);
+        if (s->default_body) {
+            ty_fn_t *f = ty_fn_new(ck, TY_FN_DEFAULT, ty_default_item(ck, s, it->span));
+            f->trait = tr;
+            f->is_pub = true;
+            tr->methods[i].default_fn = f;
+            push_fn(ck, m->out, f);
+        }
     }
     it->sem = tr;
     ty_tent_t *te = ARENA_NEW(ck->a, ty_tent_t);

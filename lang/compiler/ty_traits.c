@@ -76,10 +76,13 @@ ty_fn_t *ty_impl_method(const ty_program_t *p, const ty_impl_t *impl, sym_t meth
     *is_default = false;
     if (!impl)
         return NULL;
-    for (uint32_t i = 0; i < impl->nmethods; i++) {
-        if (impl->methods[i]->name == method) {
-            *is_default = impl->methods[i]->kind == TY_FN_DEFAULT;
+    for (uint32_t i = 0; i < impl->nmethods; i++)
+        if (impl->methods[i]->name == method)
             return impl->methods[i];
+    for (uint32_t i = 0; impl->trait && i < impl->trait->nmethods; i++) {
+        if (impl->trait->methods[i].name == method && impl->trait->methods[i].default_fn) {
+            *is_default = true;
+            return impl->trait->methods[i].default_fn;
         }
     }
     return NULL;

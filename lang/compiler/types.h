@@ -220,7 +220,7 @@ typedef enum {
     TY_FN_PLAIN,     /* a top-level fn/def group */
     TY_FN_NESTED,    /* a fn item inside a block */
     TY_FN_METHOD,    /* a method of an impl (impl != NULL) */
-    TY_FN_DEFAULT,   /* a default method body of an interface, checked per impl */
+    TY_FN_DEFAULT,   /* a default method body of an interface, generic over Self */
     TY_FN_SERVICE,   /* a service's init */
 } ty_fn_kind_t;
 
@@ -235,7 +235,8 @@ struct ty_fn_t {
     ast_item_t **items;  /* the items of the clauses, same length */
     uint32_t nclauses;
     ty_scheme_t *scheme; /* its type: a TY_FUN (a zero-param fn `fn x = e` is Fun() -> T) */
-    ty_impl_t *impl;     /* METHOD: the impl it belongs to */
+    ty_impl_t *impl;     /* METHOD: the impl it belongs to; NULL for DEFAULT */
+    ty_trait_t *trait;   /* METHOD and DEFAULT: the trait whose method it implements */
     bool exhaustive;     /* clauses cover every argument (else a call can panic) */
     uint32_t id;         /* unique in the program */
 };
@@ -246,6 +247,11 @@ typedef struct {
     ast_method_sig_t *sig; /* NULL for built-in traits */
     bool has_default;
     bool is_static;        /* no self parameter (Default.default) */
+    /* User interfaces: the default body as one function, generic over Self
+     * (its first scheme variable when it takes self) with the bound
+     * Self: this trait; every impl that does not override the method uses
+     * it, instantiated with the impl's type (D13). */
+    ty_fn_t *default_fn;
 } ty_method_t;
 
 struct ty_trait_t {
@@ -489,10 +495,10 @@ ty_impl_t *ty_find_impl(const ty_program_t *p, const ty_trait_t *trait, const ty
 /* Whether t implements the built-in trait k (Display, Eq, ...). */
 bool ty_has_trait(const ty_program_t *p, ty_trait_kind_t k, const ty_t *t);
 
-/* The method body implementing `method` of trait for t: the impl's own
- * method or the interface's default (returned with *is_default set; the
- * default is checked generically with Self = the impl type). NULL for
- * built-in and derived impls, whose code the lowering generates. */
+/* The method body implementing `method` for impl: the impl's own method,
+ * or the interface's default (*is_default set): a function generic over
+ * Self, to instantiate with the impl's type (ty_method_t.default_fn). NULL
+ * for built-in and derived impls, whose code the lowering generates. */
 ty_fn_t *ty_impl_method(const ty_program_t *p, const ty_impl_t *impl, sym_t method, bool *is_default);
 
 /* For an IDENT, CTOR or AS pattern: the variant it tests, or NULL when it

@@ -302,3 +302,28 @@ Test(lang_ty_infer, many_interfaces_impls_and_clauses_grow_their_tables)
     compile_free(c);
     free(src);
 }
+
+Test(lang_ty_infer, default_method_is_one_generic_function_d13)
+{
+    compile_t *c = check("interface D do\n  fn l(self) -> String\n  fn k(self) -> String do\n"
+                         "    self.l()\n  end\nend\nstruct A do\n  x :: Int\nend\n"
+                         "struct B do\n  y :: Int\nend\n"
+                         "impl D for A do\n  fn l(self) -> String = \"a\"\nend\n"
+                         "impl D for B do\n  fn l(self) -> String = \"b\"\nend\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ty_program_t *p = c->typed;
+    ty_trait_t *d = p->traits[TY_TR_COUNT];
+    ty_fn_t *k = d->methods[1].default_fn;
+    cr_assert_not_null(k);
+    cr_expect_eq(k->kind, TY_FN_DEFAULT);
+    cr_expect_eq(k->scheme->nvars, 1);
+    cr_assert_eq(k->scheme->nbounds, 1);
+    cr_expect_eq(k->scheme->bounds[0].trait, d);
+    for (uint32_t i = 0; i < 2; i++) {
+        ty_impl_t *im = ty_find_impl(p, d, ty_con(c->arena, p->decls[i], NULL, 0));
+        bool dflt = false;
+        cr_expect_eq(ty_impl_method(p, im, k->name, &dflt), k);
+        cr_expect(dflt);
+    }
+    compile_free(c);
+}
