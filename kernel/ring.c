@@ -281,6 +281,9 @@ static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
 /* Runs pool results pushed by other threads, oldest first. */
 static unsigned dispatch_inbox(kern_ring_t *ring)
 {
+    /* A plain load first: the locked exchange costs on every loop turn. */
+    if (atomic_load_explicit(&ring->_inbox, memory_order_relaxed) == NULL)
+        return 0;
     kern_op_t *list = atomic_exchange_explicit(&ring->_inbox, NULL, memory_order_acquire);
     kern_op_t *rev = NULL;
     while (list) {
