@@ -273,6 +273,13 @@ static bool at_column1_item(const parser_t *p, uint32_t i)
 void parse_sync(parser_t *p, uint32_t from, uint32_t depth)
 {
     uint32_t err = p->pos;
+    if (p->toks[err].kind == TOK_EOF) {
+        /* Nothing left to skip; rescanning the statement would only cost
+         * time (once per enclosing block when many blocks are unclosed). */
+        p->depth = depth;
+        p->failed = false;
+        return;
+    }
     uint8_t stack[SYNC_STACK_MAX];
     uint32_t n = 0;
     int32_t parens = 0;
@@ -281,8 +288,8 @@ void parse_sync(parser_t *p, uint32_t from, uint32_t depth)
         tok_kind_t k = (tok_kind_t)p->toks[i].kind;
         bool past = i >= err;
         bool quiet = n == 0 && parens <= 0;
-        if (past && i > from && quiet && at_column1_item(p, i))
-            break;
+        if (past && i > from && n == 0 && at_column1_item(p, i))
+            break; /* also when a delimiter was left open: restart at the item */
         if (past && i > from && n > 0 && p->nest == 0 && at_column1_item(p, i))
             break;
         if (past && quiet && (k == TOK_NEWLINE || k == TOK_SEMI)) {

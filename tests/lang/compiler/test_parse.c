@@ -1717,3 +1717,34 @@ Test(lang_parse, statements_inside_delimiters_need_no_separator)
                  "fn g() = run(fn do\n  a()\n  b()\nend)\n",
                  "");
 }
+
+/* ============================================================ slow paths */
+
+Test(lang_parse, many_unclosed_blocks_in_a_large_file_stay_linear, .timeout = 20)
+{
+    /* 300 nested `if` blocks (past the nesting limit) and then a million
+     * statements, never closed: recovery must not rescan the file once per
+     * open block. */
+    size_t n = 1000000;
+    const char *head = "fn main() do\n";
+    char *src = malloc(strlen(head) + 300 * 8 + n * 10 + 1);
+    strcpy(src, head);
+    size_t len = strlen(head);
+    for (int i = 0; i < 300; i++, len += 8)
+        memcpy(src + len, "if x do\n", 8);
+    for (size_t i = 0; i < n; i++, len += 10)
+        memcpy(src + len, "let a = 1\n", 10);
+    compile_t *c = parse_text(src, len);
+    cr_assert_eq(c->diag->count, 2);
+    cr_assert_str_eq(c->diag->items[0].headline, "nesting too deep (more than 256 levels)");
+    cr_assert_str_eq(c->diag->items[1].headline, "expected `end` to close `do` block");
+    compile_free(c);
+    free(src);
+}
+
+Test(lang_parse, unclosed_parentheses_restart_at_the_next_item, .timeout = 20)
+{
+    check_errors("fn f() do\n  let x = (1 +\nend\nfn g() = 1\nfn h() = (2\n",
+                 "3:1: error[P0001]: expected expression\n"
+                 "6:1: error[P0001]: expected `)`\n");
+}
