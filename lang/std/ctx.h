@@ -35,7 +35,14 @@ struct snow_rt_t {
  * not return (it switches away from the dying process). */
 typedef void (*std_panic_cb)(snow_ctx_t *cx, const char *msg);
 
+/* Called by snow_proc_check_slow_ when a scheduler runs the process (it
+ * yields, or handles overflow); NULL in the main program without one. */
+typedef void (*std_check_cb)(snow_ctx_t *cx);
+
 struct snow_ctx_t {
+    snow_budget_t *budget; /* first: ABI (snow_ctx_head_t) */
+    snow_budget_t own_budget;
+    std_check_cb on_check;
     std_heap_t heap;
     snow_rt_t *rt;
     bool owns_rt;
@@ -44,8 +51,15 @@ struct snow_ctx_t {
 };
 
 /* Initialises cx for a process whose stack ends at stack_hi, sharing rt
- * (borrowed; must outlive cx). */
+ * (borrowed; must outlive cx). The budget points at cx's own, with no
+ * slice limit and no stack limit. */
 void std_ctx_init(snow_ctx_t *cx, snow_rt_t *rt, const void *stack_hi);
+
+/* Sets cx's own stack limit to the calling thread's stack bottom plus
+ * STD_STACK_HEADROOM, so overflow panics `stack overflow` (D30). */
+void std_ctx_limit_thread_stack(snow_ctx_t *cx);
+
+#define STD_STACK_HEADROOM ((size_t)64 * 1024)
 
 /* Releases cx's heap; every value of the process becomes invalid. */
 void std_ctx_destroy(snow_ctx_t *cx);

@@ -550,7 +550,7 @@ void std_heap_adopt(std_heap_t *dst, std_heap_t *src)
     std_heap_init(src, stack_hi);
 }
 
-const void *std_heap_thread_stack_hi(void)
+void std_heap_thread_stack(const void **lo, const void **hi)
 {
     pthread_attr_t attr;
     void *addr = NULL;
@@ -559,5 +559,13 @@ const void *std_heap_thread_stack_hi(void)
         std_rt_die("pthread_getattr_np failed");
     pthread_attr_getstack(&attr, &addr, &size);
     pthread_attr_destroy(&attr);
-    return (const char *)addr + size;
+    *lo = addr;
+    *hi = (const char *)addr + size;
+}
+
+const void *std_heap_thread_stack_hi(void)
+{
+    const void *lo, *hi;
+    std_heap_thread_stack(&lo, &hi);
+    return hi;
 }

@@ -105,4 +105,7 @@ void std_heap_adopt(std_heap_t *dst, std_heap_t *src);
 /* Returns the highest address of the calling thread's stack. */
 const void *std_heap_thread_stack_hi(void);
 
+/* Stores the lowest and highest addresses of the calling thread's stack. */
+void std_heap_thread_stack(const void **lo, const void **hi);
+
 #endif

@@ -7,6 +7,7 @@
 #include "lang/std/ctx.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,11 +38,35 @@ void std_rt_destroy(snow_rt_t *rt)
     memset(rt, 0, sizeof *rt);
 }
 
+_Static_assert(offsetof(snow_ctx_t, budget) == 0, "ABI: snow_ctx_head_t");
+
 void std_ctx_init(snow_ctx_t *cx, snow_rt_t *rt, const void *stack_hi)
 {
     memset(cx, 0, sizeof *cx);
+    cx->budget = &cx->own_budget;
+    cx->own_budget.reductions = INT64_MAX;
     std_heap_init(&cx->heap, stack_hi);
     cx->rt = rt;
+}
+
+void std_ctx_limit_thread_stack(snow_ctx_t *cx)
+{
+    const void *lo, *hi;
+    std_heap_thread_stack(&lo, &hi);
+    cx->own_budget.stack_limit = (uintptr_t)lo + STD_STACK_HEADROOM;
+}
+
+void snow_proc_check_slow_(snow_ctx_t *cx)
+{
+    if (cx->on_check) {
+        cx->on_check(cx);
+        return;
+    }
+    if ((uintptr_t)__builtin_frame_address(0) < cx->budget->stack_limit) {
+        cx->budget->stack_limit = 0; /* the report itself needs stack */
+        snow_panic(cx, "stack overflow");
+    }
+    cx->budget->reductions = INT64_MAX; /* no scheduler: nothing to yield to */
 }
 
 void std_ctx_destroy(snow_ctx_t *cx)
@@ -55,6 +80,7 @@ snow_ctx_t *snow_ctx_new(void)
     snow_rt_t *rt = std_rt_alloc(sizeof *rt);
     std_rt_init(rt, 0, NULL);
     std_ctx_init(cx, rt, std_heap_thread_stack_hi());
+    std_ctx_limit_thread_stack(cx);
     cx->owns_rt = true;
     return cx;
 }
@@ -78,6 +104,7 @@ int snow_rt_main(int argc, char **argv, snow_main_cb main_fn)
     snow_ctx_t cx;
     std_rt_init(&rt, argc, argv);
     std_ctx_init(&cx, &rt, std_heap_thread_stack_hi());
+    std_ctx_limit_thread_stack(&cx);
     main_fn(&cx);
     snow_io_flush(&cx);
     std_ctx_destroy(&cx);

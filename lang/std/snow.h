@@ -264,6 +264,41 @@ SNOW_API extern const snow_record_t snow_ordering_objs[3];
  * Opaque to emitted code; the scheduler embeds one in every process. */
 typedef struct snow_rt_t snow_rt_t;
 
+/* The head of every context, read directly by emitted code: a pointer to
+ * the running process's budget (language 8.8, DESIGN 3). The scheduler
+ * points it at its process record (sched_budget_t has the same layout);
+ * the main program without a scheduler has its own. */
+typedef struct snow_budget_t {
+    int64_t reductions;    /* left in this slice; <= 0 means "yield now" */
+    uintptr_t stack_limit; /* lowest stack address the process may use */
+} snow_budget_t;
+_Static_assert(offsetof(snow_budget_t, reductions) == 0, "ABI: reductions at +0");
+_Static_assert(offsetof(snow_budget_t, stack_limit) == 8, "ABI: stack_limit at +8");
+_Static_assert(sizeof(snow_budget_t) == 16, "ABI: budget is two words");
+
+typedef struct snow_ctx_head_t {
+    snow_budget_t *budget; /* at offset 0 of every snow_ctx_t */
+} snow_ctx_head_t;
+
+/* The slow path of snow_proc_check: yields to the scheduler when the slice
+ * is spent, or panics `stack overflow` (D30). Not to be called directly. */
+SNOW_API void snow_proc_check_slow_(snow_ctx_t *cx);
+
+/* The check at the top of every emitted function and on loop back-edges:
+ * spend one reduction and compare the stack pointer with the limit. */
+static inline void snow_proc_check(snow_ctx_t *cx)
+{
+    snow_budget_t *b = ((snow_ctx_head_t *)(void *)cx)->budget;
+    if (__builtin_expect(--b->reductions <= 0 ||
+                             (uintptr_t)__builtin_frame_address(0) < b->stack_limit,
+                         0))
+        snow_proc_check_slow_(cx);
+}
+
+/* The emitter's hooks (lang/compiler/emit.c). */
+#define SNOW_FN_ENTER(cx) snow_proc_check(cx)
+#define SNOW_LOOP_TICK(cx) snow_proc_check(cx)
+
 /* The emitted program's main. */
 typedef void (*snow_main_cb)(snow_ctx_t *cx);
 

@@ -236,3 +236,34 @@ Test(std_misc, env_get)
     cr_assert_eq(snow_env_get(cx, S(""))->h.tag, SNOW_TAG_NONE);
     cr_assert_eq(snow_env_get(cx, S("A=B"))->h.tag, SNOW_TAG_NONE);
 }
+
+__attribute__((noinline)) static int64_t deep(snow_ctx_t *c, int64_t n)
+{
+    SNOW_FN_ENTER(c);
+    volatile char frame[512];
+    frame[0] = (char)n;
+    if (n < 0) /* never: the stack limit ends the recursion */
+        return 0;
+    return deep(c, n + 1) + frame[0];
+}
+
+static void overflow(void)
+{
+    deep(cx, 0);
+}
+
+/* D30: overflow is reported, not a segfault; the budget refills without a
+ * scheduler. */
+Test(std_misc, stack_overflow_panics)
+{
+    ASSERT_PANICS(overflow, "Snow panic: stack overflow\n");
+}
+
+Test(std_misc, checks_without_scheduler_never_stop_the_program)
+{
+    snow_budget_t *b = ((snow_ctx_head_t *)(void *)cx)->budget;
+    b->reductions = 3;
+    for (int i = 0; i < 10; i++)
+        SNOW_LOOP_TICK(cx);
+    cr_assert_gt(b->reductions, 1000);
+}
