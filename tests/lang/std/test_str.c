@@ -161,3 +161,12 @@ Test(std_str, lossy_conversion_replaces_invalid_utf8)
     snow_string_t *s = snow_string_from_bytes_lossy(cx, "a\xFF" "b\xC3", 4);
     ASSERT_TEXT(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
 }
+
+Test(std_str, full_upper_case_mappings)
+{
+    /* U+1F80 (alpha with psili and ypogegrammeni) -> U+1F08 U+0399. */
+    ASSERT_TEXT(snow_string_to_upper(cx, S("\xE1\xBE\x80")), "\xE1\xBC\x88\xCE\x99");
+    ASSERT_TEXT(snow_string_to_upper(cx, S("\xC5\x89")), "\xCA\xBCN");
+    ASSERT_TEXT(snow_string_to_lower(cx, S("\xC4\xB0")), "i\xCC\x87");
+    ASSERT_TEXT(snow_string_to_upper(cx, S("\xEF\xAC\x83x")), "FFIX");
+}
