@@ -45,6 +45,7 @@ enum {
     KERN_OP_SEND_ZC_,   /* two CQEs: result, then the notification */
     KERN_OP_CONNECT_,   /* res becomes the new socket, closed on failure */
     KERN_OP_WAKE_,      /* the ring's own wake-up; never "in flight" */
+    KERN_OP_WAKE_FAIL_, /* a MSG_RING wake we sent failed: use the eventfd */
     KERN_OP_POOL_,      /* a blocking-pool job completing into the ring */
 };
 

@@ -271,6 +271,9 @@ static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
     case KERN_OP_WAKE_:
         kern_wake_on_cqe_(ring, res);
         return ring->_wake_cb != NULL;
+    case KERN_OP_WAKE_FAIL_:
+        kern_wake_on_send_failed_(op, res);
+        return false;
     default:
         break;
     }

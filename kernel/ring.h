@@ -48,11 +48,12 @@ struct kern_ring_t {
     uint32_t _timers_fired;    /* guards against re-firing in one run */
     kern_buf_group_t *_groups; /* registered groups, for remote returns */
     uint16_t _next_bgid;
-    uint32_t _files_count; /* registered file table size; slot index == fd */
-    uint8_t *_fixed;       /* _fixed[fd] != 0: fd is in the table */
-    kern_op_t _wake_op;    /* receives MSG_RING / eventfd wake-ups */
-    int _wake_fd;          /* eventfd fallback, or -1 */
-    uint64_t _wake_value;  /* eventfd read target */
+    uint32_t _files_count;   /* registered file table size; slot index == fd */
+    uint8_t *_fixed;         /* _fixed[fd] != 0: fd is in the table */
+    kern_op_t _wake_op;      /* receives MSG_RING / eventfd wake-ups */
+    kern_op_t _wake_fail_op; /* user_data of MSG_RINGs sent TO this ring */
+    int _wake_fd;            /* eventfd fallback, or -1 */
+    uint64_t _wake_value;    /* eventfd read target */
     kern_ring_wake_cb _wake_cb;
     void *_wake_data;
 

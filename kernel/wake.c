@@ -20,6 +20,7 @@ static void arm_read(kern_ring_t *ring)
 int kern_wake_init_(kern_ring_t *ring)
 {
     ring->_wake_op._kind = KERN_OP_WAKE_;
+    ring->_wake_fail_op._kind = KERN_OP_WAKE_FAIL_;
     atomic_init(&ring->_wake_pending, false);
     atomic_init(&ring->_inbox, NULL);
     /* Blocking on purpose: io_uring honours O_NONBLOCK and would complete the
@@ -57,6 +58,23 @@ void kern_wake_on_cqe_(kern_ring_t *ring, int32_t res)
         ring->_wake_cb(ring, ring->_wake_data);
 }
 
+static int write_eventfd(kern_ring_t *target)
+{
+    uint64_t one = 1;
+    if (write(target->_wake_fd, &one, sizeof one) == (ssize_t)sizeof one)
+        return 0;
+    int err = errno;
+    /* EAGAIN means the counter is saturated: a wake is certainly pending. */
+    return err == EAGAIN ? 0 : -err;
+}
+
+void kern_wake_on_send_failed_(kern_op_t *op, int32_t res)
+{
+    snow_assert(res < 0);
+    (void)res;
+    write_eventfd(kern_container_of(op, kern_ring_t, _wake_fail_op));
+}
+
 void kern_ring_set_wake_cb(kern_ring_t *ring, kern_ring_wake_cb cb, void *data)
 {
     ring->_wake_cb = cb;
@@ -71,14 +89,11 @@ int kern_ring_wake(kern_ring_t *target, kern_ring_t *from)
         struct io_uring_sqe *sqe = kern_ring_sqe_bare_(from);
         io_uring_prep_msg_ring(sqe, target->uring.ring_fd, 0,
                                (uint64_t)(uintptr_t)&target->_wake_op, 0);
+        /* Only a failure posts a CQE on from, pointing at target's fail op. */
         sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+        io_uring_sqe_set_data(sqe, &target->_wake_fail_op);
         int rc = kern_ring_submit(from);
         return rc < 0 ? rc : 0;
     }
-    uint64_t one = 1;
-    if (write(target->_wake_fd, &one, sizeof one) == (ssize_t)sizeof one)
-        return 0;
-    int err = errno;
-    /* EAGAIN means the counter is saturated: a wake is certainly pending. */
-    return err == EAGAIN ? 0 : -err;
+    return write_eventfd(target);
 }

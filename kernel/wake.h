@@ -21,4 +21,10 @@ void kern_wake_destroy_(kern_ring_t *ring);
 /* Handles the wake CQE with result res: re-arms, clears, calls back. */
 void kern_wake_on_cqe_(kern_ring_t *ring, int32_t res);
 
+/* Handles the failure CQE (res < 0) of a MSG_RING this thread sent; op is
+ * the target ring's _wake_fail_op. Falls back to the target's eventfd so the
+ * wake is not lost (MSG_RING fails with -EOVERFLOW when the target's CQ is
+ * full). */
+void kern_wake_on_send_failed_(kern_op_t *op, int32_t res);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "kernel/ring.h"
+#include "kernel/wake.h"
 #include "tests/kernel/test_kernel.h"
 
 /* Huge requests must reach our abort path under ASan too. */
@@ -241,4 +242,14 @@ Test(kernel_ring, wakes_coalesce_until_the_ring_runs)
     cr_assert_eq(atomic_load(&wakes), 1);
     cr_assert_eq(kern_ring_wake(&ring, NULL), 0);
     RUN_UNTIL(&ring, atomic_load(&wakes) == 2);
+}
+
+Test(kernel_ring, failed_msg_ring_wake_falls_back_to_the_eventfd)
+{
+    kern_ring_set_wake_cb(&ring, wake_cb, &wakes);
+    /* What the sender's dispatcher does with a failure CQE (-EOVERFLOW when
+     * the target's CQ is full): the wake must still arrive. */
+    atomic_store(&ring._wake_pending, true);
+    kern_wake_on_send_failed_(&ring._wake_fail_op, -EOVERFLOW);
+    RUN_UNTIL(&ring, atomic_load(&wakes) == 1);
 }
