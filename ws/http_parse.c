@@ -386,16 +386,32 @@ static int on_connection_element(parser_t *ps, ws_slice_t e)
     return 0;
 }
 
+/* Host = uri-host [ ":" port ] (RFC 9112 3.2, RFC 3986 3.2.2): the bytes of
+ * reg-name, IP-literal, IPv4 and port. A Host with spaces, '/', '@' or
+ * non-ASCII is 400: caches and routers key on it. */
+static int on_host(parser_t *ps, ws_slice_t v)
+{
+    static const char extra[] = "-._~%!$&'()*+,;=:[]";
+    for (size_t i = 0; i < v.len; i++) {
+        char c = v.base[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+                  memchr(extra, c, sizeof extra - 1) != NULL;
+        if (!ok)
+            return fail(ps, WS_HTTP_BAD_REQUEST, "invalid Host header");
+    }
+    ps->host_count++;
+    ps->req->host = v;
+    return 0;
+}
+
 /* Dispatches on the name length first: most fields have no framing meaning
  * and cost one switch. */
 static int on_field(parser_t *ps, ws_slice_t name, ws_slice_t value)
 {
     switch (name.len) {
     case 4:
-        if (ws_http_slice_ieq(name, "host", 4)) {
-            ps->host_count++;
-            ps->req->host = value;
-        }
+        if (ws_http_slice_ieq(name, "host", 4))
+            return on_host(ps, value);
         return 0;
     case 6:
         if (ws_http_slice_ieq(name, "expect", 6) && ws_http_slice_ieq(value, "100-continue", 12))

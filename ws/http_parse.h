@@ -15,7 +15,9 @@
  * single spaces in the request line, no whitespace before a header colon, no
  * obsolete line folding, no control bytes, conflicting Content-Length values,
  * Content-Length with Transfer-Encoding, Transfer-Encoding in HTTP/1.0 and
- * chunked-not-last are all 400; a missing or repeated Host in HTTP/1.1 is 400.
+ * chunked-not-last are all 400; a missing, repeated or malformed Host in
+ * HTTP/1.1 is 400. After any rejection the framing of the rest of the stream
+ * is unknown: answer and close the connection.
  * Bytes >= 0x80 must be valid UTF-8 (services.md 1.9: "Non-UTF-8 request line
  * or header bytes: parse error").
  */

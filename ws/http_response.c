@@ -129,6 +129,8 @@ int ws_http_response_write(const ws_http_response_t *resp, char *head, size_t he
     int status = resp->status;
     if (status < 100 || status > 599)
         return -EINVAL;
+    if (resp->content_type != NULL && strpbrk(resp->content_type, "\r\n") != NULL)
+        return -EINVAL; /* would inject a header line */
     out_t o = {head, head + head_cap, false};
     char code[4] = {(char)('0' + status / 100), (char)('0' + status / 10 % 10),
                     (char)('0' + status % 10), ' '};

@@ -48,7 +48,8 @@ const char *ws_http_reason(int status);
  * and, unless the status or request forbids a body (1xx, 204, 304, HEAD;
  * D90), at the body: one writev/sendmsg sends both. Borrows resp->body: iov
  * points into it. Returns the number of iovecs used (1 or 2), -EINVAL for a
- * status outside 100-599 (the server treats it as a handler crash, D86), or
+ * status outside 100-599 (the server treats it as a handler crash, D86) or a
+ * content_type containing CR or LF, or
  * -ENOSPC when the head does not fit. Pure; any thread. */
 int ws_http_response_write(const ws_http_response_t *resp, char *head, size_t head_cap,
                            struct iovec iov[2]);

@@ -53,6 +53,9 @@ static const parse_case_t cases[] = {
     {"GET / HTTP/1.2\r\n" H11 "\r\n", FULL},
     {"GET /caf\xc3\xa9 HTTP/1.1\r\n" H11 "X: \xe2\x82\xac\t1 \r\n\r\n", FULL},
     {"GET / HTTP/1.1\r\n" H11 "X-Empty:\r\nX-Sp:   \r\n\r\n", FULL},
+    {"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", FULL},
+    {"GET / HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n", FULL},
+    {"GET / HTTP/1.1\r\nHost:\r\n\r\n", FULL}, /* empty: no authority (RFC 9112 3.2) */
     {"POST / HTTP/1.1\r\n" H11 "Content-Length: 5, 5\r\ncontent-length: 5\r\n\r\n", FULL},
     {"POST / HTTP/1.1\r\n" H11 "Transfer-Encoding: Chunked\r\n\r\n", FULL},
     {"POST / HTTP/1.1\r\n" H11 "Content-Length: 16777216\r\n\r\n", FULL},
@@ -86,6 +89,10 @@ static const parse_case_t cases[] = {
     {"GET / HTTP/1.1\r\n" H11 ": empty-name\r\n\r\n", WS_HTTP_BAD_REQUEST},
     {"GET / HTTP/1.1\r\n\r\n", WS_HTTP_BAD_REQUEST}, /* no Host in 1.1 */
     {"GET / HTTP/1.1\r\n" H11 H11 "\r\n", WS_HTTP_BAD_REQUEST},
+    {"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", WS_HTTP_BAD_REQUEST},
+    {"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", WS_HTTP_BAD_REQUEST},
+    {"GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", WS_HTTP_BAD_REQUEST},
+    {"GET / HTTP/1.1\r\nHost: caf\xc3\xa9\r\n\r\n", WS_HTTP_BAD_REQUEST},
     /* Content-Length (RFC 9112 6.3) */
     {"POST / HTTP/1.1\r\n" H11 "Content-Length: 5\r\nContent-Length: 6\r\n\r\n",
      WS_HTTP_BAD_REQUEST},

@@ -137,6 +137,14 @@ Test(ws_http_response, options_add_date_keep_alive_and_content_type)
                                        "\r\nhi");
 }
 
+Test(ws_http_response, content_type_with_a_line_break_is_einval)
+{
+    char head[WS_HTTP_HEAD_BYTES_MAX];
+    struct iovec iov[2];
+    ws_http_response_t resp = {.status = 200, .content_type = "text/plain\r\nSet-Cookie: x"};
+    cr_assert_eq(ws_http_response_write(&resp, head, sizeof head, iov), -EINVAL);
+}
+
 Test(ws_http_response, head_that_does_not_fit_is_enospc)
 {
     char head[64];
