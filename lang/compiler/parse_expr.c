@@ -668,9 +668,14 @@ static ast_expr_t *parse_after_line_break(parser_t *p)
 {
     perr_here(p, "expected expression");
     ast_expr_t *e = expr_error(p);
-    if (p->muted || !starts_expr((tok_kind_t)p->toks[p->pos + 1].kind))
+    tok_kind_t next = (tok_kind_t)p->toks[p->pos + 1].kind;
+    if (p->muted || !starts_expr(next) || next == TOK_KW_LET)
         return e;
     adv(p);
+    if (at_item_start(p)) {
+        p->pos--; /* the next line is a statement of its own */
+        return e;
+    }
     p->failed = false;
     p->muted++;
     e = parse_bp(p, 0);

@@ -1748,3 +1748,18 @@ Test(lang_parse, unclosed_parentheses_restart_at_the_next_item, .timeout = 20)
                  "3:1: error[P0001]: expected expression\n"
                  "6:1: error[P0001]: expected `)`\n");
 }
+
+Test(lang_parse, missing_value_before_a_new_statement_keeps_that_statement)
+{
+    /* The recovery that reads the next line as the missing expression must
+     * not swallow a `let` or an item. */
+    compile_t *c = parse_text("let x =\nlet y = 2\nfn f() = 1 +\nfn g() = 2\n", 42);
+    char *diags = diags_of(c);
+    cr_assert_str_eq(diags, "1:8: error[P0001]: expected expression\n"
+                            "3:13: error[P0001]: expected expression\n");
+    cr_assert_eq(c->modules[0].ast->len, 4);
+    cr_assert_eq(c->modules[0].ast->items[1]->kind, AST_STMT_LET);
+    cr_assert_eq(c->modules[0].ast->items[3]->kind, AST_STMT_ITEM);
+    free(diags);
+    compile_free(c);
+}
