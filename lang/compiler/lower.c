@@ -834,6 +834,12 @@ static void lower_const(lower_t *lw, lw_work_t *w)
     lw_push(lw, cyc);
     set_global(lw, state, ir_int(lw->a, 1), line);
     ir_expr_t *v = st ? lower_expr(lw, st->expr) : ir_unit(lw->a);
+    if (st && st->pat && st->pat->kind != AST_PAT_IDENT) {
+        /* let (lo, hi) = ...: each name is its own constant, taken apart here. */
+        lower_bind_pat(lw, st->pat, v, lw_ty(lw, st->expr->ty), line);
+        int64_t local = lw_lookup(lw, w->const_b);
+        v = local >= 0 ? lw_local(lw, (uint32_t)local) : ir_unit(lw->a);
+    }
     if (f->ret != IR_REP_UNIT) {
         if (v->rep == IR_REP_WORD && f->ret != IR_REP_WORD)
             v = ir_from_word(lw->a, v, f->ret);

@@ -1085,7 +1085,11 @@ static void lower_discard(lower_t *lw, ast_expr_t *e)
 static bool record_poly(lower_t *lw, ast_stmt_t *st)
 {
     ast_pat_t *p = st->pat;
-    if (!p || p->kind != AST_PAT_IDENT || !p->sem || st->expr->kind != AST_EXPR_CLOSURE)
+    ast_expr_t *x = st->expr;
+    bool fn_name = (x->kind == AST_EXPR_IDENT || x->kind == AST_EXPR_FIELD) && ref_of(x) &&
+                   (ref_of(x)->kind == TY_REF_FN || ref_of(x)->kind == TY_REF_STDLIB ||
+                    ref_of(x)->kind == TY_REF_CTOR);
+    if (!p || p->kind != AST_PAT_IDENT || !p->sem || (x->kind != AST_EXPR_CLOSURE && !fn_name))
         return false;
     ty_binding_t *b = p->sem;
     if (b->name != p->name || !b->scheme || b->scheme->nvars == 0)
@@ -1137,7 +1141,8 @@ static ir_expr_t *poly_use(lower_t *lw, ty_ref_t *ref)
         fx->vars = vars;
         fx->args = args;
         fx->nsubst = n;
-        ir_expr_t *v = lower_closure(lw, lw->poly_exprs[i]);
+        ast_expr_t *x = lw->poly_exprs[i];
+        ir_expr_t *v = x->kind == AST_EXPR_CLOSURE ? lower_closure(lw, x) : lower_expr(lw, x);
         fx->vars = saved_vars;
         fx->args = saved_args;
         fx->nsubst = saved_n;
