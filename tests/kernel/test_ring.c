@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernel/ring.h"
 #include "kernel/wake.h"
@@ -167,6 +169,13 @@ Test(kernel_ring, cancel_stops_a_pending_op)
     cr_assert_eq(kern_op_cancel(&ring, &idle), -ENOENT);
 }
 
+static void count_cb_any(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    (void)op;
+    calls++;
+}
+
 static void restart_cb(kern_ring_t *r, kern_op_t *op)
 {
     if (++calls < 5)
@@ -187,6 +196,13 @@ static void wake_cb(kern_ring_t *r, void *data)
 {
     cr_assert_eq(r, &ring);
     cr_assert_eq(data, &wakes);
+    atomic_fetch_add(&wakes, 1);
+}
+
+static void wake_cb_any(kern_ring_t *r, void *data)
+{
+    (void)r;
+    (void)data;
     atomic_fetch_add(&wakes, 1);
 }
 
@@ -252,4 +268,40 @@ Test(kernel_ring, failed_msg_ring_wake_falls_back_to_the_eventfd)
     atomic_store(&ring._wake_pending, true);
     kern_wake_on_send_failed_(&ring._wake_fail_op, -EOVERFLOW);
     RUN_UNTIL(&ring, atomic_load(&wakes) == 1);
+}
+
+Test(kernel_probe, print_names_every_feature_and_its_state)
+{
+    clear_uring_env();
+    setenv("SNOW_URING_NO_SEND_ZC", "1", 1);
+    kern_probe_t p;
+    cr_assert_eq(kern_probe_run(&p), 0);
+    char text[2048] = {0};
+    FILE *f = fmemopen(text, sizeof text - 1, "w");
+    kern_probe_print(&p, f);
+    fclose(f);
+    cr_assert_not_null(strstr(text, "snow kernel probe: Linux "));
+    for (int i = 0; i < KERN_FEAT_COUNT_; i++)
+        cr_assert_not_null(strstr(text, kern_probe_feature_name(1u << i)), "missing %s",
+                           kern_probe_feature_name(1u << i));
+    if (p.found & KERN_FEAT_SEND_ZC)
+        cr_assert_not_null(strstr(text, "SEND_ZC           masked by env"), "%s", text);
+}
+
+Test(kernel_ring, feature_mask_in_code_selects_the_fallbacks)
+{
+    kern_ring_t r2;
+    kern_ring_opts_t o = {.feature_mask = KERN_FEAT_ALL};
+    cr_assert_eq(kern_ring_init(&r2, &o), 0);
+    cr_assert_eq(r2.features, 0u);
+    /* A ring with nothing optional still runs ops and wakes. */
+    kern_op_t op = {0};
+    cr_assert_eq(kern_ring_nop(&r2, &op, count_cb_any), 0);
+    while (calls == 0)
+        cr_assert_geq(kern_ring_run(&r2, 1000000000), 0);
+    cr_assert_eq(kern_ring_wake(&r2, &ring), 0); /* MSG_RING if ring has it, else eventfd */
+    kern_ring_set_wake_cb(&r2, wake_cb_any, NULL);
+    while (atomic_load(&wakes) == 0)
+        cr_assert_geq(kern_ring_run(&r2, 1000000000), 0);
+    kern_ring_destroy(&r2);
 }
