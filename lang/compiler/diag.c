@@ -193,10 +193,13 @@ static void render_snippet(FILE *out, const source_table_t *s, span_t span, int 
     uint32_t end = span.end > span.start ? start + (span.end - span.start) : start + 1;
     if (end > len)
         end = len > start ? len : start + 1;
+    /* One column per character: UTF-8 continuation bytes take no space. */
     for (uint32_t i = 0; i < start; i++)
-        fputc(i < len && text[i] == '\t' ? '\t' : ' ', out);
+        if (i >= len || ((unsigned char)text[i] & 0xC0) != 0x80)
+            fputc(i < len && text[i] == '\t' ? '\t' : ' ', out);
     for (uint32_t i = start; i < end; i++)
-        fputc(mark, out);
+        if (i >= len || ((unsigned char)text[i] & 0xC0) != 0x80 || i == start)
+            fputc(mark, out);
     if (label && *label)
         fprintf(out, " %s", label);
     fputc('\n', out);

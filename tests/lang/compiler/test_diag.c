@@ -232,3 +232,26 @@ Test(lang_arena, allocations_are_zeroed_aligned_and_survive_growth)
     cr_assert_str_eq(first, "abc");
     arena_free(a);
 }
+
+Test(lang_diag, carets_line_up_under_multibyte_text)
+{
+    const char src[] = "let größe = @\n";
+    source_table_t *s = source_table_new();
+    int file = source_add(s, "u.snow", src, strlen(src));
+    diag_t *d = diag_new();
+    /* `größe` is 7 bytes but 5 characters; `@` is at byte 14, column 15. */
+    diag_error(d, (span_t){(uint32_t)file, 4, 11}, "P0001", "name");
+    diag_error(d, (span_t){(uint32_t)file, 14, 15}, "P0001", "char");
+    char *out = render(d, s, false);
+    cr_assert_str_eq(out, "u.snow:1:5: error[P0001]: name\n"
+                          "   |\n"
+                          " 1 | let größe = @\n"
+                          "   |     ^^^^^\n"
+                          "u.snow:1:15: error[P0001]: char\n"
+                          "   |\n"
+                          " 1 | let größe = @\n"
+                          "   |             ^\n");
+    free(out);
+    diag_free(d);
+    source_table_free(s);
+}
