@@ -242,8 +242,10 @@ static void deliver(kern_ring_t *ring, kern_op_t *op, int32_t res, bool more)
 static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
 {
     kern_op_t *op = io_uring_cqe_get_data(cqe);
-    if (op == NULL)
-        return false; /* linked timeouts, cancel requests, MSG_RING sends */
+    /* 0: linked timeouts and cancel requests. LIBURING_UDATA_TIMEOUT: the
+     * timeout SQE liburing adds for waits on kernels without EXT_ARG. */
+    if (op == NULL || cqe->user_data == LIBURING_UDATA_TIMEOUT)
+        return false;
     int32_t res = cqe->res;
     bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
     switch (op->_kind) {
