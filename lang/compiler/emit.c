@@ -259,6 +259,14 @@ static void emit_expr(emitter_t *em, const ir_expr_t *e)
         break;
     case IR_E_RT:
         fprintf(out, "%s(%s", e->name, e->no_cx ? "" : "cx");
+        if (e->arr_type) {
+            emit_args(em, e->args, e->arr_from, !e->no_cx);
+            fprintf(out, "%s(size_t)%u, (%s[]){", (e->arr_from || !e->no_cx) ? ", " : "",
+                    e->nargs - e->arr_from, e->arr_type);
+            emit_args(em, e->args + e->arr_from, e->nargs - e->arr_from, false);
+            fputs("})", out);
+            break;
+        }
         emit_args(em, e->args, e->nargs, !e->no_cx);
         fputc(')', out);
         break;

@@ -111,6 +111,10 @@ struct ir_expr_t {
     ir_expr_t **args;
     uint32_t nargs;
     uint32_t line; /* DIV/REM and calls that report locations: Snow source line */
+    /* RT only: when arr_type is set, args[arr_from..nargs) are passed as a
+     * count and a compound-literal array of arr_type (snow_string_concatn). */
+    const char *arr_type;
+    uint32_t arr_from;
 };
 
 /* ORDER IR_S: emit_stmt in emit.c. */

@@ -210,24 +210,33 @@ static ir_expr_t *compare(lower_t *lw, ir_op_t op, ir_expr_t *x, ir_expr_t *y, t
     return ir_bin(lw->a, op, IR_REP_INT, c, ir_int(lw->a, 0));
 }
 
+/* "a${x}b": each piece is converted (Display) left to right, then one
+ * snow_string_concatn joins them, so long interpolations stay linear. */
 static ir_expr_t *lower_string(lower_t *lw, ast_expr_t *e)
 {
     uint32_t line = lw_line(lw, e->span);
-    ir_expr_t *acc = NULL;
+    uint32_t n = 0;
+    ir_expr_t **pieces = ARENA_ARRAY(lw->a, ir_expr_t *, e->parts.len ? e->parts.len : 1);
     for (uint32_t i = 0; i < e->parts.len; i++) {
         ast_strpart_t *part = &e->parts.items[i];
-        ir_expr_t *s;
         if (part->expr) {
             ir_expr_t *v = lower_expr(lw, part->expr);
-            s = lw_to_string(lw, v, lw_ty(lw, part->expr->ty), line);
-        } else {
-            if (part->text_len == 0 && e->parts.len > 1)
-                continue;
-            s = lw_string(lw, part->text, part->text_len);
+            pieces[n++] = lw_to_string(lw, v, lw_ty(lw, part->expr->ty), line);
+        } else if (part->text_len > 0 || e->parts.len == 1) {
+            pieces[n++] = lw_string(lw, part->text, part->text_len);
         }
-        acc = acc ? lw_hoist(lw, ir_rt2(lw->a, "snow_string_concat", IR_REP_PTR, acc, s), line) : s;
     }
-    return acc ? acc : lw_string(lw, "", 0);
+    if (n == 0)
+        return lw_string(lw, "", 0);
+    if (n == 1)
+        return pieces[0];
+    if (n == 2)
+        return lw_hoist(lw, ir_rt2(lw->a, "snow_string_concat", IR_REP_PTR, pieces[0], pieces[1]),
+                        line);
+    ir_expr_t *cat = ir_rt(lw->a, "snow_string_concatn", IR_REP_PTR, pieces, n);
+    cat->arr_type = "snow_string_t *";
+    cat->arr_from = 0;
+    return lw_hoist(lw, cat, line);
 }
 
 /* }====== */
