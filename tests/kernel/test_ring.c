@@ -305,3 +305,50 @@ Test(kernel_ring, feature_mask_in_code_selects_the_fallbacks)
         cr_assert_geq(kern_ring_run(&r2, 1000000000), 0);
     kern_ring_destroy(&r2);
 }
+
+/* ---- wake-ups under contention: none may be lost ---- */
+
+enum { STRESS_THREADS = 4, STRESS_WAKES = 3000 };
+static atomic_int produced, consumed;
+
+static void drain_cb(kern_ring_t *r, void *data)
+{
+    (void)r;
+    (void)data;
+    atomic_store(&consumed, atomic_load(&produced));
+}
+
+static void *stress_main(void *arg)
+{
+    bool use_ring = arg != NULL;
+    kern_ring_t own;
+    if (use_ring)
+        cr_assert_eq(kern_ring_init(&own, NULL), 0);
+    for (int i = 0; i < STRESS_WAKES; i++) {
+        /* Publish, then wake: the order the scheduler uses for its queue. */
+        atomic_fetch_add(&produced, 1);
+        cr_assert_eq(kern_ring_wake(&ring, use_ring ? &own : NULL), 0);
+        if (use_ring && i % 64 == 0)
+            kern_ring_run(&own, 0); /* reap MSG_RING failures, if any */
+    }
+    if (use_ring) {
+        kern_ring_run(&own, 0);
+        kern_ring_destroy(&own);
+    }
+    return NULL;
+}
+
+Test(kernel_ring, no_wake_is_lost_under_contention, .timeout = 20)
+{
+    kern_ring_set_wake_cb(&ring, drain_cb, NULL);
+    pthread_t t[STRESS_THREADS];
+    for (int i = 0; i < STRESS_THREADS; i++)
+        pthread_create(&t[i], NULL, stress_main, i % 2 ? (void *)1 : NULL);
+    /* Sleeps without a timeout: a lost wake would hang here (and fail by
+     * the test timeout) once the producers are done. */
+    while (atomic_load(&consumed) < STRESS_THREADS * STRESS_WAKES)
+        cr_assert_geq(kern_ring_run(&ring, -1), 0);
+    for (int i = 0; i < STRESS_THREADS; i++)
+        pthread_join(t[i], NULL);
+    cr_assert_eq(atomic_load(&consumed), STRESS_THREADS * STRESS_WAKES);
+}
