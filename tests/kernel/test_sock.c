@@ -489,3 +489,44 @@ Test(kernel_sock, file_table_limits_are_reported)
     close(high);
     close(fd);
 }
+
+static int arms;
+static void on_recv_counting(kern_ring_t *r, kern_op_t *op)
+{
+    conn_t *c = op->data;
+    c->recvs++;
+    c->last_res = op->res;
+    if (op->res > 0) {
+        c->got_len += op->buf->len;
+        kern_buf_unref(op->buf);
+    }
+    if (!(op->flags & KERN_OP_F_MORE) && op->res > 0) {
+        arms++;
+        cr_assert_eq(kern_sock_recv(r, c->server_fd, op->_group, op, on_recv_counting), 0);
+    }
+}
+
+Test(kernel_sock, one_recv_call_keeps_receiving)
+{
+    conn_t c;
+    open_loopback(&c);
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 8, 256), 0);
+    arms = 1;
+    cr_assert_eq(kern_sock_recv(&ring, c.server_fd, &g, &c.recv_op, on_recv_counting), 0);
+    for (int i = 0; i < 10; i++) {
+        int before = c.recvs;
+        cr_assert_eq(write(c.client_fd, "0123456789", 10), 10);
+        RUN_UNTIL(&ring, c.recvs > before);
+    }
+    cr_assert_eq(c.got_len, 100u);
+    cr_assert_eq(c.recvs, 10);
+    /* Multishot: one SQE for ten receives; otherwise one per receive. */
+    cr_assert_eq(arms, (ring.features & KERN_FEAT_MULTISHOT_RECV) ? 1 : 11);
+    cr_assert_eq(kern_op_cancel(&ring, &c.recv_op), 0);
+    RUN_UNTIL(&ring, !kern_op_pending(&c.recv_op));
+    cr_assert_eq(c.last_res, -ECANCELED);
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close_pair(&c);
+}
