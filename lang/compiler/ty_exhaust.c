@@ -27,6 +27,7 @@ typedef struct pm_t {
 typedef struct {
     ty_checker_t *ck;
     uint32_t budget; /* bounds the work on pathological matches */
+    bool gave_up;    /* the budget ran out: the last answer means nothing */
     bool cons_wild;  /* cons patterns as wildcards (coverage) or as a non-empty test (redundancy) */
 } ex_t;
 
@@ -245,8 +246,10 @@ static ty_t **sub_types(ex_t *x, ty_t **types, uint32_t ncols, uint32_t c, uint3
 
 static bool useful(ex_t *x, mat_t p, pm_t **q, ty_t **types)
 {
-    if (x->budget == 0)
+    if (x->budget == 0) {
+        x->gave_up = true;
         return false;
+    }
     x->budget--;
     if (p.ncols == 0)
         return p.nrows == 0;
@@ -467,7 +470,7 @@ void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, 
                       uint32_t nrows, uint32_t arity, ty_t **col_types, span_t where,
                       bool as_warning, bool *exhaustive)
 {
-    ex_t x = {ck, 200000, false};
+    ex_t x = {ck, 200000, false, false};
     *exhaustive = true;
     if (arity == 0)
         return;
@@ -485,8 +488,9 @@ void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, 
             x.cons_wild = true;
             cr[c] = model(&x, rows[i][c]);
         }
-        /* Guarded arms are considered for redundancy but cover nothing. */
-        if (!useful(&x, red, rr, col_types)) {
+        /* Guarded arms are considered for redundancy but cover nothing. An
+         * answer cut short by the budget reports nothing. */
+        if (!useful(&x, red, rr, col_types) && !x.gave_up) {
             ty_warning(ck, spans[i], "W0001", "redundant match arm (arm %u)", i + 1);
             ty_message(ck, "redundant match arm at index %u", i);
             ty_label(ck, "this arm is unreachable");
@@ -499,7 +503,8 @@ void ty_exhaust_check(ty_checker_t *ck, ast_pat_t ***rows, const bool *guarded, 
     pm_t **all = ARENA_ARRAY(ck->a, pm_t *, arity);
     for (uint32_t c = 0; c < arity; c++)
         all[c] = &wild_pm;
-    if (!useful(&x, seen, all, col_types))
+    x.gave_up = false;
+    if (!useful(&x, seen, all, col_types) || x.gave_up)
         return;
     *exhaustive = false;
     report_missing(&x, seen, col_types, arity, where, as_warning);
