@@ -16,7 +16,7 @@
  *     picks the impl with ty_find_impl on the operand type,
  *   - ast_pat_t.sem is a ty_binding_t * for binding IDENT/AS patterns and a
  *     ty_variant_t * for constructor patterns (IDENT naming a nullary variant
- *     or CTOR),
+ *     or CTOR); ty_pat_variant() tells them apart,
  *   - ast_item_t.sem is the ty_fn_t * of a fn clause, the ty_decl_t * of a
  *     struct/sum type, the ty_impl_t * of an impl, the ty_trait_t * of an
  *     interface, the ty_actor_t * / ty_service_t * / ty_supervisor_t *.
@@ -417,7 +417,8 @@ struct ty_supervisor_t {
 typedef struct {
     sym_t name;
     uint32_t module_index;  /* index in compile_t.modules */
-    ty_fn_t **fns;          /* every function group defined in it (top level and impl methods) */
+    ty_fn_t **fns;          /* every function group defined in it: top level, service helpers,
+                               impl methods and interface default bodies (TY_FN_DEFAULT) */
     uint32_t nfns;
     ty_binding_t **top_lets;
     ast_stmt_t **top_let_stmts; /* same length: the let statements; a destructuring
