@@ -206,7 +206,9 @@ void kern_probe_print(const kern_probe_t *p, FILE *out)
     fprintf(out, "snow kernel probe: Linux %s\n", p->release);
     for (int i = 0; i < KERN_FEAT_COUNT_; i++) {
         uint32_t bit = 1u << i;
+        bool superseded = bit == KERN_FEAT_COOP_TASKRUN && (p->features & KERN_FEAT_DEFER_TASKRUN);
         const char *state = !(p->found & bit)     ? "absent"
+                            : superseded          ? "available (DEFER_TASKRUN preferred)"
                             : (p->masked & bit)   ? "masked by env"
                             : (p->features & bit) ? "in use"
                                                   : "off (needs another feature)";
