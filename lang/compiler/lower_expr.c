@@ -651,6 +651,28 @@ static ir_expr_t *lower_logic(lower_t *lw, ast_expr_t *e)
     return lw_local(lw, res);
 }
 
+/* The operands' type. Where the checker left it open (an unbound variable
+ * means () after zonking), take the other operand's, else the type the
+ * lowered values' representation implies, so `==` never compares two Ints
+ * as units. */
+static ty_t *operand_type(lower_t *lw, ast_expr_t *e, ir_expr_t *l, ir_expr_t *r)
+{
+    ty_t *t = ty_resolve(lw_ty(lw, e->lhs->ty));
+    if (t->kind != TY_UNIT && t->kind != TY_VAR)
+        return t;
+    ty_t *t2 = ty_resolve(lw_ty(lw, e->rhs->ty));
+    if (t2->kind != TY_UNIT && t2->kind != TY_VAR)
+        return t2;
+    ir_rep_t rep = l->rep != IR_REP_UNIT ? l->rep : r->rep;
+    ty_kind_t k = rep == IR_REP_INT ? TY_INT : rep == IR_REP_FLOAT ? TY_FLOAT
+                  : rep == IR_REP_BOOL ? TY_BOOL : TY_UNIT;
+    if (k == TY_UNIT)
+        return t;
+    ty_t *p = ARENA_NEW(lw->a, ty_t);
+    p->kind = k;
+    return p;
+}
+
 static sym_t operator_method(lower_t *lw, ast_binop_t op)
 {
     const char *names[] = {[AST_BIN_ADD] = "add", [AST_BIN_SUB] = "sub", [AST_BIN_MUL] = "mul",
@@ -671,7 +693,7 @@ static ir_expr_t *lower_binary(lower_t *lw, ast_expr_t *e, bool tail)
     }
     ir_expr_t *l = lower_expr(lw, e->lhs);
     ir_expr_t *r = lower_expr(lw, e->rhs);
-    ty_t *t = lw_ty(lw, e->lhs->ty);
+    ty_t *t = operand_type(lw, e, l, r);
     ty_t *rt = ty_resolve(t);
     switch (e->binop) {
     case AST_BIN_EQ: return lw_equal(lw, l, r, t, line);

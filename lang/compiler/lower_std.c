@@ -134,7 +134,9 @@ static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *
             }
             idx = (uint32_t)args[1]->i;
         }
-        return ir_field(a, args[0], idx, lw_rep(ret));
+        /* The component's own type, which is concrete even where the
+         * checker left the call's result type open (D50). */
+        return ir_field(a, args[0], idx, idx < t->nargs ? lw_rep(t->args[idx]) : lw_rep(ret));
     }
     default: break;
     }
