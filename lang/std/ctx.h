@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "lang/std/heap.h"
+#include "lang/std/pool.h"
 #include "lang/std/snow.h"
 
 struct snow_rt_t {
@@ -29,6 +30,7 @@ struct snow_rt_t {
     int argc;
     char **argv;
     locale_t ctype; /* C.UTF-8 for case mapping; read-only after init */
+    std_pool_t pool; /* heap blocks of every process (any thread) */
 };
 
 /* Called with the formatted message after the report line is written; must
@@ -51,7 +53,7 @@ struct snow_ctx_t {
 };
 
 /* Initialises cx for a process whose stack ends at stack_hi, sharing rt
- * (borrowed; must outlive cx). The budget points at cx's own, with no
+ * (borrowed; must outlive cx; its pool supplies the heap blocks). The budget points at cx's own, with no
  * slice limit and no stack limit. */
 void std_ctx_init(snow_ctx_t *cx, snow_rt_t *rt, const void *stack_hi);
 

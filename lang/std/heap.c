@@ -1,6 +1,6 @@
 /* heap.c: per-process mark-sweep heap (see heap.h for the design).
  *
- * Small objects (<= 16 KiB) live in 64 KiB blocks of one size class; a slot
+ * Small objects (<= 32 KiB) live in 64 KiB blocks of one size class; a slot
  * is allocated when its bit in alloc_bits is set. Allocation scans the
  * current block's bitmap for a clear bit, so there is no free list to
  * corrupt and sweeping is `alloc &= mark` per bitmap word. Large objects get
@@ -15,11 +15,13 @@
 #include <sys/mman.h>
 
 #include "lang/std/alloc.h"
+#include "lang/std/pool.h"
 #include "lang/std/snow.h"
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE ((size_t)1 << PAGE_SHIFT)
-#define SPARE_MAX 64 /* empty blocks kept mapped: 4 MiB */
+#define UNIT_SHIFT 16 /* page map granularity: one 64 KiB block */
+#define UNIT_SIZE ((size_t)1 << UNIT_SHIFT)
+#define SPARE_MAX 64      /* empty blocks kept by a heap without a pool */
+#define SPARE_MAX_POOL 4  /* with a pool, others can reuse them */
 #define THRESHOLD_MIN ((uint64_t)4 << 20)
 
 struct std_block_t {
@@ -30,6 +32,7 @@ struct std_block_t {
     uint32_t cls;      /* size class, or UINT32_MAX for large */
     uint32_t live;     /* slots allocated after the last sweep */
     bool large_mark;
+    std_pool_t *pool; /* where the memory came from; NULL: own mapping */
     std_block_t *next;
     uint64_t alloc_bits[STD_HEAP_BITWORDS];
     uint64_t mark_bits[STD_HEAP_BITWORDS];
@@ -38,7 +41,7 @@ struct std_block_t {
 static const uint32_t class_size[STD_HEAP_NCLASSES] = {
     16,  32,  48,  64,   80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
     448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
-    5120, 6144, 7168, 8192, 10240, 13104, 16384,
+    5120, 6144, 7168, 8192, 10240, 13104, 16384, 21840, 32768,
 };
 
 static uint32_t size_to_class(size_t size)
@@ -78,7 +81,7 @@ static void map_grow(std_heap_t *h, size_t need)
     size_t live = 0;
     for (size_t i = 0; i < h->map_cap; i++)
         live += h->map_keys[i] > MAP_TOMB;
-    size_t cap = 1024;
+    size_t cap = 16;
     while (cap < 2 * (live + need) + 16)
         cap *= 2;
     uintptr_t *keys = h->map_keys;
@@ -95,13 +98,14 @@ static void map_grow(std_heap_t *h, size_t need)
     std_rt_free(vals);
 }
 
-/* Registers every page of b. Page numbers are >= 2 (no mapping at 0..8K). */
+/* Registers every 64 KiB unit of b (blocks and large objects are aligned
+ * to 64 KiB, so a unit belongs to one block). Unit numbers are >= 2. */
 static void map_add_block(std_heap_t *h, std_block_t *b)
 {
-    size_t pages = b->size >> PAGE_SHIFT;
+    size_t pages = b->size >> UNIT_SHIFT;
     if ((h->map_used + pages) * 2 >= h->map_cap)
         map_grow(h, pages);
-    uintptr_t first = (uintptr_t)b->base >> PAGE_SHIFT;
+    uintptr_t first = (uintptr_t)b->base >> UNIT_SHIFT;
     for (size_t i = 0; i < pages; i++)
         map_put_raw(h, first + i, b);
 }
@@ -123,8 +127,8 @@ static std_block_t *map_get(const std_heap_t *h, uintptr_t key)
 
 static void map_remove_block(std_heap_t *h, std_block_t *b)
 {
-    size_t pages = b->size >> PAGE_SHIFT;
-    uintptr_t first = (uintptr_t)b->base >> PAGE_SHIFT;
+    size_t pages = b->size >> UNIT_SHIFT;
+    uintptr_t first = (uintptr_t)b->base >> UNIT_SHIFT;
     for (size_t p = 0; p < pages; p++) {
         size_t i = map_slot(first + p, h->map_cap);
         while (h->map_keys[i] != first + p)
@@ -140,11 +144,11 @@ static void map_remove_block(std_heap_t *h, std_block_t *b)
 
 static void *os_map(size_t size, size_t align)
 {
-    size_t len = size + (align > PAGE_SIZE ? align : 0);
+    size_t len = size + (align > 4096 ? align : 0);
     char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         std_rt_die("out of memory (process heap)");
-    if (align <= PAGE_SIZE)
+    if (align <= 4096)
         return p;
     uintptr_t start = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
     size_t head = start - (uintptr_t)p;
@@ -156,10 +160,19 @@ static void *os_map(size_t size, size_t align)
     return (void *)start;
 }
 
+static void block_unmap(std_heap_t *h, std_block_t *b)
+{
+    (void)h;
+    if (b->pool)
+        std_pool_put(b->pool, b->base, b->size);
+    else
+        munmap(b->base, b->size);
+}
+
 static void block_release(std_heap_t *h, std_block_t *b)
 {
     map_remove_block(h, b);
-    munmap(b->base, b->size);
+    block_unmap(h, b);
     h->bytes_mapped -= b->size;
     std_rt_free(b);
 }
@@ -174,7 +187,13 @@ static std_block_t *block_new_small(std_heap_t *h, uint32_t cls)
     } else {
         b = std_rt_calloc(1, sizeof *b);
         b->size = STD_HEAP_BLOCK_SIZE;
-        b->base = os_map(b->size, STD_HEAP_BLOCK_SIZE);
+        if (h->pool) {
+            bool zeroed;
+            b->base = std_pool_get(h->pool, b->size, &zeroed);
+            b->pool = h->pool;
+        } else {
+            b->base = os_map(b->size, STD_HEAP_BLOCK_SIZE);
+        }
         h->bytes_mapped += b->size;
         map_add_block(h, b);
     }
@@ -237,8 +256,8 @@ static void *alloc_small(std_heap_t *h, size_t size)
 static void *alloc_large(std_heap_t *h, size_t size)
 {
     std_block_t *b = std_rt_calloc(1, sizeof *b);
-    b->size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    b->base = os_map(b->size, PAGE_SIZE); /* fresh mapping: already zero */
+    b->size = (size + UNIT_SIZE - 1) & ~(UNIT_SIZE - 1);
+    b->base = os_map(b->size, UNIT_SIZE); /* fresh mapping: already zero */
     b->obj_size = size;
     b->nslots = 1;
     b->cls = UINT32_MAX;
@@ -266,7 +285,7 @@ void std_heap_destroy(std_heap_t *h)
         std_block_t *b = h->classes[c].blocks;
         while (b) {
             std_block_t *n = b->next;
-            munmap(b->base, b->size);
+            block_unmap(h, b);
             std_rt_free(b);
             b = n;
         }
@@ -275,7 +294,7 @@ void std_heap_destroy(std_heap_t *h)
         std_block_t *b = *l;
         while (b) {
             std_block_t *n = b->next;
-            munmap(b->base, b->size);
+            block_unmap(h, b);
             std_rt_free(b);
             b = n;
         }
@@ -302,7 +321,7 @@ void *std_heap_alloc(std_heap_t *h, size_t size)
 
 void *std_heap_find(const std_heap_t *h, const void *p)
 {
-    std_block_t *b = map_get(h, (uintptr_t)p >> PAGE_SHIFT);
+    std_block_t *b = map_get(h, (uintptr_t)p >> UNIT_SHIFT);
     if (!b)
         return NULL;
     size_t off = (size_t)((const char *)p - b->base);
@@ -319,7 +338,7 @@ void *std_heap_find(const std_heap_t *h, const void *p)
 static void mstack_push(std_heap_t *h, void *obj)
 {
     if (h->mstack_len == h->mstack_cap) {
-        h->mstack_cap = h->mstack_cap ? 2 * h->mstack_cap : 1024;
+        h->mstack_cap = h->mstack_cap ? 2 * h->mstack_cap : 64;
         h->mstack = std_rt_realloc(h->mstack, h->mstack_cap * sizeof *h->mstack);
     }
     h->mstack[h->mstack_len++] = obj;
@@ -332,7 +351,7 @@ static void mark_addr(std_heap_t *h, uintptr_t p)
 {
     std_block_t *b = h->mark_cache;
     if (!b || p - (uintptr_t)b->base >= b->size) {
-        b = map_get(h, p >> PAGE_SHIFT);
+        b = map_get(h, p >> UNIT_SHIFT);
         if (!b)
             return;
         h->mark_cache = b;
@@ -437,7 +456,7 @@ static void sweep_class(std_heap_t *h, std_heap_class_t *c)
         h->bytes_live += (uint64_t)live * b->obj_size;
         if (live == 0) {
             *pp = b->next;
-            if (h->spare_count < SPARE_MAX) {
+            if (h->spare_count < (h->pool ? SPARE_MAX_POOL : SPARE_MAX)) {
                 b->next = h->spare;
                 h->spare = b;
                 h->spare_count++;

@@ -3,7 +3,8 @@
  * One std_heap_t per Snow process (embedded in snow_ctx_t). Memory comes
  * from the OS in 64 KiB blocks (small objects, one size class per block,
  * allocation and mark bitmaps in the block descriptor) or one mapping per
- * large object (> 16 KiB). A page map (hash of 4 KiB page -> block) finds the object
+ * large object (> 32 KiB), both aligned to 64 KiB. A page map (hash of
+ * 64 KiB unit -> block) finds the object
  * containing any address, which is what makes interior pointers work.
  *
  * Collection is a non-moving mark-sweep that stops only this heap's owner:
@@ -22,12 +23,13 @@
 #include <stdint.h>
 
 #define STD_HEAP_BLOCK_SIZE ((size_t)64 * 1024)
-#define STD_HEAP_SMALL_MAX 16384
-#define STD_HEAP_NCLASSES 35
+#define STD_HEAP_SMALL_MAX 32768
+#define STD_HEAP_NCLASSES 37
 #define STD_HEAP_BITWORDS (STD_HEAP_BLOCK_SIZE / 16 / 64)
 #define STD_HEAP_ROOTS_MAX 8
 
 typedef struct std_block_t std_block_t;
+typedef struct std_pool_t std_pool_t;
 
 typedef struct std_heap_class_t {
     std_block_t *blocks; /* every block of this class, list through next */
@@ -42,6 +44,7 @@ typedef struct std_heap_root_t {
 } std_heap_root_t;
 
 typedef struct std_heap_t {
+    std_pool_t *pool; /* borrowed block source; NULL: one mapping per block */
     std_heap_class_t classes[STD_HEAP_NCLASSES];
     std_block_t *large;      /* large objects, list through next */
     std_block_t *spare;      /* empty small blocks kept for reuse */
@@ -74,7 +77,8 @@ typedef struct std_heap_t {
 
 /* Initialises h with no memory mapped. stack_hi is the top (highest address)
  * of the owner's stack; everything between the stack pointer of a collection
- * and stack_hi is a root. */
+ * and stack_hi is a root. Set h->pool afterwards to take blocks from a
+ * shared pool (lang/std/pool.h); it must outlive h. */
 void std_heap_init(std_heap_t *h, const void *stack_hi);
 
 /* Unmaps every block; all objects of h become invalid. */

@@ -27,6 +27,7 @@ void std_rt_init(snow_rt_t *rt, int argc, char **argv)
     rt->ctype = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     if (!rt->ctype)
         rt->ctype = newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
+    std_pool_init(&rt->pool);
 }
 
 void std_rt_destroy(snow_rt_t *rt)
@@ -35,6 +36,7 @@ void std_rt_destroy(snow_rt_t *rt)
     std_rt_free(rt->in);
     if (rt->ctype)
         freelocale(rt->ctype);
+    std_pool_destroy(&rt->pool);
     memset(rt, 0, sizeof *rt);
 }
 
@@ -46,6 +48,7 @@ void std_ctx_init(snow_ctx_t *cx, snow_rt_t *rt, const void *stack_hi)
     cx->budget = &cx->own_budget;
     cx->own_budget.reductions = INT64_MAX;
     std_heap_init(&cx->heap, stack_hi);
+    cx->heap.pool = &rt->pool;
     cx->rt = rt;
 }
 
