@@ -402,9 +402,13 @@ static ty_t *static_member(ty_checker_t *ck, ty_decl_t *d, sym_t name, span_t sp
 ty_modenv_t *ty_module_of_path(ty_checker_t *ck, ast_expr_t *q)
 {
     if (q->kind == AST_EXPR_IDENT) {
-        if (ty_lookup_local(ck, q->name))
+        if (ty_lookup_local(ck, q->name) || !ck->mod)
             return NULL;
-        return ck->mod ? ty_map_get(&ck->mod->qualifiers, q->name) : NULL;
+        ty_modenv_t *m = ty_map_get(&ck->mod->qualifiers, q->name);
+        /* A user module named like a stdlib module shadows it (stdlib.md 0.2). */
+        if (!m && ty_is_stdlib_module(ck, q->name))
+            m = ty_map_get(&ck->mod_by_name, q->name);
+        return m;
     }
     if (q->kind != AST_EXPR_FIELD || q->lhs->kind != AST_EXPR_IDENT)
         return NULL;
