@@ -13,10 +13,16 @@
 #include <stdbool.h>
 #include <locale.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lang/std/heap.h"
 #include "lang/std/pool.h"
 #include "lang/std/snow.h"
+
+/* Writes the Display text of a pid (D35: `<0.N>`, `<A.N.C>`) into buf
+ * (NUL-terminated, at most cap bytes). Set by the scheduler, which owns the
+ * pid encoding; the default prints `<0.V>` with V the raw value. */
+typedef void (*std_pid_text_cb)(uint64_t pid, char *buf, size_t cap);
 
 struct snow_rt_t {
     char *out; /* pending stdout bytes (a partial line), runtime memory */
@@ -31,6 +37,7 @@ struct snow_rt_t {
     char **argv;
     locale_t ctype; /* C.UTF-8 for case mapping; read-only after init */
     std_pool_t pool; /* heap blocks of every process (any thread) */
+    std_pid_text_cb pid_text; /* read-only after start-up */
 };
 
 /* Called with the formatted message after the report line is written; must

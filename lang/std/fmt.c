@@ -355,9 +355,12 @@ void std_fmt_value(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t, snow_word
         fmt_user_type(cx, b, t, v);
         break;
     case SNOW_KIND_PID: {
-        char tmp[48];
-        int n = snprintf(tmp, sizeof tmp, "<0.%" PRIu64 ">", (uint64_t)v);
-        std_buf_put(b, tmp, (size_t)n);
+        char tmp[64];
+        if (cx->rt->pid_text)
+            cx->rt->pid_text((uint64_t)v, tmp, sizeof tmp);
+        else
+            snprintf(tmp, sizeof tmp, "<0.%" PRIu64 ">", (uint64_t)v);
+        std_buf_puts(b, tmp);
         break;
     }
     case SNOW_KIND_JSON: {
