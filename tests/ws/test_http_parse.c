@@ -381,6 +381,24 @@ Test(ws_http_parse, a_bad_byte_at_any_offset_of_a_long_value_or_target_is_found)
     }
 }
 
+Test(ws_http_parse, utf8_at_any_offset_is_accepted_and_a_cut_sequence_is_400)
+{
+    for (size_t pos = 0; pos + 3 <= 40; pos++) {
+        char val[41];
+        memset(val, 'u', 40);
+        memcpy(val + pos, "\xe2\x82\xac", 3); /* U+20AC, across every 16-byte lane */
+        val[40] = '\0';
+        char in[256];
+        int n = snprintf(in, sizeof in, "GET /%s HTTP/1.1\r\nHost: h\r\nX: %s\r\n\r\n", val, val);
+        ws_http_request_t req;
+        cr_assert_eq(parse(in, &req), n, "pos %zu", pos);
+        cr_assert_eq(req.headers[1].value.len, 40);
+        val[pos + 2] = 'u'; /* now a truncated sequence followed by ASCII */
+        snprintf(in, sizeof in, "GET / HTTP/1.1\r\nHost: h\r\nX: %s\r\n\r\n", val);
+        cr_assert_eq(parse(in, &req), WS_HTTP_BAD_REQUEST, "cut at pos %zu", pos);
+    }
+}
+
 /* }====== */
 
 /* {====== Accessors */
