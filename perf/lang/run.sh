@@ -1,0 +1,222 @@
+#!/bin/bash
+# perf/lang/run.sh [BUILD_DIR]: language benchmarks, Snow against Erlang and Go
+# (issue 5, DESIGN 9). Builds snowc (Release build dir, default build-perf),
+# compiles every benchmark in the three languages, then runs them ROUNDS times
+# interleaved (snow, erlang, go, snow, ...) so that the noise of the shared
+# 2-core machine falls on all three alike, checks that the three print the same
+# result line, and reports per benchmark the median wall time, the median CPU
+# time (all threads: perf stat task-clock, else user + sys), the ratios
+# Snow/Erlang and Snow/Go of both, and the median
+# peak RSS.
+#
+# Environment:
+#   ROUNDS=5                      rounds (each runs every benchmark once per language)
+#   BENCHES="empty fib list ..."  subset to run (empty = start-up cost only)
+#   MARKDOWN=FILE                 also write the table as markdown to FILE
+#   OUT=DIR                       keep binaries and raw timings in DIR (default: temp dir, removed)
+#   SKIP_CMAKE=1                  do not rebuild snowc/snowrt first
+#
+# Peers: Erlang runs as `erl -noshell +S 2` on erlc-compiled modules, Go as a
+# `go build` binary with GOMAXPROCS=2; Snow binaries get SNOW_CORES=2. Wall
+# time is the whole process (start-up included: see the `empty` row); peak
+# RSS is /usr/bin/time's %M. Missing peers are skipped with the apt command
+# that installs them.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-$root/build-perf}
+rounds=${ROUNDS:-5}
+benches=${BENCHES:-"empty fib list map sort string"}
+
+if [ -n "${OUT:-}" ]; then
+    out=$OUT
+    mkdir -p "$out"
+else
+    out=$(mktemp -d)
+    trap 'rm -rf "$out"' EXIT
+fi
+
+if [ ! -x /usr/bin/time ]; then
+    echo "run.sh: /usr/bin/time missing: apt-get install -y time" >&2
+    exit 1
+fi
+
+# ---- build ---------------------------------------------------------------
+if [ -z "${SKIP_CMAKE:-}" ]; then
+    if [ ! -f "$build/CMakeCache.txt" ]; then
+        cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    fi
+    cmake --build "$build" --target snowc snowrt snow_abi_header -j2 >/dev/null
+fi
+snowc=$build/bin/snowc
+if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release' "$build/CMakeCache.txt" 2>/dev/null; then
+    echo "run.sh: warning: $build is not a Release build; figures are not comparable" >&2
+fi
+
+langs="snow"
+if command -v erlc >/dev/null 2>&1 && command -v erl >/dev/null 2>&1; then
+    langs="$langs erlang"
+else
+    echo "run.sh: erl/erlc not found, Erlang skipped: apt-get install -y erlang-base" >&2
+fi
+if command -v go >/dev/null 2>&1; then
+    langs="$langs go"
+else
+    echo "run.sh: go not found, Go skipped: apt-get install -y golang-go" >&2
+fi
+
+declare -A ok
+for b in $benches; do
+    if "$snowc" build "$here/$b" -o "$out/$b.snow" >"$out/$b.snow.log" 2>&1; then
+        ok[$b.snow]=1
+    else
+        echo "run.sh: snowc build $b failed:" >&2
+        sed 's/^/    /' "$out/$b.snow.log" >&2
+    fi
+    case " $langs " in *" erlang "*)
+        if erlc -o "$out" "$here/$b/${b}_bench.erl" >"$out/$b.erl.log" 2>&1; then
+            ok[$b.erlang]=1
+        else
+            echo "run.sh: erlc $b failed:" >&2
+            cat "$out/$b.erl.log" >&2
+        fi ;;
+    esac
+    case " $langs " in *" go "*)
+        if (cd "$here/$b" && GOCACHE=${GOCACHE:-$out/gocache} go build -o "$out/$b.go" "$b.go") \
+            >"$out/$b.go.log" 2>&1; then
+            ok[$b.go]=1
+        else
+            echo "run.sh: go build $b failed:" >&2
+            cat "$out/$b.go.log" >&2
+        fi ;;
+    esac
+done
+
+# ---- run -----------------------------------------------------------------
+# One run: appends "bench lang wall_ms cpu_ms rss_kb" to $out/raw.txt and
+# keeps the result line in $out/<bench>.<lang>.result.
+run_one() {
+    local b=$1 lang=$2
+    local cmd
+    case $lang in
+        snow) cmd=("$out/$b.snow") ;;
+        erlang) cmd=(erl -noshell +S 2 -pa "$out" -run "${b}_bench" main) ;;
+        go) cmd=("$out/$b.go") ;;
+    esac
+    local t0 t1 pstat=()
+    # CPU time from perf stat's task-clock (all threads, microsecond
+    # resolution) when perf works, else /usr/bin/time's 10 ms user + sys.
+    # Wall time then also comes from perf (fork to exit of the program,
+    # without perf's own start-up).
+    [ -n "$use_perf" ] && pstat=(env LC_ALL=C perf stat -e task-clock -o "$out/perf.txt" --)
+    t0=$(date +%s%N)
+    if ! SNOW_CORES=2 GOMAXPROCS=2 "${pstat[@]}" /usr/bin/time -f '%M %U %S' -o "$out/time.txt" \
+        "${cmd[@]}" >"$out/stdout.txt" 2>"$out/stderr.txt"; then
+        echo "run.sh: $b ($lang) failed:" >&2
+        tail -5 "$out/stderr.txt" >&2
+        return 0
+    fi
+    t1=$(date +%s%N)
+    local rss user sys wall_ms cpu_ms
+    read -r rss user sys < <(tail -1 "$out/time.txt")
+    wall_ms=$(( (t1 - t0) / 1000000 ))
+    cpu_ms=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (u + s) * 1000 }')
+    if [ -n "$use_perf" ]; then
+        wall_ms=$(tr -d , <"$out/perf.txt" | awk '$3 == "time" && $4 == "elapsed" { printf "%.1f", $1 * 1000 }')
+        cpu_ms=$(tr -d , <"$out/perf.txt" | awk '$2 == "msec" && $3 == "task-clock" { printf "%.1f", $1 }')
+    fi
+    echo "$b $lang $wall_ms $cpu_ms $rss" >>"$out/raw.txt"
+    tail -1 "$out/stdout.txt" >"$out/$b.$lang.result"
+}
+
+: >"$out/raw.txt"
+use_perf=""
+if perf stat -e task-clock -o /dev/null -- true >/dev/null 2>&1; then
+    use_perf=1
+fi
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for ((r = 1; r <= rounds; r++)); do
+    for b in $benches; do
+        for lang in $langs; do
+            [ -n "${ok[$b.$lang]:-}" ] && run_one "$b" "$lang"
+        done
+    done
+    echo "run.sh: round $r/$rounds done" >&2
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- check results agree -------------------------------------------------
+mismatch=0
+for b in $benches; do
+    ref=""
+    for lang in $langs; do
+        f=$out/$b.$lang.result
+        [ -f "$f" ] || continue
+        if [ -z "$ref" ]; then
+            ref=$(cat "$f")
+            reflang=$lang
+        elif [ "$(cat "$f")" != "$ref" ]; then
+            echo "run.sh: $b: $lang printed '$(cat "$f")' but $reflang printed '$ref'" >&2
+            mismatch=1
+        fi
+    done
+done
+
+# ---- report --------------------------------------------------------------
+# Medians per bench and language over the rounds, then one row per bench.
+report() {
+    awk -v benches="$benches" -v langs="$langs" -v md="$1" '
+    function median(key,   n, i, j, t, a) {
+        n = split(vals[key], a, " ")
+        for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    function cell(key, fmt) { return (key in vals) ? sprintf(fmt, median(key)) : "-" }
+    function ratio(b, l, what) {
+        if (!((b " snow " what) in vals) || !((b " " l " " what) in vals)) return "-"
+        return sprintf("%.2f", median(b " snow " what) / median(b " " l " " what))
+    }
+    {
+        vals[$1 " " $2 " wall"] = vals[$1 " " $2 " wall"] " " $3
+        vals[$1 " " $2 " cpu"] = vals[$1 " " $2 " cpu"] " " $4
+        vals[$1 " " $2 " rss"] = vals[$1 " " $2 " rss"] " " $5 / 1024
+    }
+    END {
+        nb = split(benches, B, " ")
+        if (md) {
+            print "| benchmark | wall Snow | wall Erlang | wall Go | Snow/Erlang wall | Snow/Go wall | CPU Snow | CPU Erlang | CPU Go | Snow/Erlang CPU | Snow/Go CPU | RSS Snow | RSS Erlang | RSS Go |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            fmt = "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n"
+        } else {
+            printf "%-7s|%7s %7s %7s %6s %6s |%7s %7s %7s %6s %6s |%6s %6s %6s\n", "", "wall ms", "", "", "", "", "cpu ms", "", "", "", "", "RSS MB", "", ""
+            printf "%-7s|%7s %7s %7s %6s %6s |%7s %7s %7s %6s %6s |%6s %6s %6s\n", "bench", "snow", "erlang", "go", "s/erl", "s/go", "snow", "erlang", "go", "s/erl", "s/go", "snow", "erlang", "go"
+            fmt = "%-7s|%7s %7s %7s %6s %6s |%7s %7s %7s %6s %6s |%6s %6s %6s\n"
+        }
+        for (i = 1; i <= nb; i++) {
+            b = B[i]
+            printf fmt, b,
+                cell(b " snow wall", "%.0f"), cell(b " erlang wall", "%.0f"), cell(b " go wall", "%.0f"),
+                ratio(b, "erlang", "wall"), ratio(b, "go", "wall"),
+                cell(b " snow cpu", "%.0f"), cell(b " erlang cpu", "%.0f"), cell(b " go cpu", "%.0f"),
+                ratio(b, "erlang", "cpu"), ratio(b, "go", "cpu"),
+                cell(b " snow rss", "%.1f"), cell(b " erlang rss", "%.1f"), cell(b " go rss", "%.1f")
+        }
+    }' "$out/raw.txt"
+}
+
+echo
+echo "Medians of $rounds rounds; wall and CPU time in ms (CPU: perf task-clock, all threads), peak RSS in MiB."
+echo "Load average before: $load_before, after: $load_after ($(nproc) cores)."
+report ""
+if [ -n "${MARKDOWN:-}" ]; then
+    {
+        echo "Medians of $rounds rounds, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) shared cores,"
+        echo "load average $load_before before and $load_after after. Wall and CPU time in ms (CPU: task-clock"
+        echo "of all threads), peak RSS in MiB. Ratios are Snow / peer (below 1 means Snow is faster)."
+        echo
+        report 1
+    } >"$MARKDOWN"
+    echo "run.sh: markdown table written to $MARKDOWN" >&2
+fi
+exit $mismatch
