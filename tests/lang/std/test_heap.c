@@ -227,3 +227,59 @@ Test(std_heap, many_small_heaps_share_pool_chunks)
         std_ctx_destroy(&procs[i]);
     cr_assert_lt(during - before, 200, "%d new mappings for %d heaps", during - before, N);
 }
+
+static const snow_type_t *const p_str_lstr[] = {&snow_type_string, &snow_type_list_string};
+static const snow_type_t t_map_str_lstr = {.kind = SNOW_KIND_MAP, .count = 2, .params = p_str_lstr};
+
+/* Random puts/deletes on a map of String -> List<String> with collections
+ * in between and garbage churn: every live key and element must read back
+ * intact (a missed pointer would be freed, zeroed and reused). */
+Test(std_heap, stress_map_of_lists_survives_frequent_collections, .timeout = 120)
+{
+    enum { KEYS = 700, OPS = 12000 };
+    static int present[KEYS], lens[KEYS];
+    snow_map_t *m = snow_map_new(cx, &snow_type_string, &snow_type_list_string);
+    srand(7);
+    for (int op = 0; op < OPS; op++) {
+        int k = rand() % KEYS;
+        char key[32];
+        snprintf(key, sizeof key, "key-%d", k);
+        if (rand() % 4 == 0) {
+            m = snow_map_delete(cx, m, W(S(key)));
+            present[k] = 0;
+        } else {
+            int n = rand() % 5;
+            snow_list_t *xs = snow_list_new(cx, &snow_type_string);
+            for (int j = 0; j < n; j++) {
+                char v[48];
+                snprintf(v, sizeof v, "value-%d-%d", k, j);
+                xs = snow_list_append(cx, xs, W(S(v)));
+                std_str_alloc_for_test(200); /* garbage between live objects */
+            }
+            m = snow_map_put(cx, m, W(S(key)), W(xs));
+            present[k] = 1;
+            lens[k] = n;
+        }
+        if (op % 40 == 0)
+            snow_gc_collect(cx);
+    }
+    snow_gc_collect(cx);
+    int live = 0;
+    for (int k = 0; k < KEYS; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "key-%d", k);
+        cr_assert_eq(snow_map_has_key(cx, m, W(S(key))), present[k] == 1, "key %d", k);
+        if (!present[k])
+            continue;
+        live++;
+        snow_list_t *xs = SNOW_WORD_TO_PTR(snow_list_t, snow_map_get(cx, m, W(S(key))));
+        cr_assert_eq(xs->len, lens[k]);
+        for (int j = 0; j < lens[k]; j++) {
+            char v[48];
+            snprintf(v, sizeof v, "value-%d-%d", k, j);
+            cr_assert_str_eq(SNOW_WORD_TO_PTR(snow_string_t, snow_list_items(xs)[j])->bytes, v);
+        }
+    }
+    cr_assert_eq(snow_map_size(cx, m), live);
+    cr_assert_gt(snow_to_string(cx, &t_map_str_lstr, W(m))->len, 1000);
+}
