@@ -18,6 +18,14 @@
  * order, hash, text, JSON, "is this word a pointer") comes from a static
  * descriptor (snow_type_t) that snowc emits once per concrete type.
  *
+ * Ownership, for every function below unless it says otherwise: arguments
+ * are borrowed (they must be reachable from the caller's stack or a live
+ * object, which they are in emitted code); results are heap values of cx's
+ * process, kept alive by the collector while reachable, never freed by the
+ * caller. A result may be an argument itself (concat with an empty string)
+ * or a static object (None, Orderings): never compare values by address.
+ * Functions may run a collection whenever they allocate.
+ *
  * Thread: every function here runs on the thread of the process owning cx and
  * touches only that process's heap. */
 #ifndef SNOW_LANG_STD_SNOW_H
@@ -107,9 +115,10 @@ typedef struct snow_string_t {
 } snow_string_t;
 _Static_assert(sizeof(snow_string_t) == 16, "string header is two words");
 
-/* Declares `static const snow_string_t *name` pointing at a static literal.
- * text must be a valid UTF-8 C string literal without embedded NULs; use
- * snow_string_new for text with NULs. */
+/* Declares `static snow_string_t *const name` pointing at a static literal.
+ * text must be a valid UTF-8 C string literal; embedded NULs (\0) are kept
+ * because the length comes from sizeof. The string's tag and count header
+ * fields are 0 (reserved for refcounted off-heap strings). */
 #define SNOW_STRING_LITERAL(name, text)                                                           \
     static const struct {                                                                         \
         snow_obj_t h;                                                                             \
