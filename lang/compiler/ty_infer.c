@@ -578,23 +578,24 @@ static ty_t *infer_let(ty_checker_t *ck, ast_stmt_t *s)
     return t;
 }
 
-static ty_t *infer_nested_fn(ty_checker_t *ck, ast_stmt_t *s)
+/* A nested `fn` item and the clauses right after it with the same name and
+ * arity (4.1.2), checked and generalised like a top-level function. *used
+ * is the number of statements consumed. */
+static ty_t *infer_nested_fn(ty_checker_t *ck, ast_block_t *blk, uint32_t at, uint32_t *used)
 {
-    ast_item_t *it = s->item;
+    ast_item_t *it = blk->items[at]->item;
+    *used = 1;
     if (it->kind != AST_ITEM_FN)
         return ty_prim(ck, TY_UNIT); /* other nested items are ignored (3.2) */
-    ty_fn_t *f = ARENA_NEW(ck->a, ty_fn_t);
-    f->kind = TY_FN_NESTED;
-    f->name = it->u.fn.name;
-    f->arity = it->u.fn.params.len;
-    f->module = ck->mod ? ck->mod->name : NULL;
-    f->clauses = ARENA_ARRAY(ck->a, ast_fn_t *, 1);
-    f->items = ARENA_ARRAY(ck->a, ast_item_t *, 1);
-    f->clauses[0] = &it->u.fn;
-    f->items[0] = it;
-    f->nclauses = 1;
-    f->id = ++ck->next_fn;
-    it->sem = f;
+    ty_fn_t *f = ty_fn_new(ck, TY_FN_NESTED, it);
+    while (at + *used < blk->len) {
+        ast_stmt_t *n = blk->items[at + *used];
+        if (n->kind != AST_STMT_ITEM || n->item->kind != AST_ITEM_FN ||
+            n->item->u.fn.name != f->name || n->item->u.fn.params.len != f->arity)
+            break;
+        ty_fn_add_clause(ck, f, n->item);
+        (*used)++;
+    }
     /* Bind first so the function may call itself. */
     ck->level++;
     ty_t *self_ty = ty_fresh(ck);
@@ -626,9 +627,12 @@ ty_t *ty_infer_block(ty_checker_t *ck, ast_block_t *b)
         case AST_STMT_LET:
             t = infer_let(ck, s);
             break;
-        case AST_STMT_ITEM:
-            t = infer_nested_fn(ck, s);
+        case AST_STMT_ITEM: {
+            uint32_t used = 1;
+            t = infer_nested_fn(ck, b, i, &used);
+            i += used - 1;
             break;
+        }
         }
     }
     ty_scope_pop(ck);
