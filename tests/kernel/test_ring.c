@@ -338,7 +338,7 @@ static void *stress_main(void *arg)
     return NULL;
 }
 
-Test(kernel_ring, no_wake_is_lost_under_contention, .timeout = 20)
+Test(kernel_ring, no_wake_is_lost_under_contention)
 {
     kern_ring_set_wake_cb(&ring, drain_cb, NULL);
     pthread_t t[STRESS_THREADS];
