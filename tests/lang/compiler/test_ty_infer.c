@@ -327,3 +327,36 @@ Test(lang_ty_infer, default_method_is_one_generic_function_d13)
     }
     compile_free(c);
 }
+
+Test(lang_ty_infer, bare_pid_unifies_with_typed_pids_and_set_ignores_its_argument)
+{
+    compile_t *c = check("fn notify(p :: Pid, m) = send(p, m)\n"
+                         "fn typed(p :: Pid<Int>) = notify(p, \"any\")\n"
+                         "fn sets(s :: Set<String>) -> Set = Set.add(s, 1)\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    char buf[64];
+    ty_print(buf, sizeof buf, fn_named(c, "sets")->scheme->type, NULL);
+    cr_expect_str_eq(buf, "(Set) -> Set");
+    compile_free(c);
+}
+
+Test(lang_ty_infer, subst_monomorphizes_a_scheme)
+{
+    compile_t *c = check("fn pair(a, b) = (b, [a])\n");
+    cr_assert_eq(diag_error_count(c->diag), 0);
+    ty_scheme_t *s = fn_named(c, "pair")->scheme;
+    cr_assert_eq(s->nvars, 2);
+    ty_t *args[2];
+    /* vars are in order of appearance: a, then b */
+    compile_t *d = check("fn i() = 1\nfn s() = \"x\"\n");
+    args[0] = ty_resolve(fn_named(d, "i")->scheme->type)->ret;
+    args[1] = ty_resolve(fn_named(d, "s")->scheme->type)->ret;
+    ty_t *mono = ty_subst(c->arena, s->type, s->vars, args, 2);
+    char buf[64];
+    ty_print(buf, sizeof buf, mono, NULL);
+    cr_expect_str_eq(buf, "(Int, String) -> (String, List<Int>)");
+    cr_expect(ty_equal(mono, ty_subst(c->arena, s->type, s->vars, args, 2)));
+    cr_expect(!ty_equal(mono, s->type));
+    compile_free(d);
+    compile_free(c);
+}
