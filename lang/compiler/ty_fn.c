@@ -52,6 +52,7 @@ static void bind_generics(ty_checker_t *ck, ast_fn_t *c0, ty_map_t *tp)
     for (uint32_t i = 0; i < c0->generics.len; i++) {
         ty_t *v = ty_fresh(ck);
         v->name = c0->generics.items[i];
+        v->rigid = true;
         ty_map_put(ck->a, tp, v->name, v);
     }
     if (ck->tparams) {

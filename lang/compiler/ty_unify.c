@@ -52,6 +52,19 @@ bool ty_unify_(ty_checker_t *ck, ty_t *a, ty_t *b, bool *occurs)
         return true;
     if (a->kind == TY_NEVER || b->kind == TY_NEVER)
         return true;
+    /* A declared type parameter is rigid while its function is checked
+     * (5.5: checked once, opaque): flexible variables may become it, it
+     * becomes nothing else. */
+    if (a->kind == TY_VAR && a->rigid) {
+        if (b->kind == TY_VAR && !b->rigid)
+            return bind_var(b, a, occurs);
+        return false;
+    }
+    if (b->kind == TY_VAR && b->rigid) {
+        if (a->kind == TY_VAR)
+            return bind_var(a, b, occurs);
+        return false;
+    }
     if (a->kind == TY_VAR) {
         /* Keep the user's type-parameter name on the representative. */
         if (b->kind == TY_VAR && a->name && !b->name) {

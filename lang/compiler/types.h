@@ -87,6 +87,8 @@ struct ty_t {
     uint32_t id;      /* printed as ?<id> when nothing better is known */
     int32_t level;    /* let-level for generalisation; TY_LEVEL_GENERIC when quantified */
     sym_t name;       /* the user's type-parameter name (T) when it came from one, else NULL */
+    bool rigid;       /* a declared type parameter (fn f<T>): unifies only with itself and
+                         with flexible variables (5.5) */
 };
 
 #define TY_LEVEL_GENERIC INT32_MAX
