@@ -81,8 +81,9 @@ static int parse_expect(const char *path, expect_t *out)
 /* Checks one corpus entry; returns 0 on success and prints why not. */
 static int run_case(const char *name, const char *path, bool is_dir)
 {
-    char main_path[4096];
-    snprintf(main_path, sizeof main_path, "%s%s", path, is_dir ? "/main.snow" : "");
+    char main_path[4096 + 16];
+    if (snprintf(main_path, sizeof main_path, "%s%s", path, is_dir ? "/main.snow" : "") < 0)
+        return 1;
     expect_t want[MAX_EXPECT];
     int nwant = parse_expect(main_path, want);
     if (nwant < 0) {
@@ -145,7 +146,8 @@ Test(lang_ty_check, corpus_reports_exactly_the_expected_diagnostics, .timeout = 
     int failures = 0, cases = 0;
     for (size_t i = 0; i < n; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", corpus_dir(), names[i]);
+        if (snprintf(path, sizeof path, "%s/%s", corpus_dir(), names[i]) >= (int)sizeof path)
+            continue;
         struct stat st;
         if (stat(path, &st) != 0)
             continue;
