@@ -25,12 +25,38 @@ snow_string_t *std_str_alloc(snow_ctx_t *cx, size_t len)
     return s;
 }
 
+/* True when every byte is below 0x80 (8 bytes at a time). */
+static bool all_ascii(const char *p, size_t len)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < len; i++)
+        acc |= (unsigned char)p[i];
+    return (acc & 0x8080808080808080ull) == 0;
+}
+
 snow_string_t *snow_string_new(snow_ctx_t *cx, const char *bytes, size_t len)
 {
     snow_string_t *s = std_str_alloc(cx, len);
     if (len)
         memcpy(s->bytes, bytes, len);
+    s->h.tag = all_ascii(bytes, len) ? STD_STR_ASCII : STD_STR_UTF8;
     return s;
+}
+
+/* True when s is known or found to be ASCII (code point i = byte i). */
+static bool is_ascii(const snow_string_t *s)
+{
+    if (s->h.tag == STD_STR_ASCII)
+        return true;
+    if (s->h.tag == STD_STR_UTF8)
+        return false;
+    return all_ascii(s->bytes, s->len); /* literal or unknown: not cached */
 }
 
 snow_string_t *std_str_from_cstr(snow_ctx_t *cx, const char *s)
@@ -176,6 +202,7 @@ snow_string_t *snow_string_concat(snow_ctx_t *cx, const snow_string_t *a, const 
     snow_string_t *s = std_str_alloc(cx, a->len + b->len);
     memcpy(s->bytes, a->bytes, a->len);
     memcpy(s->bytes + a->len, b->bytes, b->len);
+    s->h.tag = a->h.tag == STD_STR_ASCII && b->h.tag == STD_STR_ASCII ? STD_STR_ASCII : 0;
     return s;
 }
 
@@ -186,10 +213,13 @@ snow_string_t *snow_string_concatn(snow_ctx_t *cx, size_t n, snow_string_t *cons
         len += parts[i]->len;
     snow_string_t *s = std_str_alloc(cx, len);
     size_t off = 0;
+    bool ascii = true;
     for (size_t i = 0; i < n; i++) {
         memcpy(s->bytes + off, parts[i]->bytes, parts[i]->len);
         off += parts[i]->len;
+        ascii = ascii && parts[i]->h.tag == STD_STR_ASCII;
     }
+    s->h.tag = ascii ? STD_STR_ASCII : 0;
     return s;
 }
 
@@ -214,6 +244,8 @@ int snow_string_cmp(const snow_string_t *a, const snow_string_t *b)
 int64_t snow_string_length(snow_ctx_t *cx, const snow_string_t *s)
 {
     (void)cx;
+    if (is_ascii(s))
+        return (int64_t)s->len;
     int64_t n = 0;
     for (size_t i = 0; i < s->len; i++)
         n += ((unsigned char)s->bytes[i] & 0xC0) != 0x80;
@@ -227,6 +259,12 @@ snow_string_t *snow_string_slice(snow_ctx_t *cx, const snow_string_t *s, int64_t
         start = 0;
     if (end < start)
         end = start;
+    if (s->h.tag == STD_STR_ASCII) { /* O(1) offsets; literals take the walk */
+        size_t a = (uint64_t)start < s->len ? (size_t)start : s->len;
+        size_t b = (uint64_t)end < s->len ? (size_t)end : s->len;
+        snow_string_t *r = snow_string_new(cx, s->bytes + a, b - a);
+        return r;
+    }
     size_t a = cp_offset(s, start);
     size_t off = a;
     for (int64_t i = start; i < end && off < s->len; i++) {

@@ -11,7 +11,12 @@
 
 #include "lang/std/snow.h"
 
-/* Returns a new string of len bytes (contents zero, to be filled). */
+/* snow_obj_t.tag of a heap string: what is known about its bytes. Static
+ * literals have 0 (unknown). */
+enum { STD_STR_UNKNOWN = 0, STD_STR_ASCII = 1, STD_STR_UTF8 = 2 };
+
+/* Returns a new string of len bytes (contents zero, to be filled; tag
+ * unknown). */
 snow_string_t *std_str_alloc(snow_ctx_t *cx, size_t len);
 
 /* New string from a NUL-terminated valid UTF-8 C string. */

@@ -170,3 +170,22 @@ Test(std_str, full_upper_case_mappings)
     ASSERT_TEXT(snow_string_to_lower(cx, S("\xC4\xB0")), "i\xCC\x87");
     ASSERT_TEXT(snow_string_to_upper(cx, S("\xEF\xAC\x83x")), "FFIX");
 }
+
+SNOW_STRING_LITERAL(lit_ascii, "snowfall");
+SNOW_STRING_LITERAL(lit_utf8, "na\xC3\xAFve");
+
+/* Literals carry no ASCII tag (static memory is never written): the same
+ * answers come from walking the bytes. */
+Test(std_str, literals_and_heap_strings_agree)
+{
+    cr_assert_eq(snow_string_length(cx, lit_ascii), 8);
+    cr_assert_eq(snow_string_length(cx, lit_utf8), 5);
+    ASSERT_TEXT(snow_string_slice(cx, lit_ascii, 4, 100), "fall");
+    ASSERT_TEXT(snow_string_slice(cx, lit_utf8, 2, 3), "\xC3\xAF");
+    snow_string_t *joined = snow_string_concat(cx, S("ab"), S("cd"));
+    cr_assert_eq(snow_string_length(cx, joined), 4);
+    ASSERT_TEXT(snow_string_slice(cx, joined, 1, 3), "bc");
+    snow_string_t *mixed = snow_string_concat(cx, S("a"), lit_utf8);
+    cr_assert_eq(snow_string_length(cx, mixed), 6);
+    ASSERT_TEXT(snow_string_slice(cx, mixed, 3, 4), "\xC3\xAF");
+}
