@@ -96,6 +96,11 @@ static bool drain(sched_mailbox_t *mb)
     return moved;
 }
 
+void sched_mailbox_drain(sched_mailbox_t *mb)
+{
+    drain(mb);
+}
+
 sched_msg_t *sched_mailbox_first(sched_mailbox_t *mb)
 {
     if (!mb->_first)

@@ -103,6 +103,10 @@ sched_msg_t *sched_mailbox_next(sched_mailbox_t *mb, sched_msg_t *msg);
  * returned by first/next; the caller owns msg afterwards. Consumer. */
 void sched_mailbox_remove(sched_mailbox_t *mb, sched_msg_t *prev, sched_msg_t *msg);
 
+/* Moves every fully arrived message to the private list (so that the MPSC
+ * queue only shows what arrives later). Consumer thread. */
+void sched_mailbox_drain(sched_mailbox_t *mb);
+
 /* Returns true if a message has arrived or is arriving (see
  * sched_mpsc_empty for the ordering this gives). Consumer thread. */
 bool sched_mailbox_pending(sched_mailbox_t *mb);

@@ -297,6 +297,29 @@ sched_msg_t *sched_proc_receive_match(int64_t timeout_ms, sched_msg_match_cb mat
     }
 }
 
+void sched_proc_sleep(int64_t ms)
+{
+    if (ms <= 0) {
+        sched_proc_yield();
+        return;
+    }
+    sched_worker_t *w = sched_worker_self();
+    sched_proc_t *p = w->current;
+    snow_assert(p != NULL);
+    uint64_t deadline_ns = deadline_of(ms);
+    p->timed_out = false;
+    while (!p->timed_out) {
+        /* Park arrivals in the private list, so that wait() sleeps until
+         * the next arrival or the deadline instead of returning at once. */
+        sched_mailbox_drain(&p->mailbox);
+        if (!sched_mpsc_empty(&p->mailbox.queue)) {
+            sched_proc_yield(); /* a push is half done */
+            continue;
+        }
+        wait(w, p, deadline_ns);
+    }
+}
+
 /* ==== Preemption and stack checks ==== */
 
 void sched_proc_set_overflow_cb(sched_overflow_cb cb)

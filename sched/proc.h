@@ -154,6 +154,11 @@ sched_msg_t *sched_proc_receive(int64_t timeout_ms);
  * Job.await, D71/D78). match runs on the current process. */
 sched_msg_t *sched_proc_receive_match(int64_t timeout_ms, sched_msg_match_cb match, void *data);
 
+/* Suspends the current process for ms milliseconds (Timer.sleep,
+ * language.md 8.10); messages that arrive meanwhile stay queued. ms <= 0
+ * only yields. Current process. */
+void sched_proc_sleep(int64_t ms);
+
 /* Sets the stack-overflow handler (NULL restores the default, which prints
  * "Snow panic: stack overflow" and aborts, D30). Before sched_worker_run. */
 void sched_proc_set_overflow_cb(sched_overflow_cb cb);

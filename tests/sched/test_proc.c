@@ -350,3 +350,51 @@ Test(sched_proc, processes_blocked_forever_are_discarded_at_the_end, .timeout = 
     cr_assert_eq(counter, 1);
     cr_assert_eq(atomic_load(&tmsg_dropped), 6);
 }
+
+/* ---- sleep ---- */
+
+static int64_t slept_ns;
+static int64_t after_sleep[3];
+
+static void sleepy_main(void *arg)
+{
+    (void)arg;
+    sched_pid_t self = sched_proc_pid(sched_proc_current());
+    tsend(self, 1);
+    uint64_t t0 = kern_timer_now_ns();
+    sched_proc_sleep(40);
+    slept_ns = (int64_t)(kern_timer_now_ns() - t0);
+    tsend(self, 2);
+    for (int i = 0; i < 3; i++)
+        after_sleep[i] = trecv(0, NULL, NULL);
+}
+
+static void poke(void *arg)
+{
+    /* Messages during the sleep wake the process but do not end the sleep. */
+    sched_pid_t to = *(sched_pid_t *)arg;
+    for (int i = 0; i < 3; i++) {
+        sched_proc_sleep(5);
+        tmsg_t *m = tmsg_new(SCHED_PID_NULL, 100 + i);
+        sched_proc_send(to, &m->hdr);
+    }
+}
+
+static void sleepy_outer(void *arg)
+{
+    (void)arg;
+    static sched_pid_t sleeper;
+    sched_proc_spawn(sleepy_main, NULL, &sleeper);
+    sched_proc_spawn(poke, &sleeper, NULL);
+}
+
+Test(sched_proc, sleep_waits_its_time_and_keeps_messages_queued, .timeout = 10)
+{
+    trun(1, sleepy_outer, NULL);
+    cr_assert_geq(slept_ns, 40 * 1000000ll);
+    cr_assert_lt(slept_ns, 1000 * 1000000ll);
+    /* 1 was sent before the sleep; 100..102 during it; 2 after. */
+    int64_t want[] = {1, 100, 101};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(after_sleep[i], want[i], "position %d", i);
+}
