@@ -117,8 +117,9 @@ _Static_assert(sizeof(snow_string_t) == 16, "string header is two words");
 
 /* Declares `static snow_string_t *const name` pointing at a static literal.
  * text must be a valid UTF-8 C string literal; embedded NULs (\0) are kept
- * because the length comes from sizeof. The string's tag and count header
- * fields are 0 (reserved for refcounted off-heap strings). */
+ * because the length comes from sizeof. Header tag 0 means "not known to be
+ * ASCII" (the runtime tags heap strings); count is 0 (reserved for
+ * refcounted off-heap strings). */
 #define SNOW_STRING_LITERAL(name, text)                                                           \
     static const struct {                                                                         \
         snow_obj_t h;                                                                             \
