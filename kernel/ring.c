@@ -117,6 +117,7 @@ static unsigned reap(kern_ring_t *ring)
             n++;
         }
         io_uring_cq_advance(&ring->uring, n);
+        ring->stats.cqes += n;
         total += n;
     }
 }
@@ -126,6 +127,8 @@ static unsigned reap(kern_ring_t *ring)
 static int flush(kern_ring_t *ring)
 {
     for (int tries = 0;; tries++) {
+        if (io_uring_sq_ready(&ring->uring) > 0)
+            ring->stats.enters++; /* otherwise liburing returns without a syscall */
         int rc = io_uring_submit(&ring->uring);
         if (rc >= 0 || (rc != -EBUSY && rc != -EAGAIN && rc != -EINTR) || tries > 64)
             return rc;
@@ -145,8 +148,11 @@ static struct io_uring_sqe *take_sqe(kern_ring_t *ring)
 {
     for (;;) {
         struct io_uring_sqe *sqe = io_uring_get_sqe(&ring->uring);
-        if (sqe != NULL)
+        if (sqe != NULL) {
+            ring->stats.sqes++;
             return sqe;
+        }
+        ring->stats.sq_full++;
         flush(ring);
     }
 }
@@ -235,6 +241,7 @@ static void deliver(kern_ring_t *ring, kern_op_t *op, int32_t res, bool more)
         op->_state = KERN_OP_IDLE_;
         ring->_in_flight--;
     }
+    ring->stats.callbacks++;
     op->cb(ring, op);
 }
 
@@ -335,6 +342,8 @@ static int submit_wait(kern_ring_t *ring, int64_t timeout_ns)
     struct __kernel_timespec ts;
     if (timeout_ns >= 0)
         ns_to_ts(&ts, timeout_ns);
+    ring->stats.enters++;
+    ring->stats.waits++;
     int rc =
         io_uring_submit_and_wait_timeout(&ring->uring, &cqe, 1, timeout_ns >= 0 ? &ts : NULL, NULL);
     if (rc == -EBUSY || rc == -EAGAIN) {
@@ -356,9 +365,9 @@ int kern_ring_run(kern_ring_t *ring, int64_t timeout_ns)
         timeout_ns = timer_ns;
     int rc;
     if (ready || timeout_ns == 0) {
-        rc = (ring->features & KERN_FEAT_DEFER_TASKRUN)
-                 ? io_uring_submit_and_get_events(&ring->uring)
-                 : flush(ring);
+        bool defer = (ring->features & KERN_FEAT_DEFER_TASKRUN) != 0;
+        ring->stats.enters += defer;
+        rc = defer ? io_uring_submit_and_get_events(&ring->uring) : flush(ring);
         if (rc == -EBUSY || rc == -EAGAIN || rc == -EINTR)
             rc = 0;
     } else {

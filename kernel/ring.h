@@ -34,8 +34,20 @@ typedef struct kern_ring_opts_t {
     uint32_t files;        /* registered file table slots (REG_FILES); 0 means 4096 */
 } kern_ring_opts_t;
 
+/* Counters for --profile and benchmarks; read them on the ring's thread. */
+typedef struct kern_ring_stats_t {
+    uint64_t sqes;      /* SQEs taken */
+    uint64_t cqes;      /* CQEs reaped */
+    uint64_t callbacks; /* op callbacks run (multishot: one per CQE) */
+    uint64_t enters;    /* io_uring_enter calls (counted when liburing must enter) */
+    uint64_t waits;     /* of those, calls that could sleep for a completion */
+    uint64_t sq_full;   /* times an SQE was needed and the SQ was full */
+    uint64_t wakes;     /* wake-ups received (MSG_RING or eventfd) */
+} kern_ring_stats_t;
+
 struct kern_ring_t {
     /* Owned by the ring's thread. */
+    kern_ring_stats_t stats;
     struct io_uring uring;
     uint32_t features; /* kern_probe features this ring uses */
     uint32_t entries;

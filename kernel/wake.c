@@ -51,6 +51,7 @@ void kern_wake_on_cqe_(kern_ring_t *ring, int32_t res)
     } else if (res < 0 && res != -ECANCELED && ring->_wake_fd >= 0) {
         arm_read(ring);
     }
+    ring->stats.wakes++;
     /* Pairs with the exchange in kern_ring_wake: clear before running so a
      * wake that lands during the callback posts again. */
     atomic_store_explicit(&ring->_wake_pending, false, memory_order_seq_cst);

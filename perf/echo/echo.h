@@ -12,17 +12,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Serves echo on listen_fd until killed. Never returns. */
-_Noreturn void echo_kern_serve(int listen_fd);
+#include "kernel/ring.h"
+
+/* Serves echo on listen_fd until killed. Never returns. echo_kern_serve
+ * copies its ring counters to *stats (shared memory) after every loop turn. */
+_Noreturn void echo_kern_serve(int listen_fd, kern_ring_stats_t *stats);
 _Noreturn void echo_epoll_serve(int listen_fd);
 
 typedef struct echo_result_t {
     uint64_t msgs;  /* round trips completed */
     double seconds; /* measured time */
     double p50_us, p99_us;
-    uint64_t errors;      /* short or failed connections */
-    uint64_t msgs_all;    /* round trips including the warm-up */
-    double server_cpu_us; /* server CPU time per round trip (set by echo_bench) */
+    uint64_t errors;       /* short or failed connections */
+    uint64_t msgs_all;     /* round trips including the warm-up */
+    double server_cpu_us;  /* server CPU time per round trip (set by echo_bench) */
+    double enters_per_msg; /* kern server io_uring_enter calls per round trip */
 } echo_result_t;
 
 /* Connects conns clients to 127.0.0.1:port and runs ping-pong of msg_bytes

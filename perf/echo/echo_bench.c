@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,11 +52,14 @@ static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t
     if (lfd < 0)
         return lfd;
     kern_sock_local_addr(lfd, &a);
+    kern_ring_stats_t *stats =
+        mmap(NULL, sizeof *stats, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    memset(stats, 0, sizeof *stats);
     pid_t pid = fork();
     if (pid == 0) {
         pin(0);
         if (kern)
-            echo_kern_serve(lfd);
+            echo_kern_serve(lfd, stats);
         echo_epoll_serve(lfd);
     }
     close(lfd);
@@ -70,6 +74,8 @@ static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t
     double cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
                    ru.ru_stime.tv_usec / 1e6;
     r->server_cpu_us = r->msgs ? cpu_s * 1e6 / (double)r->msgs_all : 0;
+    r->enters_per_msg = r->msgs_all ? (double)stats->enters / (double)r->msgs_all : 0;
+    munmap(stats, sizeof *stats);
     return rc;
 }
 
@@ -117,8 +123,8 @@ int main(int argc, char **argv)
     pin(1);
     printf("echo: %zu-byte ping-pong, %.1f s per phase, %d rounds, %s\n", msg, seconds, rounds,
            pinning ? "server CPU 0, client CPU 1" : "not pinned");
-    printf("%-6s %-6s %-5s %12s %9s %9s %11s %6s\n", "conns", "server", "round", "msgs/s", "p50_us",
-           "p99_us", "cpu_us/msg", "errors");
+    printf("%-6s %-6s %-5s %12s %9s %9s %11s %11s %6s\n", "conns", "server", "round", "msgs/s",
+           "p50_us", "p99_us", "cpu_us/msg", "enters/msg", "errors");
     int failed = 0;
     for (int c = 0; c < ncounts; c++) {
         double rate[2][ROUNDS_MAX], p99[2][ROUNDS_MAX], cpu[2][ROUNDS_MAX];
@@ -133,9 +139,12 @@ int main(int argc, char **argv)
                 rate[kern ? 0 : 1][r] = mps;
                 p99[kern ? 0 : 1][r] = res.p99_us;
                 cpu[kern ? 0 : 1][r] = res.server_cpu_us;
-                printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %6llu%s\n", counts[c],
+                char enters[16] = "-";
+                if (kern)
+                    snprintf(enters, sizeof enters, "%.2f", res.enters_per_msg);
+                printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %6llu%s\n", counts[c],
                        kern ? "kern" : "epoll", r + 1, mps, res.p50_us, res.p99_us,
-                       res.server_cpu_us, (unsigned long long)res.errors,
+                       res.server_cpu_us, enters, (unsigned long long)res.errors,
                        rc < 0 ? " (failed)" : "");
                 fflush(stdout);
             }

@@ -126,13 +126,13 @@ static void on_accept(kern_ring_t *ring, kern_op_t *op)
         kern_sock_accept(ring, *(int *)op->data, op, on_accept);
 }
 
-_Noreturn void echo_kern_serve(int listen_fd)
+_Noreturn void echo_kern_serve(int listen_fd, kern_ring_stats_t *stats)
 {
     kern_ring_t ring;
     kern_ring_opts_t opts = {.entries = 1024};
     int rc = kern_ring_init(&ring, &opts);
     if (rc == 0)
-        rc = kern_buf_group_init(&group, &ring, 512, 2048);
+        rc = kern_buf_group_init(&group, &ring, 512, 512);
     if (rc < 0) {
         fprintf(stderr, "echo_kern: set-up failed: %s\n", strerror(-rc));
         exit(1);
@@ -141,6 +141,7 @@ _Noreturn void echo_kern_serve(int listen_fd)
     kern_sock_accept(&ring, listen_fd, &accept_op, on_accept);
     for (;;) {
         rc = kern_ring_run(&ring, -1);
+        *stats = ring.stats;
         if (rc < 0) {
             fprintf(stderr, "echo_kern: run: %s\n", strerror(-rc));
             exit(1);

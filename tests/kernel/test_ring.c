@@ -133,6 +133,12 @@ Test(kernel_ring, full_submission_queue_is_flushed_not_dropped)
         cr_assert_eq(kern_ring_nop(&ring, &ops[i], count_cb), 0);
     RUN_UNTIL(&ring, calls == 300);
     cr_assert_eq(kern_ring_in_flight(&ring), 0);
+    /* The counters saw it: 300 nops plus the wake eventfd's read. */
+    cr_assert_eq(ring.stats.sqes, 301u);
+    cr_assert_eq(ring.stats.callbacks, 300u);
+    cr_assert_eq(ring.stats.cqes, 300u);
+    cr_assert_gt(ring.stats.sq_full, 0u);
+    cr_assert_geq(ring.stats.enters, 300u / 8);
 }
 
 static void etime_cb(kern_ring_t *r, kern_op_t *op)
