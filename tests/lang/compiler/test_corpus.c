@@ -59,3 +59,38 @@ Test(lang_corpus, whole_folder_loads_as_one_project, .timeout = 60)
     cr_assert(found, "kv_store_service.snow should be module KvStoreService");
     compile_free(c);
 }
+
+/* Every input of the committed fuzz corpus (tests/lang/fuzz/corpus) runs
+ * through lexer, parser, dump and both renderers in every test build, so
+ * the sanitizer build replays what the fuzzer found. */
+Test(lang_corpus, fuzz_inputs_end_in_diagnostics_not_crashes, .timeout = 120)
+{
+    DIR *d = opendir(SNOW_FUZZ_CORPUS_DIR);
+    cr_assert(d, "cannot open %s", SNOW_FUZZ_CORPUS_DIR);
+    FILE *sink = fopen("/dev/null", "w");
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/%s", SNOW_FUZZ_CORPUS_DIR, de->d_name);
+        FILE *f = fopen(path, "rb");
+        cr_assert(f);
+        char buf[8192];
+        size_t len = fread(buf, 1, sizeof(buf), f);
+        fclose(f);
+        compile_t *c = compile_new();
+        int errors = front_load_text(c, "fuzz.snow", "Main", buf, len);
+        cr_assert_geq(errors, 0);
+        cr_assert_eq(c->module_count, 1);
+        ast_dump_file(sink, c->modules[0].ast);
+        diag_render_all(c->diag, c->sources, sink, false);
+        diag_render_all(c->diag, c->sources, sink, true);
+        compile_free(c);
+        files++;
+    }
+    closedir(d);
+    fclose(sink);
+    cr_assert_geq(files, 100);
+}
