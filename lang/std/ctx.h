@@ -5,13 +5,15 @@
  * on a panic, and a pointer to the program-wide snow_rt_t (stdout's pending
  * partial line, the stdin buffer, argv). The scheduler (sched/) embeds a
  * context in every process and sets on_panic; until then the main program
- * is the only process. snow_rt_t is shared by every process of the program;
- * the scheduler must serialise access to it (it holds no lock itself). */
+ * is the only process. snow_rt_t is shared by every process of the program:
+ * its stdout/stdin state is guarded by io_lock, the block pool by its own
+ * lock, and the rest is read-only after start-up. */
 #ifndef SNOW_LANG_STD_CTX_H
 #define SNOW_LANG_STD_CTX_H
 
 #include <stdbool.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +27,7 @@
 typedef void (*std_pid_text_cb)(uint64_t pid, char *buf, size_t cap);
 
 struct snow_rt_t {
+    pthread_mutex_t io_lock; /* guards out* and in* (processes on any worker) */
     char *out; /* pending stdout bytes (a partial line), runtime memory */
     size_t out_len;
     size_t out_cap;

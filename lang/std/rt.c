@@ -22,6 +22,7 @@
 void std_rt_init(snow_rt_t *rt, int argc, char **argv)
 {
     memset(rt, 0, sizeof *rt);
+    pthread_mutex_init(&rt->io_lock, NULL);
     rt->argc = argc;
     rt->argv = argv;
     rt->ctype = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
@@ -37,6 +38,7 @@ void std_rt_destroy(snow_rt_t *rt)
     if (rt->ctype)
         freelocale(rt->ctype);
     std_pool_destroy(&rt->pool);
+    pthread_mutex_destroy(&rt->io_lock);
     memset(rt, 0, sizeof *rt);
 }
 

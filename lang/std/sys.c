@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,39 +66,51 @@ static void out_flush_lines(snow_rt_t *rt)
 void snow_print(snow_ctx_t *cx, const snow_string_t *s)
 {
     snow_rt_t *rt = cx->rt;
+    pthread_mutex_lock(&rt->io_lock);
     if (rt->out_len == 0 && s->len && s->bytes[s->len - 1] == '\n') {
         write_all(1, s->bytes, s->len);
-        return;
+    } else {
+        out_append(rt, s->bytes, s->len);
+        out_flush_lines(rt);
     }
-    out_append(rt, s->bytes, s->len);
-    out_flush_lines(rt);
+    pthread_mutex_unlock(&rt->io_lock);
 }
 
 void snow_println(snow_ctx_t *cx, const snow_string_t *s)
 {
     snow_rt_t *rt = cx->rt;
+    pthread_mutex_lock(&rt->io_lock);
     out_append(rt, s->bytes, s->len);
     out_append(rt, "\n", 1);
     write_all(1, rt->out, rt->out_len);
     rt->out_len = 0;
+    pthread_mutex_unlock(&rt->io_lock);
 }
 
-void snow_io_flush(snow_ctx_t *cx)
+static void flush_locked(snow_rt_t *rt)
 {
-    snow_rt_t *rt = cx->rt;
     if (rt->out_len) {
         write_all(1, rt->out, rt->out_len);
         rt->out_len = 0;
     }
 }
 
+void snow_io_flush(snow_ctx_t *cx)
+{
+    pthread_mutex_lock(&cx->rt->io_lock);
+    flush_locked(cx->rt);
+    pthread_mutex_unlock(&cx->rt->io_lock);
+}
+
 void snow_io_eprintln(snow_ctx_t *cx, const snow_string_t *s)
 {
-    snow_io_flush(cx);
     char *line = std_rt_alloc(s->len + 1);
     memcpy(line, s->bytes, s->len);
     line[s->len] = '\n';
+    pthread_mutex_lock(&cx->rt->io_lock);
+    flush_locked(cx->rt);
     write_all(2, line, s->len + 1);
+    pthread_mutex_unlock(&cx->rt->io_lock);
     std_rt_free(line);
 }
 
@@ -136,10 +149,11 @@ static ssize_t in_fill(snow_rt_t *rt)
     }
 }
 
-snow_record_t *snow_io_read_line(snow_ctx_t *cx)
+/* Takes the next line out of the stdin buffer into a new runtime copy
+ * (*line, *len; *line NULL at EOF with nothing left). Returns 0 or -errno.
+ * Called with io_lock held. */
+static int take_line(snow_rt_t *rt, char **line, size_t *len)
 {
-    snow_rt_t *rt = cx->rt;
-    snow_io_flush(cx);
     size_t scanned = 0;
     const char *nl = NULL;
     for (;;) {
@@ -150,18 +164,41 @@ snow_record_t *snow_io_read_line(snow_ctx_t *cx)
         scanned = avail;
         ssize_t n = in_fill(rt);
         if (n < 0)
-            return std_err(cx, std_os_error(cx, (int)-n));
+            return (int)n;
         if (n == 0)
             rt->in_eof = true;
     }
     const char *start = rt->in ? rt->in + rt->in_pos : "";
-    size_t len = nl ? (size_t)(nl - start) : rt->in_len - rt->in_pos;
-    rt->in_pos += nl ? len + 1 : len;
-    if (nl && len > 0 && start[len - 1] == '\r')
-        len--;
-    if (!std_utf8_valid(start, len))
-        return std_err(cx, std_str_from_cstr(cx, utf8_error));
-    return std_ok(cx, SNOW_WORD_PTR(snow_string_new(cx, start, len)), true);
+    size_t n = nl ? (size_t)(nl - start) : rt->in_len - rt->in_pos;
+    rt->in_pos += nl ? n + 1 : n;
+    if (nl && n > 0 && start[n - 1] == '\r')
+        n--;
+    *line = std_rt_alloc(n + 1);
+    memcpy(*line, start, n);
+    *len = n;
+    return 0;
+}
+
+/* The heap string is made after the lock is released: allocating may
+ * collect, and a collection must never wait for another process. */
+snow_record_t *snow_io_read_line(snow_ctx_t *cx)
+{
+    snow_rt_t *rt = cx->rt;
+    char *line = NULL;
+    size_t len = 0;
+    pthread_mutex_lock(&rt->io_lock);
+    flush_locked(rt);
+    int rc = take_line(rt, &line, &len);
+    pthread_mutex_unlock(&rt->io_lock);
+    if (rc < 0)
+        return std_err(cx, std_os_error(cx, -rc));
+    snow_record_t *r;
+    if (!std_utf8_valid(line, len))
+        r = std_err(cx, std_str_from_cstr(cx, utf8_error));
+    else
+        r = std_ok(cx, SNOW_WORD_PTR(snow_string_new(cx, line, len)), true);
+    std_rt_free(line);
+    return r;
 }
 
 /* }====== */
