@@ -273,6 +273,23 @@ static void strongconnect(tarjan_t *t, uint32_t v)
     t->sp = start;
 }
 
+/* `impl Show for Box<T> where T: Show`: the bounds hold inside the impl's
+ * methods and become bounds of their schemes, checked at each call. */
+static void impl_where(ty_checker_t *ck, ty_impl_t *im)
+{
+    ast_bounds_t *w = im->item ? &im->item->u.impl.where : NULL;
+    for (uint32_t i = 0; w && i < w->len; i++) {
+        ast_bound_t *b = &w->items[i];
+        ty_t *v = im->_tparams ? ty_map_get(im->_tparams, b->param) : NULL;
+        ty_trait_t *tr = ty_trait_named(ck, b->trait.parts.items[b->trait.parts.len - 1]);
+        if (!v || !tr) {
+            ty_error(ck, b->param_span, "E0004", "undefined variable: %s", v ? "trait" : b->param);
+            continue;
+        }
+        ty_require(ck, v, tr->builtin, tr->builtin == TY_TR_USER ? tr : NULL, b->param_span);
+    }
+}
+
 /* Checks one component: monomorphic inside, generalised after (D10). */
 static void check_component(ty_checker_t *ck, ty_fn_t **fns, uint32_t *members, uint32_t n)
 {
@@ -286,6 +303,7 @@ static void check_component(ty_checker_t *ck, ty_fn_t **fns, uint32_t *members, 
         if (f->impl) {
             ck->self_type = f->impl->target;
             ck->tparams = f->impl->_tparams;
+            impl_where(ck, f->impl);
         } else if (f->kind == TY_FN_DEFAULT && f->trait) {
             /* One generic body per default method: Self is a variable with
              * the bound Self: Trait, fixed by each impl's instantiation. */
