@@ -241,7 +241,7 @@ static bool sup_ident(ast_sup_value_t *v, const char *const *names, int n, int *
     return false;
 }
 
-static void check_child(ty_checker_t *ck, ty_supervisor_t *s, ast_child_t *c, ty_child_t *tc)
+static void check_child(ty_checker_t *ck, ast_child_t *c, ty_child_t *tc)
 {
     static const char *const restarts[] = {"permanent", "transient", "temporary"};
     tc->name = c->name;
@@ -286,7 +286,6 @@ static void check_child(ty_checker_t *ck, ty_supervisor_t *s, ast_child_t *c, ty
         }
         tc->shutdown_ms = c->shutdown.is_int ? c->shutdown.int_value : -1;
     }
-    (void)s;
 }
 
 static void check_supervisor(ty_checker_t *ck, ty_supervisor_t *s)
@@ -318,7 +317,7 @@ static void check_supervisor(ty_checker_t *ck, ty_supervisor_t *s)
                 break;
             }
         }
-        check_child(ck, s, c, &s->children[i]);
+        check_child(ck, c, &s->children[i]);
     }
 }
 

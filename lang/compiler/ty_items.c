@@ -361,14 +361,12 @@ void ty_collect_types(ty_checker_t *ck, ty_modenv_t *m)
 {
     ast_file_t *f = m->cm->ast;
     ck->mod = m;
-    uint32_t first = ck->prog->ndecls;
     for (uint32_t i = 0; i < f->len; i++) {
         ast_stmt_t *s = f->items[i];
         if (s->kind == AST_STMT_ITEM &&
             (s->item->kind == AST_ITEM_STRUCT || s->item->kind == AST_ITEM_SUM) && s->item->sem)
             resolve_decl(ck, m, s->item->sem, i);
     }
-    (void)first;
     for (uint32_t i = 0; i < f->len; i++) {
         ast_stmt_t *s = f->items[i];
         if (s->kind == AST_STMT_ITEM &&

@@ -119,7 +119,7 @@ bool ty_modules_order(ty_checker_t *ck, uint32_t **order_out)
 
 /* ============================================================== imports */
 
-static void list_exports(ty_checker_t *ck, ty_modenv_t *src, char *buf, size_t cap)
+static void list_exports(ty_modenv_t *src, char *buf, size_t cap)
 {
     size_t n = 0;
     buf[0] = 0;
@@ -132,7 +132,6 @@ static void list_exports(ty_checker_t *ck, ty_modenv_t *src, char *buf, size_t c
         if (n >= cap)
             break;
     }
-    (void)ck;
 }
 
 static bool import_type(ty_checker_t *ck, ty_modenv_t *m, ty_modenv_t *src, sym_t name,
@@ -189,7 +188,7 @@ static void import_name(ty_checker_t *ck, ty_modenv_t *m, ty_modenv_t *src, sym_
         ty_help(ck, "add `pub` to `%s` in module `%s` to make it accessible", name, src->name);
     } else if (!found) {
         char exports[400];
-        list_exports(ck, src, exports, sizeof exports);
+        list_exports(src, exports, sizeof exports);
         ty_error(ck, span, "E0034", "name not found in module");
         ty_message(ck, "`%s` is not exported by module `%s`; available: %s", name, src->name,
                    exports);

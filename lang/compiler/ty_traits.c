@@ -321,27 +321,26 @@ static bool row_scalar(ty_t *t)
     return t->kind == TY_INT || t->kind == TY_FLOAT || t->kind == TY_BOOL || t->kind == TY_STRING;
 }
 
-static void check_field_json(ty_checker_t *ck, ty_decl_t *d, const char *fname, ty_field_t *f)
+static void check_field_json(ty_checker_t *ck, const char *fname, ty_field_t *f)
 {
     if (json_ok(ck, f->type))
         return;
     ty_error(ck, f->span, "E0038", "field `%s` of type `%s` is not JSON-serializable", fname,
              ty_str(ck, f->type));
-    (void)d;
 }
 
 static void derive_checks(ty_checker_t *ck, ty_decl_t *d)
 {
     if (d->derived & (1u << TY_TR_JSON)) {
         for (uint32_t i = 0; i < d->nfields; i++)
-            check_field_json(ck, d, d->fields[i].name, &d->fields[i]);
+            check_field_json(ck, d->fields[i].name, &d->fields[i]);
         for (uint32_t v = 0; v < d->nvariants; v++) {
             ty_variant_t *var = &d->variants[v];
             for (uint32_t i = 0; i < var->nfields; i++) {
                 const char *fname = var->fields[i].name
                                         ? ty_fmt(ck, "%s::%s", var->name, var->fields[i].name)
                                         : ty_fmt(ck, "%s::%u", var->name, i);
-                check_field_json(ck, d, fname, &var->fields[i]);
+                check_field_json(ck, fname, &var->fields[i]);
             }
         }
     }
