@@ -246,6 +246,21 @@ snow_record_t *std_err(snow_ctx_t *cx, snow_string_t *msg)
     return r;
 }
 
+snow_record_t *snow_option_some(snow_ctx_t *cx, snow_word_t v, bool ptr)
+{
+    return std_some(cx, v, ptr);
+}
+
+snow_record_t *snow_result_ok(snow_ctx_t *cx, snow_word_t v, bool ptr)
+{
+    return std_ok(cx, v, ptr);
+}
+
+snow_record_t *snow_result_err(snow_ctx_t *cx, snow_string_t *msg)
+{
+    return std_err(cx, msg);
+}
+
 void snow_gc_collect(snow_ctx_t *cx)
 {
     std_heap_collect(&cx->heap);

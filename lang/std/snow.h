@@ -261,6 +261,13 @@ enum {
     SNOW_TAG_GREATER = 2,
 };
 
+/* Constructors for runtime code outside lang/std (ws, db, sched) and for
+ * emitted code: Some(v) / Ok(v) with v a heap pointer iff ptr; Err(msg);
+ * None is the static SNOW_NONE. */
+SNOW_API snow_record_t *snow_option_some(snow_ctx_t *cx, snow_word_t v, bool ptr);
+SNOW_API snow_record_t *snow_result_ok(snow_ctx_t *cx, snow_word_t v, bool ptr);
+SNOW_API snow_record_t *snow_result_err(snow_ctx_t *cx, snow_string_t *msg);
+
 /* Static nullary values: None and the three Orderings. */
 SNOW_API extern const snow_record_t snow_none_obj;
 SNOW_API extern const snow_record_t snow_ordering_objs[3];

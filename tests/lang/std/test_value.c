@@ -86,3 +86,15 @@ Test(std_value, operator_equality_uses_ieee_floats)
     cr_assert(snow_eq_op(cx, &t_list_float, W(p), W(n)));
     cr_assert_not(snow_eq(cx, &t_list_float, W(p), W(n)));
 }
+
+Test(std_value, option_and_result_constructors)
+{
+    ASSERT_SHOW(&snow_type_option_string, W(snow_option_some(cx, W(S("v")), true)), "Some(v)");
+    snow_record_t *ok = snow_result_ok(cx, 5, false);
+    cr_assert_eq(ok->h.tag, SNOW_TAG_OK);
+    cr_assert_eq(ok->w[0], 5);
+    cr_assert_eq(ok->ptrmask, 0);
+    snow_record_t *err = snow_result_err(cx, S("bad"));
+    cr_assert_eq(err->h.tag, SNOW_TAG_ERR);
+    cr_assert_eq(err->ptrmask, 1);
+}
