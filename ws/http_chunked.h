@@ -49,7 +49,8 @@ void ws_http_chunked_init(ws_http_chunked_t *d, const ws_http_limits_t *limits);
  * body ends. Returns the bytes consumed (> 0), or WS_HTTP_BAD_REQUEST,
  * WS_HTTP_BODY_TOO_LARGE (the decoded total would pass body_bytes_max; found
  * before the chunk's data is read) or WS_HTTP_HEADERS_TOO_LARGE (trailers),
- * with d->error set. "Need more" is: every byte consumed and not done. */
+ * with d->error set. "Need more" is: every byte consumed and not done.
+ * One decoder per body, used by one thread at a time. */
 ssize_t ws_http_chunked_decode(ws_http_chunked_t *d, const char *buf, size_t len,
                                ws_slice_t *data);
 

@@ -1,6 +1,7 @@
 /* Tests for ws/http_parse.c: the request-head parser (RFC 9112; services.md
  * 1.6 and 1.9; D84, D88, D89). Every input ends at a PROT_NONE page. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,15 @@ static const parse_case_t cases[] = {
     {"POST / HTTP/1.1\r\n" H11 "Transfer-Encoding: gzip, chunked\r\n\r\n",
      WS_HTTP_NOT_IMPLEMENTED},
 };
+
+#if !defined(SNOW_USE_SANITIZE) /* ASan turns the SIGSEGV into its own exit */
+Test(ws_http_parse, guard_page_catches_a_read_one_past_the_input, .signal = SIGSEGV)
+{
+    guard_t g = guard_copy("GET", 3);
+    volatile const char *p = g.data;
+    (void)p[3];
+}
+#endif
 
 Test(ws_http_parse, table_of_inputs_gives_the_expected_results)
 {

@@ -11,7 +11,8 @@
  *   - an accepted head of n bytes returns -2 for its (n-1)-byte prefix and
  *     the same n when more bytes follow (pipelining);
  *   - the chunked decoder gives the same verdict and body whether the body
- *     arrives whole, in pieces of a size taken from the input, or bytewise.
+ *     arrives whole, in pieces of a size taken from the input, or bytewise;
+ *   - the SSE2 scan and the scalar scan (scalar_parse.c) agree exactly.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,11 @@ _Noreturn void kern_assert_fail_(const char *expr, const char *file, int line, c
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* scalar_parse.c: the same parser without the SSE2 scan. */
+int ws_http_parse_request_scalar(const char *buf, size_t len, const ws_http_limits_t *limits,
+                                 ws_http_request_t *req, ws_http_header_t *headers,
+                                 size_t header_capacity);
 
 #define CHECK(e)                                                                                   \
     do {                                                                                           \
@@ -144,6 +150,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *buf;
     int rc = parse_copy(in, len, &lim, &req, hdrs, 128, &buf);
     CHECK(known_rc(rc));
+    ws_http_header_t hdrs2[128];
+    ws_http_request_t req2;
+    CHECK(ws_http_parse_request_scalar(buf, len, &lim, &req2, hdrs2, 128) == rc);
+    CHECK((req2.error == NULL) == (req.error == NULL));
+    CHECK(req.error == NULL || strcmp(req2.error, req.error) == 0);
+    if (rc > 0) {
+        CHECK(req2.header_count == req.header_count);
+        for (size_t i = 0; i < req.header_count; i++)
+            CHECK(hdrs2[i].value.base == hdrs[i].value.base &&
+                  hdrs2[i].value.len == hdrs[i].value.len);
+    }
     if (rc > 0) {
         CHECK((size_t)rc <= len && (size_t)rc <= lim.header_section_bytes_max);
         CHECK(req.header_count <= lim.header_count_max);
