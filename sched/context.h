@@ -55,6 +55,11 @@ void sched_context_switch(sched_context_t *from, sched_context_t *to);
  * finished), so its stack may be reused as soon as to runs. */
 _Noreturn void sched_context_exit(sched_context_t *from, sched_context_t *to);
 
+/* Declares that the suspended context ctx will never be resumed, so its
+ * stack may be reused (a process discarded at the end of a run). Only
+ * matters under ASan, where it clears the poison of ctx's live frames. */
+void sched_context_abandon(sched_context_t *ctx);
+
 /* The raw switch in context.S: pushes the callee-saved state on the current
  * stack, stores sp in *from_sp, loads sp from to_sp and pops. Not to be
  * called directly (it skips the ASan annotations). */
