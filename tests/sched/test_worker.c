@@ -285,6 +285,75 @@ Test(sched_worker, a_thread_outside_the_runtime_can_send_and_wake, .timeout = 30
     cr_assert_eq(foreign_got, 1000);
 }
 
+/* ---- sends racing the target's exit ---- */
+
+enum { TARGETS = 200, TAKE = 20, ROUNDS_MAX = 5000 };
+static sched_pid_t targets[TARGETS];
+static atomic_long sent, delivered, refused, consumed;
+
+static void short_lived(void *arg)
+{
+    (void)arg;
+    tsend(main_pid, 0); /* announce */
+    for (int i = 0; i < TAKE; i++) {
+        free(sched_proc_receive(-1));
+        atomic_fetch_add(&consumed, 1);
+    }
+    /* Exits with messages still arriving from the other core. */
+}
+
+/* Sends to every other target, round after round, until each of them has
+ * refused a message (it exited). */
+static void racing_sender(void *arg)
+{
+    int first = *(int *)arg;
+    bool gone[TARGETS] = {false};
+    int gone_count = 0;
+    for (int r = 0; r < ROUNDS_MAX && gone_count < TARGETS / 2; r++) {
+        for (int t = first; t < TARGETS; t += 2) {
+            if (gone[t])
+                continue;
+            tmsg_t *m = tmsg_new(SCHED_PID_NULL, r);
+            atomic_fetch_add(&sent, 1);
+            if (sched_proc_send(targets[t], &m->hdr) == 0) {
+                atomic_fetch_add(&delivered, 1);
+            } else {
+                atomic_fetch_add(&refused, 1);
+                free(m);
+                gone[t] = true;
+                gone_count++;
+            }
+        }
+        if (r % 8 == 7)
+            sched_proc_sleep(1); /* let the other core catch up */
+        else
+            sched_proc_yield();
+    }
+}
+
+static void exit_race_main(void *arg)
+{
+    (void)arg;
+    main_pid = sched_proc_pid(sched_proc_current());
+    for (int i = 0; i < TARGETS; i++)
+        sched_proc_spawn_on(1, short_lived, NULL);
+    for (int i = 0; i < TARGETS; i++)
+        trecv(10000, &targets[i], NULL);
+    static int halves[2] = {0, 1};
+    sched_proc_spawn(racing_sender, &halves[0], NULL);
+    sched_proc_spawn(racing_sender, &halves[1], NULL);
+}
+
+Test(sched_worker, sends_racing_an_exit_are_delivered_or_refused_never_lost, .timeout = 60)
+{
+    trun(2, exit_race_main, NULL);
+    cr_assert_eq(atomic_load(&delivered) + atomic_load(&refused), atomic_load(&sent));
+    cr_assert_eq(atomic_load(&consumed), (long)TARGETS * TAKE);
+    /* Every delivered message was either taken or dropped at exit. */
+    cr_assert_eq(atomic_load(&delivered), atomic_load(&consumed) + atomic_load(&tmsg_dropped));
+    cr_assert_eq(atomic_load(&refused), TARGETS); /* each target exited */
+}
+
 /* Criterion's runner (criterion_run_all_tests) leaks a 48-byte record when
  * two of these longer tests finish close together under --jobs 2; that is
  * not our memory, so LeakSanitizer is told to ignore the library. */
