@@ -257,3 +257,9 @@ Test(std_list, panic_flushes_stdout_and_reports_location)
     cr_assert_str_eq(out, "partial");
     cr_assert_str_eq(err, "Snow panic at main.snow:12: division by zero\n");
 }
+
+/* The same contract through Criterion's own signal check (STYLE 9). */
+Test(std_list, head_of_empty_list_aborts, .signal = SIGABRT)
+{
+    snow_list_head(cx, snow_list_new(cx, &snow_type_int));
+}
