@@ -198,6 +198,7 @@ static void check_actor(ty_checker_t *ck, ty_actor_t *a)
         ast_pat_t *pp = a->ast->params.items[i].pat;
         a->params[i] = pp->kind == AST_PAT_IDENT ? pp->sem : NULL;
     }
+    ck->discard = true; /* an actor body's value is ignored */
     ty_t *body = ty_infer_block(ck, a->ast->body);
     if (a->ast->terminate)
         ty_infer_block(ck, a->ast->terminate);

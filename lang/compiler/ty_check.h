@@ -181,6 +181,7 @@ typedef struct ty_checker_t {
     ty_t *self_type; /* `Self` inside impls and interfaces */
     ty_trait_t *self_trait; /* the interface whose default body is being checked */
     int expect_arity;       /* arity asked of the next bare function name (D11), or -1 */
+    bool discard;           /* the next expression's value is discarded (ty_infer.c join_arm) */
     ty_binding_t **or_bind; /* bindings of an or-pattern's first alternative */
     uint32_t nor_bind;
 

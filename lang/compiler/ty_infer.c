@@ -243,53 +243,16 @@ static ty_t *infer_unary(ty_checker_t *ck, ast_expr_t *e)
 
 /* ======================================================== control flow */
 
-static ty_t *infer_if(ty_checker_t *ck, ast_expr_t *e)
+/* Branches (receive/case arms, if/else) in an actor body whose value is
+ * discarded (ck->discard: a statement that is not a block's value, or the
+ * value of the actor body itself): the actor's loop ends each branch with
+ * a call (its own name, or a helper that calls it) or an effect, so
+ * branches of different types make the expression `()` instead of an error
+ * (*mixed set). Wherever the value is used, branches must agree (5.7). */
+static ty_t *join_arm(ty_checker_t *ck, ty_t *acc, ty_t *t, span_t span, bool discard,
+                      bool *mixed)
 {
-    ty_expect(ck, ty_prim(ck, TY_BOOL), ty_infer_expr(ck, e->lhs), e->lhs->span);
-    ty_t *then_ty = ty_infer_block(ck, e->then_block);
-    if (!e->else_block)
-        return ty_prim(ck, TY_UNIT); /* D16 */
-    ty_t *else_ty = ty_infer_block(ck, e->else_block);
-    return join(ck, then_ty, else_ty, block_tail_span(e->else_block));
-}
-
-static ty_t *infer_case(ty_checker_t *ck, ast_expr_t *e)
-{
-    ty_t *scrut = ty_infer_expr(ck, e->lhs);
-    ty_t *result = NULL;
-    uint32_t n = e->arms.len;
-    ast_pat_t ***rows = ARENA_ARRAY(ck->a, ast_pat_t **, n ? n : 1);
-    bool *guarded = ARENA_ARRAY(ck->a, bool, n ? n : 1);
-    span_t *spans = ARENA_ARRAY(ck->a, span_t, n ? n : 1);
-    uint32_t errors_before = ck->errors;
-    for (uint32_t i = 0; i < n; i++) {
-        ast_arm_t *arm = &e->arms.items[i];
-        ty_scope_push(ck);
-        ty_check_pat(ck, arm->pat, scrut);
-        if (arm->guard)
-            ty_check_guard(ck, arm->guard, true);
-        ty_t *body = ty_infer_expr(ck, arm->body);
-        result = join(ck, result, body, arm->body->span);
-        ty_scope_pop(ck);
-        rows[i] = ARENA_ARRAY(ck->a, ast_pat_t *, 1);
-        rows[i][0] = arm->pat;
-        guarded[i] = arm->guard != NULL;
-        spans[i] = arm->pat->span;
-    }
-    bool exhaustive;
-    /* After a pattern error the model of the arms is wrong: say nothing more. */
-    if (ck->errors == errors_before)
-        ty_exhaust_check(ck, rows, guarded, spans, n, 1, &scrut, e->lhs->span, false, &exhaustive);
-    return result ? result : ty_prim(ck, TY_UNIT);
-}
-
-/* Arms of a receive in an actor: the actor's loop ends each arm with a
- * call (its own name, or a helper that calls it) or an effect, and the
- * value is discarded, so arms of different types make the receive `()`
- * instead of an error (*mixed set). Elsewhere arms must agree (5.7). */
-static ty_t *join_arm(ty_checker_t *ck, ty_t *acc, ty_t *t, span_t span, bool *mixed)
-{
-    if (!ck->fn || !ck->fn->is_actor || ck->fn->closure_depth > 0)
+    if (!discard || !ck->fn || !ck->fn->is_actor || ck->fn->closure_depth > 0)
         return join(ck, acc, t, span);
     if (!acc || ty_resolve(acc)->kind == TY_NEVER)
         return t;
@@ -301,7 +264,53 @@ static ty_t *join_arm(ty_checker_t *ck, ty_t *acc, ty_t *t, span_t span, bool *m
     return acc;
 }
 
-static ty_t *infer_receive(ty_checker_t *ck, ast_expr_t *e)
+static ty_t *infer_if(ty_checker_t *ck, ast_expr_t *e, bool discard)
+{
+    ty_expect(ck, ty_prim(ck, TY_BOOL), ty_infer_expr(ck, e->lhs), e->lhs->span);
+    ck->discard = discard;
+    ty_t *then_ty = ty_infer_block(ck, e->then_block);
+    if (!e->else_block)
+        return ty_prim(ck, TY_UNIT); /* D16 */
+    ck->discard = discard;
+    ty_t *else_ty = ty_infer_block(ck, e->else_block);
+    bool mixed = false;
+    ty_t *t = join_arm(ck, then_ty, else_ty, block_tail_span(e->else_block), discard, &mixed);
+    return mixed ? ty_prim(ck, TY_UNIT) : t;
+}
+
+static ty_t *infer_case(ty_checker_t *ck, ast_expr_t *e, bool discard)
+{
+    ty_t *scrut = ty_infer_expr(ck, e->lhs);
+    ty_t *result = NULL;
+    uint32_t n = e->arms.len;
+    ast_pat_t ***rows = ARENA_ARRAY(ck->a, ast_pat_t **, n ? n : 1);
+    bool *guarded = ARENA_ARRAY(ck->a, bool, n ? n : 1);
+    span_t *spans = ARENA_ARRAY(ck->a, span_t, n ? n : 1);
+    uint32_t errors_before = ck->errors;
+    bool mixed = false;
+    for (uint32_t i = 0; i < n; i++) {
+        ast_arm_t *arm = &e->arms.items[i];
+        ty_scope_push(ck);
+        ty_check_pat(ck, arm->pat, scrut);
+        if (arm->guard)
+            ty_check_guard(ck, arm->guard, true);
+        ck->discard = discard;
+        ty_t *body = ty_infer_expr(ck, arm->body);
+        result = join_arm(ck, result, body, arm->body->span, discard, &mixed);
+        ty_scope_pop(ck);
+        rows[i] = ARENA_ARRAY(ck->a, ast_pat_t *, 1);
+        rows[i][0] = arm->pat;
+        guarded[i] = arm->guard != NULL;
+        spans[i] = arm->pat->span;
+    }
+    bool exhaustive;
+    /* After a pattern error the model of the arms is wrong: say nothing more. */
+    if (ck->errors == errors_before)
+        ty_exhaust_check(ck, rows, guarded, spans, n, 1, &scrut, e->lhs->span, false, &exhaustive);
+    return result && !mixed ? result : ty_prim(ck, TY_UNIT);
+}
+
+static ty_t *infer_receive(ty_checker_t *ck, ast_expr_t *e, bool discard)
 {
     bool mixed = false;
     if (!ck->fn || !ck->fn->msg) {
@@ -320,15 +329,19 @@ static ty_t *infer_receive(ty_checker_t *ck, ast_expr_t *e)
             ty_expect(ck, msg, pt, arm->pat->span);
         if (arm->guard)
             ty_check_guard(ck, arm->guard, false);
-        result = join_arm(ck, result, ty_infer_expr(ck, arm->body), arm->body->span, &mixed);
+        ck->discard = discard;
+        ty_t *body = ty_infer_expr(ck, arm->body);
+        result = join_arm(ck, result, body, arm->body->span, discard, &mixed);
         ty_scope_pop(ck);
     }
     if (e->after_timeout) {
         ty_expect(ck, ty_prim(ck, TY_INT), ty_infer_expr(ck, e->after_timeout),
                   e->after_timeout->span);
-        if (e->after_body)
-            result = join_arm(ck, result, ty_infer_expr(ck, e->after_body), e->after_body->span,
-                              &mixed);
+        if (e->after_body) {
+            ck->discard = discard;
+            ty_t *body = ty_infer_expr(ck, e->after_body);
+            result = join_arm(ck, result, body, e->after_body->span, discard, &mixed);
+        }
     }
     if (mixed)
         return ty_prim(ck, TY_UNIT);
@@ -616,12 +629,15 @@ static ty_t *infer_nested_fn(ty_checker_t *ck, ast_block_t *blk, uint32_t at, ui
 
 ty_t *ty_infer_block(ty_checker_t *ck, ast_block_t *b)
 {
+    bool discard = ck->discard; /* the block's own value is discarded */
+    ck->discard = false;
     ty_t *t = ty_prim(ck, TY_UNIT);
     ty_scope_push(ck);
     for (uint32_t i = 0; i < b->len; i++) {
         ast_stmt_t *s = b->items[i];
         switch (s->kind) {
         case AST_STMT_EXPR:
+            ck->discard = discard || i + 1 < b->len;
             t = ty_infer_expr(ck, s->expr);
             break;
         case AST_STMT_LET:
@@ -642,7 +658,7 @@ ty_t *ty_infer_block(ty_checker_t *ck, ast_block_t *b)
 
 /* ========================================================= expressions */
 
-static ty_t *infer_kind(ty_checker_t *ck, ast_expr_t *e)
+static ty_t *infer_kind(ty_checker_t *ck, ast_expr_t *e, bool discard)
 {
     switch (e->kind) {
     case AST_EXPR_INT: return ty_prim(ck, TY_INT);
@@ -660,9 +676,9 @@ static ty_t *infer_kind(ty_checker_t *ck, ast_expr_t *e)
     case AST_EXPR_TUPLE: return infer_tuple(ck, e);
     case AST_EXPR_LIST: return infer_list(ck, e);
     case AST_EXPR_MAP: return infer_map(ck, e);
-    case AST_EXPR_IF: return infer_if(ck, e);
-    case AST_EXPR_CASE: return infer_case(ck, e);
-    case AST_EXPR_RECEIVE: return infer_receive(ck, e);
+    case AST_EXPR_IF: return infer_if(ck, e, discard);
+    case AST_EXPR_CASE: return infer_case(ck, e, discard);
+    case AST_EXPR_RECEIVE: return infer_receive(ck, e, discard);
     case AST_EXPR_WHILE: return infer_while(ck, e);
     case AST_EXPR_FOR: return infer_for(ck, e);
     case AST_EXPR_BREAK:
@@ -674,14 +690,19 @@ static ty_t *infer_kind(ty_checker_t *ck, ast_expr_t *e)
     case AST_EXPR_LINK:
     case AST_EXPR_MONITOR:
     case AST_EXPR_SELF: return ty_infer_actor_form(ck, e);
-    case AST_EXPR_BLOCK: return ty_infer_block(ck, e->then_block);
+    case AST_EXPR_BLOCK:
+        ck->discard = discard;
+        return ty_infer_block(ck, e->then_block);
     }
     return ty_fresh(ck);
 }
 
 ty_t *ty_infer_expr(ty_checker_t *ck, ast_expr_t *e)
 {
-    ty_t *t = infer_kind(ck, e);
+    /* Whether this value is discarded applies to e only, not to its parts. */
+    bool discard = ck->discard;
+    ck->discard = false;
+    ty_t *t = infer_kind(ck, e, discard);
     e->ty = t;
     return t;
 }
