@@ -360,3 +360,28 @@ Test(lang_ty_infer, subst_monomorphizes_a_scheme)
     compile_free(d);
     compile_free(c);
 }
+
+/* The JSON long messages and help lines of the catalogue (10.3, 10.4). */
+Test(lang_ty_infer, catalogue_messages_and_help_lines)
+{
+    compile_t *c = check("struct Pt do\n  x :: Int\nend\n"
+                         "fn f() -> Int do\n  let v = String.to_int(\"4\")?\n  v\nend\n"
+                         "fn main() do\n  println(totl)\n  let p = Pt { }\n  let q = 42.shout()\nend\n");
+    cr_assert_eq(c->diag->count, 4);
+    diag_entry_t *d = c->diag->items;
+    cr_expect_str_eq(d[0].code, "E0036");
+    cr_expect_str_eq(d[0].message,
+                     "`?` operator requires function to return `Result` or `Option`, found `Int`");
+    cr_expect_str_eq(d[1].code, "E0004");
+    cr_expect_str_eq(d[1].headline, "undefined variable: totl");
+    cr_expect_str_eq(d[1].message, "unbound variable `totl`");
+    cr_expect_str_eq(d[1].label, "not found in this scope");
+    cr_expect_str_eq(d[2].code, "E0009");
+    cr_expect_str_eq(d[2].headline, "missing field x in struct Pt");
+    cr_expect_str_eq(d[2].message, "missing field `x` in struct `Pt`");
+    cr_expect_str_eq(d[3].code, "E0030");
+    cr_expect_str_eq(d[3].headline, "no method `shout` on type `Int`");
+    cr_assert_eq(d[3].extra_count, 1);
+    cr_expect_str_eq(d[3].extras[0].text, "type `Int` has no trait impl providing `shout`");
+    compile_free(c);
+}
