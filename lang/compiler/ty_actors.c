@@ -257,10 +257,13 @@ static void check_child(ty_checker_t *ck, ast_child_t *c, ty_child_t *tc)
                 ty_expect(ck, ty_con0(ck, TY_B_PID), r, c->start->span);
             ok = ty_is_con(ty_resolve(t->ret), TY_B_PID);
         }
-        if (!ok)
+        if (!ok) {
+            /* The headline is the catalogue's, `unknown` included (10.4). */
             ty_error(ck, c->start->span, "E0018",
-                     "child `%s` start function must return Pid, found `%s`", c->name,
-                     t->kind == TY_FUN ? ty_str(ck, t->ret) : "unknown");
+                     "child `%s` start function must return Pid, found `unknown`", c->name);
+            ty_note(ck, "the start value has type `%s`; expected `Fun() -> Pid` (D80)",
+                    ty_str(ck, t));
+        }
     }
     int r = 0;
     if (c->restart.present && !sup_ident(&c->restart, restarts, 3, &r)) {
