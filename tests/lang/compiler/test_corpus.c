@@ -63,7 +63,7 @@ Test(lang_corpus, whole_folder_loads_as_one_project, .timeout = 60)
 /* Every input of the committed fuzz corpus (tests/lang/fuzz/corpus) runs
  * through lexer, parser, dump and both renderers in every test build, so
  * the sanitizer build replays what the fuzzer found. */
-Test(lang_corpus, fuzz_inputs_end_in_diagnostics_not_crashes, .timeout = 120)
+Test(lang_corpus, fuzz_inputs_end_in_diagnostics_not_crashes, .timeout = 60)
 {
     DIR *d = opendir(SNOW_FUZZ_CORPUS_DIR);
     cr_assert(d, "cannot open %s", SNOW_FUZZ_CORPUS_DIR);

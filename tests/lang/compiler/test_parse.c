@@ -1720,7 +1720,7 @@ Test(lang_parse, statements_inside_delimiters_need_no_separator)
 
 /* ============================================================ slow paths */
 
-Test(lang_parse, many_unclosed_blocks_in_a_large_file_stay_linear, .timeout = 20)
+Test(lang_parse, many_unclosed_blocks_in_a_large_file_stay_linear, .timeout = 60)
 {
     /* 300 nested `if` blocks (past the nesting limit) and then a million
      * statements, never closed: recovery must not rescan the file once per
@@ -1742,7 +1742,7 @@ Test(lang_parse, many_unclosed_blocks_in_a_large_file_stay_linear, .timeout = 20
     free(src);
 }
 
-Test(lang_parse, unclosed_parentheses_restart_at_the_next_item, .timeout = 20)
+Test(lang_parse, unclosed_parentheses_restart_at_the_next_item, .timeout = 60)
 {
     check_errors("fn f() do\n  let x = (1 +\nend\nfn g() = 1\nfn h() = (2\n",
                  "3:1: error[P0001]: expected expression\n"
