@@ -7,7 +7,8 @@
 # result line, and reports per benchmark the median wall time, the median CPU
 # time (all threads: perf stat task-clock, else user + sys), the ratios
 # Snow/Erlang and Snow/Go of both, and the median
-# peak RSS.
+# peak RSS, and the CPU of the work alone (Erlang reports its own; Snow and
+# Go: CPU minus their `empty` program) with its ratios.
 #
 # Environment:
 #   ROUNDS=5                      rounds (each runs every benchmark once per language)
@@ -126,7 +127,12 @@ run_one() {
         wall_ms=$(tr -d , <"$out/perf.txt" | awk '$3 == "time" && $4 == "elapsed" { printf "%.1f", $1 * 1000 }')
         cpu_ms=$(tr -d , <"$out/perf.txt" | awk '$2 == "msec" && $3 == "task-clock" { printf "%.1f", $1 }')
     fi
-    echo "$b $lang $wall_ms $cpu_ms $rss" >>"$out/raw.txt"
+    # A program may report the CPU time of its work alone on stderr
+    # ("work_cpu_ms N": the Erlang programs, whose VM start-up is large and
+    # varies by tens of ms under load).
+    local work
+    work=$(awk '$1 == "work_cpu_ms" { w = $2 } END { print (w == "" ? "-" : w) }' "$out/stderr.txt")
+    echo "$b $lang $wall_ms $cpu_ms $rss $work" >>"$out/raw.txt"
     tail -1 "$out/stdout.txt" >"$out/$b.$lang.result"
 }
 
@@ -177,21 +183,40 @@ report() {
         if (!((b " snow " what) in vals) || !((b " " l " " what) in vals)) return "-"
         return sprintf("%.2f", median(b " snow " what) / median(b " " l " " what))
     }
+    # CPU of the work alone: what the program reports itself, if it does
+    # (Erlang), else its CPU minus the median CPU of empty in that language.
+    function net(b, l) {
+        if ((b " " l " work") in vals) return median(b " " l " work")
+        if (!((b " " l " cpu") in vals) || !(("empty " l " cpu") in vals)) return ""
+        return median(b " " l " cpu") - median("empty " l " cpu")
+    }
+    function net_cell(b, l,   v) {
+        if (b == "empty") return "-"
+        v = net(b, l)
+        return v == "" ? "-" : sprintf("%.0f", v)
+    }
+    function net_ratio(b, l,   s, p) {
+        if (b == "empty") return "-"
+        s = net(b, "snow"); p = net(b, l)
+        return (s == "" || p == "" || p <= 0) ? "-" : sprintf("%.2f", s / p)
+    }
     {
         vals[$1 " " $2 " wall"] = vals[$1 " " $2 " wall"] " " $3
         vals[$1 " " $2 " cpu"] = vals[$1 " " $2 " cpu"] " " $4
         vals[$1 " " $2 " rss"] = vals[$1 " " $2 " rss"] " " $5 / 1024
+        if ($6 != "-" && $6 != "") vals[$1 " " $2 " work"] = vals[$1 " " $2 " work"] " " $6
     }
     END {
         nb = split(benches, B, " ")
         if (md) {
-            print "| benchmark | wall Snow | wall Erlang | wall Go | Snow/Erlang wall | Snow/Go wall | CPU Snow | CPU Erlang | CPU Go | Snow/Erlang CPU | Snow/Go CPU | RSS Snow | RSS Erlang | RSS Go |"
-            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-            fmt = "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n"
+            print "| benchmark | wall Snow | wall Erlang | wall Go | Snow/Erlang wall | Snow/Go wall | CPU Snow | CPU Erlang | CPU Go | Snow/Erlang CPU | Snow/Go CPU | work CPU Snow | work CPU Erlang | work CPU Go | Snow/Erlang work | Snow/Go work | RSS Snow | RSS Erlang | RSS Go |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            fmt = "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n"
         } else {
-            printf "%-7s|%7s %7s %7s %6s %6s |%7s %7s %7s %6s %6s |%6s %6s %6s\n", "", "wall ms", "", "", "", "", "cpu ms", "", "", "", "", "RSS MB", "", ""
-            printf "%-7s|%7s %7s %7s %6s %6s |%7s %7s %7s %6s %6s |%6s %6s %6s\n", "bench", "snow", "erlang", "go", "s/erl", "s/go", "snow", "erlang", "go", "s/erl", "s/go", "snow", "erlang", "go"
-            fmt = "%-7s|%7s %7s %7s %6s %6s |%7s %7s %7s %6s %6s |%6s %6s %6s\n"
+            hfmt = "%-7s|%6s %6s %6s %5s %5s |%6s %6s %6s %5s %5s |%6s %6s %6s %5s %5s |%5s %5s %5s\n"
+            printf hfmt, "", "wall", "ms", "", "", "", "CPU", "ms", "", "", "", "work", "CPU ms", "", "", "", "RSS", "MiB", ""
+            printf hfmt, "bench", "snow", "erlang", "go", "s/erl", "s/go", "snow", "erlang", "go", "s/erl", "s/go", "snow", "erlang", "go", "s/erl", "s/go", "snow", "erl", "go"
+            fmt = hfmt
         }
         for (i = 1; i <= nb; i++) {
             b = B[i]
@@ -200,6 +225,8 @@ report() {
                 ratio(b, "erlang", "wall"), ratio(b, "go", "wall"),
                 cell(b " snow cpu", "%.0f"), cell(b " erlang cpu", "%.0f"), cell(b " go cpu", "%.0f"),
                 ratio(b, "erlang", "cpu"), ratio(b, "go", "cpu"),
+                net_cell(b, "snow"), net_cell(b, "erlang"), net_cell(b, "go"),
+                net_ratio(b, "erlang"), net_ratio(b, "go"),
                 cell(b " snow rss", "%.1f"), cell(b " erlang rss", "%.1f"), cell(b " go rss", "%.1f")
         }
     }' "$out/raw.txt"
@@ -207,13 +234,16 @@ report() {
 
 echo
 echo "Medians of $rounds rounds; wall and CPU time in ms (CPU: perf task-clock, all threads), peak RSS in MiB."
+echo "work CPU: Erlang's own report (statistics(runtime) around main), Snow and Go: CPU minus their 'empty' median."
 echo "Load average before: $load_before, after: $load_after ($(nproc) cores)."
 report ""
 if [ -n "${MARKDOWN:-}" ]; then
     {
         echo "Medians of $rounds rounds, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) shared cores,"
         echo "load average $load_before before and $load_after after. Wall and CPU time in ms (CPU: task-clock"
-        echo "of all threads), peak RSS in MiB. Ratios are Snow / peer (below 1 means Snow is faster)."
+        echo "of all threads), peak RSS in MiB. Ratios are Snow / peer (below 1 means Snow is faster). \"work CPU\""
+        echo "leaves out start-up: for Erlang the VM's own \`statistics(runtime)\` around \`main\` (start-up"
+        echo "alone is 130-190 ms of CPU and varies), for Snow and Go the CPU minus their \`empty\` median."
         echo
         report 1
     } >"$MARKDOWN"
