@@ -630,7 +630,10 @@ static void dump_item(dumper_t *d, const ast_item_t *it, int ind)
 void ast_dump_file(FILE *out, const ast_file_t *file)
 {
     dumper_t d = {.out = out, .src = file->sources, .file = file->file};
-    fputs("file\n", out);
+    if (file->sources && file->file < file->sources->count)
+        fprintf(out, "file %s\n", source_get(file->sources, file->file)->path);
+    else
+        fputs("file\n", out);
     for (uint32_t i = 0; i < file->len; i++)
         dump_stmt(&d, file->items[i], 1);
 }

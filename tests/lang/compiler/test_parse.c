@@ -79,7 +79,7 @@ Test(lang_parse, fn_block_form_with_call)
 {
     check_dump(
         "fn main() do println(\"hi\") end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn main @1:1-1:31\n"
         "    body @1:14-1:27\n"
         "      call @1:14-1:27\n"
@@ -91,7 +91,7 @@ Test(lang_parse, fn_expression_form)
 {
     check_dump(
         "fn square(n) = n * n\n",
-        "file\n"
+        "file t.snow\n"
         "  fn square = @1:1-1:21\n"
         "    param n @1:11-1:12\n"
         "    body @1:16-1:21\n"
@@ -104,7 +104,7 @@ Test(lang_parse, fn_without_parameter_list)
 {
     check_dump(
         "fn answer = 42\n",
-        "file\n"
+        "file t.snow\n"
         "  fn answer no-params = @1:1-1:15\n"
         "    body @1:13-1:15\n"
         "      int 42 @1:13-1:15\n");
@@ -116,7 +116,7 @@ Test(lang_parse, fn_multi_clause_with_patterns_and_guard)
         "fn describe(0) = \"none\"\n"
         "fn describe(n) when n < 0 = \"negative\"\n"
         "fn describe(_) = \"many\"\n",
-        "file\n"
+        "file t.snow\n"
         "  fn describe = @1:1-1:24\n"
         "    param 0 @1:13-1:14\n"
         "    body @1:18-1:24\n"
@@ -141,7 +141,7 @@ Test(lang_parse, fn_pub_def_generics_annotations_where)
         "pub def first_of<T, U>(items :: List<T>, d :: U) -> T where T: Ord, U: Show.Text do\n"
         "  List.head(items)\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn first_of pub @1:1-3:4\n"
         "    generics T, U\n"
         "    param items :: List<T> @1:24-1:40\n"
@@ -161,7 +161,7 @@ Test(lang_parse, fn_constructor_and_tuple_parameters)
         "fn area(Shape.Circle(r)) = r\n"
         "fn swap((a, b)) = (b, a)\n"
         "fn neg(-1, \"x\", self) = 0\n",
-        "file\n"
+        "file t.snow\n"
         "  fn area = @1:1-1:29\n"
         "    param Shape.Circle(r) @1:9-1:24\n"
         "    body @1:28-1:29\n"
@@ -187,7 +187,7 @@ Test(lang_parse, fn_nested_helper_in_block)
         "  fn helper(x) = x + 1\n"
         "  helper(2)\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn outer @1:1-4:4\n"
         "    body @2:3-3:12\n"
         "      fn helper = @2:3-2:23\n"
@@ -209,7 +209,7 @@ Test(lang_parse, struct_with_deriving)
         "  value :: Float\n"
         "  tags :: List<String>\n"
         "end deriving(Eq, Display, Debug)\n",
-        "file\n"
+        "file t.snow\n"
         "  struct Reading pub @1:1-5:33\n"
         "    field sensor :: String @2:3-2:9\n"
         "    field value :: Float @3:3-3:8\n"
@@ -224,7 +224,7 @@ Test(lang_parse, struct_generic_without_deriving)
         "  first :: A\n"
         "  second :: B\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  struct Pair @1:1-4:4\n"
         "    generics A, B\n"
         "    field first :: A @2:3-2:8\n"
@@ -236,7 +236,7 @@ Test(lang_parse, struct_empty_deriving_list)
     check_dump(
         "struct Unit do\n"
         "end deriving()\n",
-        "file\n"
+        "file t.snow\n"
         "  struct Unit @1:1-2:15\n"
         "    deriving()\n");
 }
@@ -249,7 +249,7 @@ Test(lang_parse, sum_type_with_payloads)
         "  Disc(Float)\n"
         "  Box(width :: Float, height :: Float)\n"
         "end deriving(Eq, Ord)\n",
-        "file\n"
+        "file t.snow\n"
         "  type Shape @1:1-5:22\n"
         "    variant Dot @2:3-2:6\n"
         "    variant Disc() @3:3-3:7\n"
@@ -267,7 +267,7 @@ Test(lang_parse, sum_type_generic_recursive)
         "  Leaf\n"
         "  Node(Tree<T>, T, Tree<T>)\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  type Tree pub @1:1-4:4\n"
         "    generics T\n"
         "    variant Leaf @2:3-2:7\n"
@@ -286,7 +286,7 @@ Test(lang_parse, type_aliases_with_sugar)
         "type Parsed = Int!String?\n"
         "type Maybe = (Int, Float)?\n"
         "type Unit0 = ()\n",
-        "file\n"
+        "file t.snow\n"
         "  alias Score @1:1-1:17\n"
         "    = Int @1:14-1:17\n"
         "  alias Handler @2:1-2:35\n"
@@ -311,7 +311,7 @@ Test(lang_parse, interface_with_default_method)
         "    \"thing\"\n"
         "  end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  interface Describe @1:1-6:4\n"
         "    method label @2:6-2:11\n"
         "      param self self @2:12-2:16\n"
@@ -335,7 +335,7 @@ Test(lang_parse, impl_for_type_with_args_and_where)
         "impl Convert<Int, Float> for Box<T> where T: Eq do\n"
         "  fn convert(self) = 1\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  impl Describe for Lamp @1:1-5:4\n"
         "    fn label @2:3-4:6\n"
         "      param self self @2:12-2:16\n"
@@ -361,7 +361,7 @@ Test(lang_parse, actor_with_receive_and_terminate)
         "    println(\"bye\")\n"
         "  end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  actor tally @1:1-8:4\n"
         "    param count :: Int @1:13-1:25\n"
         "    body @2:3-4:6\n"
@@ -395,7 +395,7 @@ Test(lang_parse, supervisor_with_all_keys)
         "    shutdown: brutal_kill\n"
         "  end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  supervisor Watch pub @1:1-14:4\n"
         "    strategy: one_for_all @2:13-2:24\n"
         "    max_restarts: 5 @3:17-3:18\n"
@@ -435,7 +435,7 @@ Test(lang_parse, service_with_fn_call_and_cast)
         "    units + n\n"
         "  end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  service Stock @1:1-11:4\n"
         "    fn init @2:3-4:6\n"
         "      param start :: Int @2:11-2:23\n"
@@ -462,7 +462,7 @@ Test(lang_parse, imports_and_from_imports)
         "import Geo.Shapes\n"
         "from Geo.Shapes import area, Circle\n"
         "import String\n",
-        "file\n"
+        "file t.snow\n"
         "  import Geo.Shapes @1:1-1:18\n"
         "  from Geo.Shapes import area, Circle @2:1-2:36\n"
         "  import String @3:1-3:14\n");
@@ -474,7 +474,7 @@ Test(lang_parse, inline_module_is_parsed)
         "pub module Util do\n"
         "  fn id(x) = x\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  module Util pub @1:1-3:4\n"
         "    body @2:3-2:15\n"
         "      fn id = @2:3-2:15\n"
@@ -489,7 +489,7 @@ Test(lang_parse, let_with_patterns_and_annotation)
         "let x = 1\n"
         "let (a, b) :: (Int, String) = (1, \"s\")\n"
         "let _ = x\n",
-        "file\n"
+        "file t.snow\n"
         "  let x @1:1-1:10\n"
         "    int 1 @1:9-1:10\n"
         "  let (a, b) :: (Int, String) @2:1-2:39\n"
@@ -506,7 +506,7 @@ Test(lang_parse, if_else_if_chain_needs_one_end)
         "fn f(a, b) do\n"
         "  if a do 1 else if b do 2 else 3 end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-3:4\n"
         "    param a @1:6-1:7\n"
         "    param b @1:9-1:10\n"
@@ -532,7 +532,7 @@ Test(lang_parse, if_without_else)
         "    println(\"yes\")\n"
         "  end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-5:4\n"
         "    param a @1:6-1:7\n"
         "    body @2:3-4:6\n"
@@ -565,7 +565,7 @@ Test(lang_parse, case_with_every_pattern)
         "    None -> \"nullary\"\n"
         "  end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-18:4\n"
         "    param v @1:6-1:7\n"
         "    body @2:3-17:6\n"
@@ -611,7 +611,7 @@ Test(lang_parse, match_is_a_synonym_of_case)
         "fn f(v) = match v do\n"
         "  _ -> 1\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f = @1:1-3:4\n"
         "    param v @1:6-1:7\n"
         "    body @1:11-3:4\n"
@@ -631,7 +631,7 @@ Test(lang_parse, receive_with_after)
         "    after 5000 -> println(\"idle\")\n"
         "  end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  actor a @1:1-7:4\n"
         "    body @2:3-6:6\n"
         "      receive @2:3-6:6\n"
@@ -663,7 +663,7 @@ Test(lang_parse, for_in_with_when_and_destructuring)
         "  for x in xs do x * 2 end\n"
         "  for {k} in m do k end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-7:4\n"
         "    param m @1:6-1:7\n"
         "    param xs @1:9-1:11\n"
@@ -704,7 +704,7 @@ Test(lang_parse, while_break_continue)
         "    if done() do break else continue end\n"
         "  end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-5:4\n"
         "    body @2:3-4:6\n"
         "      while @2:3-4:6\n"
@@ -726,7 +726,7 @@ Test(lang_parse, return_with_and_without_value)
         "  if x do return end\n"
         "  return x + 1\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-4:4\n"
         "    param x @1:6-1:7\n"
         "    body @2:3-3:15\n"
@@ -747,7 +747,7 @@ Test(lang_parse, try_operator)
         "  let n = String.to_int(s)?\n"
         "  Ok(n)\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-4:4\n"
         "    param s @1:6-1:7\n"
         "    body @2:3-3:8\n"
@@ -773,7 +773,7 @@ Test(lang_parse, closure_forms)
         "  let e = fn 0 -> \"none\" | n when n > 9 -> \"many\" | _ -> \"some\" end\n"
         "  let g = fn (a, b) -> a end\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-8:4\n"
         "    body @2:3-7:29\n"
         "      let a @2:3-2:22\n"
@@ -836,7 +836,7 @@ Test(lang_parse, pipes_into_calls_with_arguments)
 {
     check_dump(
         "fn f(text) = text |> String.split(\" \") |> List.map(fn w -> String.upper(w) end) |> length\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f = @1:1-1:90\n"
         "    param text @1:6-1:10\n"
         "    body @1:14-1:90\n"
@@ -866,7 +866,7 @@ Test(lang_parse, method_calls_and_field_access)
 {
     check_dump(
         "fn f(p) = p.pos.x + p.label().size + Node.self() + Process.monitor(p)\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f = @1:1-1:70\n"
         "    param p @1:6-1:7\n"
         "    body @1:11-1:70\n"
@@ -905,7 +905,7 @@ Test(lang_parse, struct_literals_tuples_lists_maps)
         "  let m = %{\"a\" => 1, \"b\" => [2]}\n"
         "  let e = %{}\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-13:4\n"
         "    body @2:3-12:14\n"
         "      let p @2:3-2:31\n"
@@ -956,7 +956,7 @@ Test(lang_parse, ranges)
 {
     check_dump(
         "fn f(n) = 1..n + 1\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f = @1:1-1:19\n"
         "    param n @1:6-1:7\n"
         "    body @1:11-1:19\n"
@@ -982,7 +982,7 @@ Test(lang_parse, operator_precedence_of_3_7)
         "  s <> t ++ u\n"
         "  !done\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-12:4\n"
         "    body @2:3-11:8\n"
         "      unary - @2:3-2:7\n"
@@ -1046,7 +1046,7 @@ Test(lang_parse, integer_literals_in_every_base)
 {
     check_dump(
         "fn f() = [0xFF, 0b101, 0o17, 1_000, 0xFFFFFFFFFFFFFFFF, 9223372036854775807, -9223372036854775808, 0x_ff]\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f = @1:1-1:106\n"
         "    body @1:10-1:106\n"
         "      list @1:10-1:106\n"
@@ -1064,7 +1064,7 @@ Test(lang_parse, float_literals)
 {
     check_dump(
         "fn f() = [1.5, 2e3, 1_000.5, 3.25e-2, 1E+2]\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f = @1:1-1:44\n"
         "    body @1:10-1:44\n"
         "      list @1:10-1:44\n"
@@ -1080,7 +1080,7 @@ Test(lang_parse, string_escapes_and_interpolation)
     check_dump(
         "fn f(who) = [\"a\\tb\\n\\r\\0\\\\\\\"\\$\", \"\\${x} \\d\", \"hi ${who}!\", \"note: ${\"for ${who}\"} done\", \"\"\"tri \"q\" \"\"\n"
         "\"\"\", \"${%{1 => 2}}\"]\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f = @1:1-2:21\n"
         "    param who @1:6-1:9\n"
         "    body @1:13-2:21\n"
@@ -1123,7 +1123,7 @@ Test(lang_parse, newlines_inside_delimiters_continue)
         "  foo(a,\n"
         "      b)\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-11:4\n"
         "    body @2:3-10:9\n"
         "      let words @2:3-4:32\n"
@@ -1160,7 +1160,7 @@ Test(lang_parse, semicolons_and_comments)
         "let c = 3 ;; let d = 4\n"
         "## doc\n"
         "##! module doc\n",
-        "file\n"
+        "file t.snow\n"
         "  let a @1:1-1:10\n"
         "    int 1 @1:9-1:10\n"
         "  let b @1:12-1:21\n"
@@ -1181,7 +1181,7 @@ Test(lang_parse, actor_primitives)
         "  link(pid)\n"
         "  monitor(pid)\n"
         "end\n",
-        "file\n"
+        "file t.snow\n"
         "  fn f @1:1-7:4\n"
         "    param p @1:6-1:7\n"
         "    body @2:3-6:15\n"
@@ -1208,7 +1208,7 @@ Test(lang_parse, top_level_bare_expression)
     check_dump(
         "println(\"x\")\n"
         "1 + 2\n",
-        "file\n"
+        "file t.snow\n"
         "  call @1:1-1:13\n"
         "    ident println @1:1-1:8\n"
         "    string \"x\" @1:9-1:12\n"
