@@ -128,11 +128,11 @@ static void vperr(parser_t *p, span_t span, const char *fmt, va_list ap)
     p->eof_reported |= at_eof;
     char msg[256];
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    /* language.md 10.2-10.3: the parser's message is the label too, and
-     * the JSON message is `Parse error: <message>`. */
-    diag_error(p->diag, span, "P0001", "%s", msg);
+    /* language.md 10.2-10.3: the headline is `Parse error` (followed here
+     * by the message, so the first line says what is wrong), the label is
+     * the parser's message, the JSON message `Parse error: <message>`. */
+    diag_error(p->diag, span, "P0001", "Parse error: %s", msg);
     diag_label(p->diag, "%s", msg);
-    diag_message(p->diag, "Parse error: %s", msg);
     if (++p->errors == PARSE_ERRORS_MAX) {
         diag_note(p->diag, "too many syntax errors in this file; stopping here");
         p->stopped = true;

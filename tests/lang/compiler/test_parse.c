@@ -1228,7 +1228,7 @@ Test(lang_parse, trailing_binary_operator_is_expected_expression)
         "  let total = base +\n"
         "    extra\n"
         "end\n",
-        "2:21: error[P0001]: expected expression\n");
+        "2:21: error[P0001]: Parse error: expected expression\n");
 }
 
 Test(lang_parse, leading_pipe_on_next_line_is_an_error)
@@ -1238,7 +1238,7 @@ Test(lang_parse, leading_pipe_on_next_line_is_an_error)
         "  let words = text\n"
         "    |> String.split(\" \")\n"
         "end\n",
-        "3:5: error[P0001]: expected expression\n");
+        "3:5: error[P0001]: Parse error: expected expression\n");
 }
 
 Test(lang_parse, missing_end_reports_the_do_opener)
@@ -1246,14 +1246,14 @@ Test(lang_parse, missing_end_reports_the_do_opener)
     check_errors(
         "fn main() do\n"
         "  println(\"hi\")\n",
-        "3:1: error[P0001]: expected `end` to close `do` block\n");
+        "3:1: error[P0001]: Parse error: expected `end` to close `do` block\n");
 }
 
 Test(lang_parse, index_expression_is_rejected_d6)
 {
     check_errors(
         "fn f(xs) = xs[0]\n",
-        "1:14: error[P0001]: index expressions are not supported; use List.get\n");
+        "1:14: error[P0001]: Parse error: index expressions are not supported; use List.get\n");
 }
 
 Test(lang_parse, trailing_closure_is_rejected_d7)
@@ -1262,7 +1262,7 @@ Test(lang_parse, trailing_closure_is_rejected_d7)
         "fn f(xs) do\n"
         "  List.each(xs) do |x| x end\n"
         "end\n",
-        "2:17: error[P0001]: trailing closures are not supported\n");
+        "2:17: error[P0001]: Parse error: trailing closures are not supported\n");
 }
 
 Test(lang_parse, decimal_literal_out_of_range_d1)
@@ -1271,9 +1271,9 @@ Test(lang_parse, decimal_literal_out_of_range_d1)
         "let a = 9223372036854775808\n"
         "let b = 99999999999999999999\n"
         "let c = 0x1_0000_0000_0000_0000\n",
-        "1:9: error[P0001]: integer literal out of range\n"
-        "2:9: error[P0001]: integer literal out of range\n"
-        "3:9: error[P0001]: integer literal out of range\n");
+        "1:9: error[P0001]: Parse error: integer literal out of range\n"
+        "2:9: error[P0001]: Parse error: integer literal out of range\n"
+        "3:9: error[P0001]: Parse error: integer literal out of range\n");
 }
 
 Test(lang_parse, prefix_without_digits_is_invalid_d1)
@@ -1282,16 +1282,16 @@ Test(lang_parse, prefix_without_digits_is_invalid_d1)
         "let a = 0x\n"
         "let b = 0b_\n"
         "let c = 0b102\n",
-        "1:9: error[P0001]: invalid integer literal\n"
-        "2:9: error[P0001]: invalid integer literal\n"
-        "3:9: error[P0001]: invalid integer literal\n");
+        "1:9: error[P0001]: Parse error: invalid integer literal\n"
+        "2:9: error[P0001]: Parse error: invalid integer literal\n"
+        "3:9: error[P0001]: Parse error: invalid integer literal\n");
 }
 
 Test(lang_parse, glob_import_is_rejected)
 {
     check_errors(
         "from Geo import *\n",
-        "1:17: error[P0001]: glob imports are not allowed; import names explicitly\n");
+        "1:17: error[P0001]: Parse error: glob imports are not allowed; import names explicitly\n");
 }
 
 Test(lang_parse, pub_before_actor_is_rejected)
@@ -1299,7 +1299,7 @@ Test(lang_parse, pub_before_actor_is_rejected)
     check_errors(
         "pub actor a() do\n"
         "end\n",
-        "1:5: error[P0001]: expected `fn`, `module`, `struct`, `interface`, `type`, or `supervisor` after `pub`\n");
+        "1:5: error[P0001]: Parse error: expected `fn`, `module`, `struct`, `interface`, `type`, or `supervisor` after `pub`\n");
 }
 
 Test(lang_parse, reserved_keywords_are_errors)
@@ -1307,8 +1307,8 @@ Test(lang_parse, reserved_keywords_are_errors)
     check_errors(
         "let a = trait\n"
         "let b = with\n",
-        "1:9: error[P0001]: `trait` is a reserved keyword\n"
-        "2:9: error[P0001]: `with` is a reserved keyword\n");
+        "1:9: error[P0001]: Parse error: `trait` is a reserved keyword\n"
+        "2:9: error[P0001]: Parse error: `with` is a reserved keyword\n");
 }
 
 Test(lang_parse, lexical_errors_are_parse_errors)
@@ -1317,9 +1317,9 @@ Test(lang_parse, lexical_errors_are_parse_errors)
         "let a = 1 @ 2\n"
         "let b = x & y\n"
         "let c = \"open\n",
-        "1:11: error[P0001]: unexpected character `@`\n"
-        "2:11: error[P0001]: unexpected character `&`\n"
-        "3:9: error[P0001]: unterminated string literal\n");
+        "1:11: error[P0001]: Parse error: unexpected character `@`\n"
+        "2:11: error[P0001]: Parse error: unexpected character `&`\n"
+        "3:9: error[P0001]: Parse error: unterminated string literal\n");
 }
 
 Test(lang_parse, unterminated_block_comment)
@@ -1328,14 +1328,14 @@ Test(lang_parse, unterminated_block_comment)
         "let a = 1\n"
         "#= never closed\n"
         "let b = 2\n",
-        "2:1: error[P0001]: unterminated block comment\n");
+        "2:1: error[P0001]: Parse error: unterminated block comment\n");
 }
 
 Test(lang_parse, double_option_suffix_is_rejected)
 {
     check_errors(
         "let a :: Int?? = 1\n",
-        "1:14: error[P0001]: only one `?` or `!` suffix is allowed on a type\n");
+        "1:14: error[P0001]: Parse error: only one `?` or `!` suffix is allowed on a type\n");
 }
 
 Test(lang_parse, interpolation_in_string_pattern_is_rejected)
@@ -1344,7 +1344,7 @@ Test(lang_parse, interpolation_in_string_pattern_is_rejected)
         "fn f(x) = case x do\n"
         "  \"a${x}\" -> 1\n"
         "end\n",
-        "2:3: error[P0001]: string patterns cannot contain interpolation\n");
+        "2:3: error[P0001]: Parse error: string patterns cannot contain interpolation\n");
 }
 
 Test(lang_parse, list_patterns_are_rejected)
@@ -1353,7 +1353,7 @@ Test(lang_parse, list_patterns_are_rejected)
         "fn f(x) = case x do\n"
         "  [] -> 1\n"
         "end\n",
-        "2:3: error[P0001]: list patterns are not supported; use `head :: tail`\n");
+        "2:3: error[P0001]: Parse error: list patterns are not supported; use `head :: tail`\n");
 }
 
 Test(lang_parse, stray_end_at_top_level)
@@ -1361,7 +1361,7 @@ Test(lang_parse, stray_end_at_top_level)
     check_errors(
         "end\n"
         "fn ok() = 1\n",
-        "1:1: error[P0001]: unexpected `end`\n");
+        "1:1: error[P0001]: Parse error: unexpected `end`\n");
 }
 
 Test(lang_parse, two_independent_errors_give_two_diagnostics)
@@ -1374,8 +1374,8 @@ Test(lang_parse, two_independent_errors_give_two_diagnostics)
         "fn b() do\n"
         "  let z = [1, 2\n"
         "end\n",
-        "2:15: error[P0001]: expected expression\n"
-        "7:1: error[P0001]: expected `]`\n");
+        "2:15: error[P0001]: Parse error: expected expression\n"
+        "7:1: error[P0001]: Parse error: expected `]`\n");
 }
 
 Test(lang_parse, missing_do_does_not_cascade)
@@ -1388,8 +1388,8 @@ Test(lang_parse, missing_do_does_not_cascade)
         "  bar()\n"
         "end\n"
         "fn next() = 1 +\n",
-        "2:7: error[P0001]: expected `do` after `if` condition\n"
-        "7:16: error[P0001]: expected expression\n");
+        "2:7: error[P0001]: Parse error: expected `do` after `if` condition\n"
+        "7:16: error[P0001]: Parse error: expected expression\n");
 }
 
 Test(lang_parse, error_in_case_arm_recovers_at_next_arm)
@@ -1400,8 +1400,8 @@ Test(lang_parse, error_in_case_arm_recovers_at_next_arm)
         "  2 -> 3 +\n"
         "  _ -> 0\n"
         "end\n",
-        "2:8: error[P0001]: unexpected character `@`\n"
-        "3:11: error[P0001]: expected expression\n");
+        "2:8: error[P0001]: Parse error: unexpected character `@`\n"
+        "3:11: error[P0001]: Parse error: expected expression\n");
 }
 
 Test(lang_parse, errors_in_struct_fields_and_variants)
@@ -1416,8 +1416,8 @@ Test(lang_parse, errors_in_struct_fields_and_variants)
         "  A\n"
         "  (B)\n"
         "end\n",
-        "3:3: error[P0001]: expected field name\n"
-        "8:3: error[P0001]: expected variant name\n");
+        "3:3: error[P0001]: Parse error: expected field name\n"
+        "8:3: error[P0001]: Parse error: expected variant name\n");
 }
 
 Test(lang_parse, unknown_supervisor_key)
@@ -1431,8 +1431,8 @@ Test(lang_parse, unknown_supervisor_key)
         "    stop: now\n"
         "  end\n"
         "end\n",
-        "3:3: error[P0001]: expected `strategy`, `max_restarts`, `max_seconds` or `child` in `supervisor`\n"
-        "6:5: error[P0001]: unknown child key `stop`; expected `start`, `restart` or `shutdown`\n");
+        "3:3: error[P0001]: Parse error: expected `strategy`, `max_restarts`, `max_seconds` or `child` in `supervisor`\n"
+        "6:5: error[P0001]: Parse error: unknown child key `stop`; expected `start`, `restart` or `shutdown`\n");
 }
 
 Test(lang_parse, bad_item_members)
@@ -1447,9 +1447,9 @@ Test(lang_parse, bad_item_members)
         "service S do\n"
         "  x\n"
         "end\n",
-        "2:3: error[P0001]: expected `fn` method signature in `interface`\n"
-        "5:3: error[P0001]: expected `fn` definition in `impl` block\n"
-        "8:3: error[P0001]: expected `fn`, `call` or `cast` in `service`\n");
+        "2:3: error[P0001]: Parse error: expected `fn` method signature in `interface`\n"
+        "5:3: error[P0001]: Parse error: expected `fn` definition in `impl` block\n"
+        "8:3: error[P0001]: Parse error: expected `fn`, `call` or `cast` in `service`\n");
 }
 
 Test(lang_parse, unclosed_paren_reports_the_opener)
@@ -1458,7 +1458,7 @@ Test(lang_parse, unclosed_paren_reports_the_opener)
         "fn f() do\n"
         "  foo(1, 2\n"
         "end\n",
-        "3:1: error[P0001]: expected `)`\n");
+        "3:1: error[P0001]: Parse error: expected `)`\n");
 }
 
 Test(lang_parse, missing_fn_body)
@@ -1466,7 +1466,7 @@ Test(lang_parse, missing_fn_body)
     check_errors(
         "fn f(x)\n"
         "fn g() = 1\n",
-        "1:8: error[P0001]: expected `=` or `do` to start the body of `f`\n");
+        "1:8: error[P0001]: Parse error: expected `=` or `do` to start the body of `f`\n");
 }
 
 Test(lang_parse, terminate_twice_in_actor)
@@ -1476,7 +1476,7 @@ Test(lang_parse, terminate_twice_in_actor)
         "  terminate do 1 end\n"
         "  terminate do 2 end\n"
         "end\n",
-        "3:3: error[P0001]: an actor can have at most one `terminate` clause\n");
+        "3:3: error[P0001]: Parse error: an actor can have at most one `terminate` clause\n");
 }
 
 
@@ -1487,8 +1487,9 @@ static uint32_t error_count(const char *src, size_t len, char *first, size_t fir
 {
     compile_t *c = parse_text(src, len);
     uint32_t n = c->diag->count;
+    /* The parser's message, without the `Parse error: ` headline prefix. */
     if (first && n)
-        snprintf(first, first_len, "%s", c->diag->items[0].headline);
+        snprintf(first, first_len, "%s", c->diag->items[0].headline + strlen("Parse error: "));
     cr_assert_eq(c->diag->errors, n);
     compile_free(c);
     return n;
@@ -1704,9 +1705,9 @@ Test(lang_parse, statements_outside_delimiters_need_a_separator)
                  "let y = 1 let z = 2\n"
                  "fn f(a) = case a do 1 -> 2 3 -> 4 end\n"
                  "let ok = 1; let ok2 = 2\n",
-                 "1:10: error[P0001]: expected newline or `;` after statement\n"
-                 "2:11: error[P0001]: expected newline or `;` after statement\n"
-                 "3:28: error[P0001]: expected newline or `;` after match arm\n");
+                 "1:10: error[P0001]: Parse error: expected newline or `;` after statement\n"
+                 "2:11: error[P0001]: Parse error: expected newline or `;` after statement\n"
+                 "3:28: error[P0001]: Parse error: expected newline or `;` after match arm\n");
 }
 
 Test(lang_parse, statements_inside_delimiters_need_no_separator)
@@ -1736,8 +1737,8 @@ Test(lang_parse, many_unclosed_blocks_in_a_large_file_stay_linear, .timeout = 60
         memcpy(src + len, "let a = 1\n", 10);
     compile_t *c = parse_text(src, len);
     cr_assert_eq(c->diag->count, 2);
-    cr_assert_str_eq(c->diag->items[0].headline, "nesting too deep (more than 256 levels)");
-    cr_assert_str_eq(c->diag->items[1].headline, "expected `end` to close `do` block");
+    cr_assert_str_eq(c->diag->items[0].label, "nesting too deep (more than 256 levels)");
+    cr_assert_str_eq(c->diag->items[1].label, "expected `end` to close `do` block");
     compile_free(c);
     free(src);
 }
@@ -1745,8 +1746,8 @@ Test(lang_parse, many_unclosed_blocks_in_a_large_file_stay_linear, .timeout = 60
 Test(lang_parse, unclosed_parentheses_restart_at_the_next_item, .timeout = 60)
 {
     check_errors("fn f() do\n  let x = (1 +\nend\nfn g() = 1\nfn h() = (2\n",
-                 "3:1: error[P0001]: expected expression\n"
-                 "6:1: error[P0001]: expected `)`\n");
+                 "3:1: error[P0001]: Parse error: expected expression\n"
+                 "6:1: error[P0001]: Parse error: expected `)`\n");
 }
 
 Test(lang_parse, missing_value_before_a_new_statement_keeps_that_statement)
@@ -1755,8 +1756,8 @@ Test(lang_parse, missing_value_before_a_new_statement_keeps_that_statement)
      * not swallow a `let` or an item. */
     compile_t *c = parse_text("let x =\nlet y = 2\nfn f() = 1 +\nfn g() = 2\n", 42);
     char *diags = diags_of(c);
-    cr_assert_str_eq(diags, "1:8: error[P0001]: expected expression\n"
-                            "3:13: error[P0001]: expected expression\n");
+    cr_assert_str_eq(diags, "1:8: error[P0001]: Parse error: expected expression\n"
+                            "3:13: error[P0001]: Parse error: expected expression\n");
     cr_assert_eq(c->modules[0].ast->len, 4);
     cr_assert_eq(c->modules[0].ast->items[1]->kind, AST_STMT_LET);
     cr_assert_eq(c->modules[0].ast->items[3]->kind, AST_STMT_ITEM);
