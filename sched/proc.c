@@ -81,6 +81,7 @@ int sched_proc_spawn_local_(sched_worker_t *w, sched_proc_fn fn, void *arg, sche
     p->fn = fn;
     p->arg = arg;
     p->data = NULL;
+    p->on_exit = NULL;
     p->slot = (uint32_t)slot;
     p->timed_out = false;
     memset(&p->timer, 0, sizeof p->timer);
@@ -102,6 +103,11 @@ _Noreturn void sched_proc_exit(void)
     sched_worker_t *w = sched_worker_self();
     sched_proc_t *p = w->current;
     snow_assert(p != NULL);
+    if (p->on_exit) {
+        sched_proc_exit_cb cb = p->on_exit;
+        p->on_exit = NULL; /* once, even if cb itself ends up here again */
+        cb(p);
+    }
     /* seq_cst: the Dekker pair with sched_proc_send (its seq_cst increment
      * of senders, then its load of state): either the sender sees EXITED,
      * or we see its increment below and wait for it to finish. */

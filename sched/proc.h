@@ -77,6 +77,10 @@ typedef struct sched_proc_t sched_proc_t;
 /* The body of a process; returning from it exits the process. */
 typedef void (*sched_proc_fn)(void *arg);
 
+/* Runs when process p ends: on its own stack at exit, or on the thread
+ * that ends the runtime for a process discarded at the end (D27). */
+typedef void (*sched_proc_exit_cb)(sched_proc_t *p);
+
 /* Says whether msg is the one a selective receive waits for. */
 typedef bool (*sched_msg_match_cb)(sched_msg_t *msg, void *data);
 
@@ -93,7 +97,8 @@ struct sched_proc_t {
     sched_proc_t *_run_next; /* local run queue */
     sched_proc_fn fn;
     void *arg;
-    void *data;      /* the language runtime's (snow_ctx_t), unused here */
+    void *data;      /* the language runtime's (actor.c: the snow_ctx_t) */
+    sched_proc_exit_cb on_exit; /* NULL, or releases what data holds */
     uint32_t slot;
     bool timed_out;  /* the last wait ended by its timer */
     kern_timer_t timer;

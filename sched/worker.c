@@ -321,6 +321,9 @@ static void discard_procs(sched_worker_t *w)
         sched_proc_t *p = sched_stack_meta_lookup(&w->pool, slot);
         uint32_t s = atomic_load_explicit(&p->state, memory_order_relaxed);
         if (s != SCHED_PROC_FREE && s != SCHED_PROC_EXITED) {
+            if (p->on_exit)
+                p->on_exit(p);
+            p->on_exit = NULL;
             sched_context_abandon(&p->ctx);
             sched_mailbox_drop_all(&p->mailbox);
             atomic_store_explicit(&p->state, SCHED_PROC_FREE, memory_order_relaxed);

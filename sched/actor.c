@@ -1,0 +1,95 @@
+/* actor.c: Snow processes over lang/std contexts (see actor.h). */
+#include "sched/actor.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+#include "kernel/alloc.h"
+#include "kernel/assert.h"
+#include "lang/std/ctx.h"
+#include "sched/worker.h"
+
+_Static_assert(sizeof(snow_budget_t) == sizeof(sched_budget_t), "one budget layout");
+_Static_assert(offsetof(snow_budget_t, reductions) == offsetof(sched_budget_t, reductions),
+               "one budget layout");
+_Static_assert(offsetof(snow_budget_t, stack_limit) == offsetof(sched_budget_t, stack_limit),
+               "one budget layout");
+
+/* Read-only while workers run. */
+static snow_rt_t *actor_rt;
+
+typedef struct actor_start_t {
+    sched_actor_fn fn;
+    void *arg;
+} actor_start_t;
+
+void sched_actor_set_rt(snow_rt_t *rt)
+{
+    actor_rt = rt;
+}
+
+snow_ctx_t *sched_actor_ctx(const sched_proc_t *p)
+{
+    return p->data;
+}
+
+/* The process ends (returned, panicked, or discarded at the end of the
+ * run): its heap goes with it. */
+static void on_exit_(sched_proc_t *p)
+{
+    snow_ctx_t *cx = p->data;
+    p->data = NULL;
+    std_ctx_destroy(cx);
+}
+
+/* The process's context panicked (the report line is already written):
+ * end only this process; the worker goes on (D24). */
+static void on_panic(snow_ctx_t *cx, const char *msg)
+{
+    (void)cx;
+    (void)msg; /* the exit reason Error(msg) will go to links and monitors */
+    sched_proc_exit();
+}
+
+/* snow_proc_check's slow path for an actor: yield when the slice is spent,
+ * panic "stack overflow" below the limit (D30). */
+static void on_check(snow_ctx_t *cx)
+{
+    sched_proc_t *p = cx->sched;
+    if ((uintptr_t)__builtin_frame_address(0) < p->budget.stack_limit) {
+        p->budget.stack_limit = 0; /* the panic path runs in the headroom */
+        snow_panic(cx, "stack overflow");
+    }
+    sched_proc_check_slow_(&p->budget);
+}
+
+static _Noreturn void actor_entry(void *arg)
+{
+    actor_start_t start = *(actor_start_t *)arg;
+    kern_free(arg);
+    sched_proc_t *p = sched_proc_current();
+    snow_ctx_t cx; /* lives as long as the process: this frame is its base */
+    std_ctx_init(&cx, actor_rt, (char *)p->ctx.stack_lo + p->ctx.stack_size);
+    cx.budget = (snow_budget_t *)(void *)&p->budget;
+    cx.on_check = on_check;
+    cx.on_panic = on_panic;
+    cx.sched = p;
+    p->data = &cx;
+    p->on_exit = on_exit_;
+    start.fn(&cx, start.arg);
+    /* Exit from here, not by returning: on_exit_ needs this frame (cx). */
+    sched_proc_exit();
+}
+
+int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid)
+{
+    if (!actor_rt)
+        return -EPERM;
+    actor_start_t *start = kern_alloc(sizeof *start);
+    start->fn = fn;
+    start->arg = arg;
+    int rc = sched_proc_spawn(actor_entry, start, pid);
+    if (rc < 0)
+        kern_free(start);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/* actor.h: Snow processes — a scheduler process that owns a snow_ctx_t
+ * (its own heap, the ABI's budget, panic isolation). D24, D30, language.md
+ * 8.1 and 8.8; issue 7.
+ *
+ * The bridge between sched/ and lang/std: the context lives in the frame
+ * of the process's entry function on its own stack (no allocation), its
+ * budget pointer is the process's sched_budget_t (the same ABI layout as
+ * snow_budget_t), its check hook yields or reports overflow, and its panic
+ * hook destroys the heap and ends only this process (D24). A stack
+ * overflow panics "stack overflow" and ends only the process too (D30
+ * allows this when it is safe: the stack is abandoned whole, nothing else
+ * refers into it). Links, monitors and exit reasons are not here yet.
+ *
+ * Invariant: a context never outlives its process; all its values die with
+ * the process's heap. */
+#ifndef SNOW_SCHED_ACTOR_H
+#define SNOW_SCHED_ACTOR_H
+
+#include "lang/std/snow.h"
+#include "sched/proc.h"
+
+/* The body of a Snow process; returning from it exits the process. */
+typedef void (*sched_actor_fn)(snow_ctx_t *cx, void *arg);
+
+/* Sets the program-wide state (stdout buffer, argv, heap block pool) that
+ * every actor's context shares; rt is borrowed and must outlive the run.
+ * Call before sched_worker_run; read-only while workers run. */
+void sched_actor_set_rt(snow_rt_t *rt);
+
+/* Spawns fn(cx, arg) as a Snow process on the calling worker (see
+ * sched_proc_spawn; arg is borrowed by fn). Requires sched_actor_set_rt.
+ * Returns 0, -ENOMEM, -EPERM (not a worker, or no rt set). */
+int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid);
+
+/* Returns the context of actor p, or NULL if p is a plain C process. */
+snow_ctx_t *sched_actor_ctx(const sched_proc_t *p);
+
+#endif
