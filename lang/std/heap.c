@@ -14,6 +14,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#if defined(SNOW_USE_SANITIZE)
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include "lang/std/alloc.h"
 #include "lang/std/pool.h"
 #include "lang/std/snow.h"
@@ -410,26 +414,46 @@ static void trace(std_heap_t *h, void *obj)
     }
 }
 
+#if defined(SNOW_USE_SANITIZE)
+/* With ASan's use-after-return detection, locals live in "fake" frames off
+ * the stack; a stack word pointing into one makes the whole frame a root. */
+__attribute__((no_sanitize_address)) static void scan_fake_frame(std_heap_t *h, uintptr_t w)
+{
+    void *fs = __asan_get_current_fake_stack();
+    void *beg = NULL, *end = NULL;
+    if (!fs || !__asan_addr_is_in_fake_stack(fs, (void *)w, &beg, &end))
+        return;
+    for (uintptr_t a = ((uintptr_t)beg + 7) & ~(uintptr_t)7; a + 8 <= (uintptr_t)end; a += 8)
+        mark_addr(h, *(const uintptr_t *)a);
+}
+#endif
+
 __attribute__((no_sanitize_address, noinline)) static void scan_range(std_heap_t *h,
                                                                      const void *lo,
                                                                      const void *hi)
 {
     uintptr_t a = ((uintptr_t)lo + 7) & ~(uintptr_t)7;
-    for (; a + 8 <= (uintptr_t)hi; a += 8)
+    for (; a + 8 <= (uintptr_t)hi; a += 8) {
         mark_addr(h, *(const uintptr_t *)a);
+#if defined(SNOW_USE_SANITIZE)
+        scan_fake_frame(h, *(const uintptr_t *)a);
+#endif
+    }
 }
 
+/* Scans from this frame up. The frame address, not a local's address: under
+ * ASan's use-after-return mode locals live in fake frames off the stack. */
 __attribute__((noinline)) static void scan_stack(std_heap_t *h)
 {
-    volatile char here = 0;
-    scan_range(h, (const void *)&here, h->stack_hi);
+    scan_range(h, __builtin_frame_address(0), h->stack_hi);
 }
 
 static void mark_roots(std_heap_t *h)
 {
-    jmp_buf regs; /* spills callee-saved registers into this frame */
+    jmp_buf regs; /* spills callee-saved registers */
     __builtin_unwind_init();
     setjmp(regs);
+    scan_range(h, &regs, &regs + 1); /* may sit in a fake frame (ASan) */
     if (h->stack_hi)
         scan_stack(h);
     for (uint32_t i = 0; i < h->root_count; i++)
