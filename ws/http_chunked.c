@@ -7,19 +7,19 @@
 #include "kernel/assert.h"
 
 enum {
-    S_SIZE_FIRST,    /* chunk-size = 1*HEXDIG: the first digit */
-    S_SIZE,          /* more digits, BWS, ";" or CR */
-    S_SIZE_WS,       /* BWS after the size: ";" or CR next */
-    S_EXT,           /* chunk-ext bytes up to CR */
-    S_SIZE_LF,       /* the LF ending the size line */
-    S_DATA,          /* chunk-data */
-    S_DATA_CR,       /* CRLF after chunk-data */
+    S_SIZE_FIRST, /* chunk-size = 1*HEXDIG: the first digit */
+    S_SIZE,       /* more digits, BWS, ";" or CR */
+    S_SIZE_WS,    /* BWS after the size: ";" or CR next */
+    S_EXT,        /* chunk-ext bytes up to CR */
+    S_SIZE_LF,    /* the LF ending the size line */
+    S_DATA,       /* chunk-data */
+    S_DATA_CR,    /* CRLF after chunk-data */
     S_DATA_LF,
     S_TRAILER_START, /* a trailer field-name, or CR ending the body */
     S_TRAILER_NAME,
     S_TRAILER_VALUE,
     S_TRAILER_LF,
-    S_END_LF,        /* the LF of the final CRLF */
+    S_END_LF, /* the LF of the final CRLF */
     S_DONE,
 };
 
@@ -28,10 +28,7 @@ void ws_http_chunked_init(ws_http_chunked_t *d, const ws_http_limits_t *limits)
     *d = (ws_http_chunked_t){._lim = limits, ._state = S_SIZE_FIRST};
 }
 
-bool ws_http_chunked_done(const ws_http_chunked_t *d)
-{
-    return d->_state == S_DONE;
-}
+bool ws_http_chunked_done(const ws_http_chunked_t *d) { return d->_state == S_DONE; }
 
 static int fail(ws_http_chunked_t *d, int rc, const char *why)
 {
@@ -50,10 +47,7 @@ static int hex_value(unsigned char c)
 }
 
 /* Field and extension text: HTAB, SP, VCHAR, obs-text. */
-static bool is_text(unsigned char c)
-{
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
+static bool is_text(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
 /* One hex digit of the size; a size that needs more than 60 bits is past any
  * body limit, so it is 413 before it can overflow. */
@@ -176,8 +170,7 @@ static int step(ws_http_chunked_t *d, unsigned char c)
     }
 }
 
-ssize_t ws_http_chunked_decode(ws_http_chunked_t *d, const char *buf, size_t len,
-                               ws_slice_t *data)
+ssize_t ws_http_chunked_decode(ws_http_chunked_t *d, const char *buf, size_t len, ws_slice_t *data)
 {
     snow_assert(len > 0);
     snow_assert(d->_state != S_DONE);

@@ -31,10 +31,10 @@ typedef struct ws_http_chunked_t {
     uint64_t body_bytes; /* chunk data decoded so far */
     const char *error;   /* on a rejection: static text for the log line */
     const ws_http_limits_t *_lim;
-    uint64_t _chunk_left;   /* data bytes still to come in this chunk, or the size being read */
-    size_t _line_bytes;     /* bytes of the current size line */
-    size_t _trailer_bytes;  /* bytes of the trailer section so far */
-    size_t _trailer_count;  /* trailer field lines so far */
+    uint64_t _chunk_left;  /* data bytes still to come in this chunk, or the size being read */
+    size_t _line_bytes;    /* bytes of the current size line */
+    size_t _trailer_bytes; /* bytes of the trailer section so far */
+    size_t _trailer_count; /* trailer field lines so far */
     int _state;
 } ws_http_chunked_t;
 
@@ -51,8 +51,7 @@ void ws_http_chunked_init(ws_http_chunked_t *d, const ws_http_limits_t *limits);
  * before the chunk's data is read) or WS_HTTP_HEADERS_TOO_LARGE (trailers),
  * with d->error set. "Need more" is: every byte consumed and not done.
  * One decoder per body, used by one thread at a time. */
-ssize_t ws_http_chunked_decode(ws_http_chunked_t *d, const char *buf, size_t len,
-                               ws_slice_t *data);
+ssize_t ws_http_chunked_decode(ws_http_chunked_t *d, const char *buf, size_t len, ws_slice_t *data);
 
 /* True once the final CRLF after the trailers was consumed: the next request
  * (pipelining) starts right after the bytes consumed so far. */

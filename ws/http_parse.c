@@ -37,20 +37,11 @@ static const unsigned char tchar[256] = {
     /* 0x80-0xff: never part of a token */
 };
 
-const unsigned char *ws_http_tchar_table_(void)
-{
-    return tchar;
-}
+const unsigned char *ws_http_tchar_table_(void) { return tchar; }
 
-static inline bool is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
+static inline bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
-static inline bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
+static inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static inline unsigned char lower(unsigned char c)
 {
@@ -536,8 +527,7 @@ static int finish(parser_t *ps)
 /* }====== */
 
 int ws_http_parse_request(const char *buf, size_t len, const ws_http_limits_t *limits,
-                          ws_http_request_t *req, ws_http_header_t *headers,
-                          size_t header_capacity)
+                          ws_http_request_t *req, ws_http_header_t *headers, size_t header_capacity)
 {
     snow_assert(limits->header_section_bytes_max <= INT_MAX);
     *req = (ws_http_request_t){.headers = headers};
@@ -548,8 +538,8 @@ int ws_http_parse_request(const char *buf, size_t len, const ws_http_limits_t *l
         .capped = len > cap,
         .lim = limits,
         .req = req,
-        .header_max = header_capacity < limits->header_count_max ? header_capacity
-                                                                 : limits->header_count_max,
+        .header_max =
+            header_capacity < limits->header_count_max ? header_capacity : limits->header_count_max,
     };
     /* RFC 9112 2.2: ignore empty lines before the request line. */
     while (ps.end - ps.p >= 2 && ps.p[0] == '\r' && ps.p[1] == '\n')

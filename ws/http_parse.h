@@ -55,21 +55,21 @@ enum {
 /* Limits; every one is enforced on partial input too, so a peer cannot make
  * the caller buffer more than header_section_bytes_max before a verdict. */
 typedef struct ws_http_limits_t {
-    size_t request_line_bytes_max;    /* without its CRLF */
-    size_t header_section_bytes_max;  /* request line + fields + final CRLF */
-    size_t header_count_max;          /* field lines */
-    uint64_t body_bytes_max;          /* declared or decoded body */
-    size_t chunk_line_bytes_max;      /* chunk-size line with its extensions */
+    size_t request_line_bytes_max;   /* without its CRLF */
+    size_t header_section_bytes_max; /* request line + fields + final CRLF */
+    size_t header_count_max;         /* field lines */
+    uint64_t body_bytes_max;         /* declared or decoded body */
+    size_t chunk_line_bytes_max;     /* chunk-size line with its extensions */
 } ws_http_limits_t;
 
 /* services.md 1.9, D88 and D89: 8192-byte head (request line included: an
  * over-long line is 431, so 414 needs a request_line_bytes_max below the head
  * cap), 100 field lines, 16 MiB body. */
-#define WS_HTTP_LIMITS_SPEC                                                                  \
-    ((ws_http_limits_t){.request_line_bytes_max = 8192,                                      \
-                        .header_section_bytes_max = 8192,                                    \
-                        .header_count_max = 100,                                             \
-                        .body_bytes_max = 16777216,                                          \
+#define WS_HTTP_LIMITS_SPEC                                                                        \
+    ((ws_http_limits_t){.request_line_bytes_max = 8192,                                            \
+                        .header_section_bytes_max = 8192,                                          \
+                        .header_count_max = 100,                                                   \
+                        .body_bytes_max = 16777216,                                                \
                         .chunk_line_bytes_max = 4096})
 
 typedef enum ws_http_body_t {
@@ -79,20 +79,20 @@ typedef enum ws_http_body_t {
 } ws_http_body_t;
 
 typedef struct ws_http_request_t {
-    ws_slice_t method; /* token, exactly as received (services.md 1.6) */
-    ws_slice_t target; /* the whole request-target */
-    ws_slice_t path;   /* target up to, not including, the first '?' */
-    ws_slice_t query;  /* after the first '?'; base NULL when there is no '?' */
-    int minor_version; /* 0 or 1; HTTP/1.x with x > 1 is served as 1.1 */
+    ws_slice_t method;         /* token, exactly as received (services.md 1.6) */
+    ws_slice_t target;         /* the whole request-target */
+    ws_slice_t path;           /* target up to, not including, the first '?' */
+    ws_slice_t query;          /* after the first '?'; base NULL when there is no '?' */
+    int minor_version;         /* 0 or 1; HTTP/1.x with x > 1 is served as 1.1 */
     ws_http_header_t *headers; /* the caller's array */
     size_t header_count;
     ws_http_body_t body;
     uint64_t content_length; /* for WS_HTTP_BODY_LENGTH */
-    bool keep_alive;       /* 1.1 unless "close"; 1.0 only with "keep-alive" */
-    bool expect_continue;  /* HTTP/1.1 with Expect: 100-continue */
-    bool upgrade;          /* Connection lists "upgrade" (WebSocket, RFC 6455 4.2) */
-    ws_slice_t host;       /* the Host value; base NULL when absent */
-    const char *error;     /* on a rejection: static text for the log line */
+    bool keep_alive;         /* 1.1 unless "close"; 1.0 only with "keep-alive" */
+    bool expect_continue;    /* HTTP/1.1 with Expect: 100-continue */
+    bool upgrade;            /* Connection lists "upgrade" (WebSocket, RFC 6455 4.2) */
+    ws_slice_t host;         /* the Host value; base NULL when absent */
+    const char *error;       /* on a rejection: static text for the log line */
 } ws_http_request_t;
 
 /* Parses the head at the start of buf[0, len). Borrows buf: every slice in
@@ -108,10 +108,7 @@ int ws_http_parse_request(const char *buf, size_t len, const ws_http_limits_t *l
                           size_t header_capacity);
 
 /* The status code for a rejection rc (< -2): 400, 413, 414, 431, 501 or 505. */
-static inline int ws_http_error_status(int rc)
-{
-    return -rc;
-}
+static inline int ws_http_error_status(int rc) { return -rc; }
 
 /* Request.header (services.md 1.6, D84): the value of the LAST field named
  * name (ASCII case-insensitive). Returns false when there is none. */

@@ -15,7 +15,8 @@ static const char json_type[] = "application/json; charset=utf-8";
  * unassigned, (Unused) 418 and obsoleted 510 are "". */
 const char *ws_http_reason(int status)
 {
-    /* clang-format off: one code per line reads as the registry does */
+    /* One code per line, as the registry reads. */
+    /* clang-format off */
     switch (status) {
     case 100: return "Continue";
     case 101: return "Switching Protocols";
@@ -101,10 +102,7 @@ static void put(out_t *o, const char *s, size_t n)
 
 #define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
 
-static void put_str(out_t *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
+static void put_str(out_t *o, const char *s) { put(o, s, strlen(s)); }
 
 static void put_size(out_t *o, size_t v)
 {
@@ -118,10 +116,7 @@ static void put_size(out_t *o, size_t v)
 }
 
 /* RFC 9110 6.4.1 and D90: 1xx, 204 and 304 never carry content. */
-static bool status_has_body(int status)
-{
-    return status >= 200 && status != 204 && status != 304;
-}
+static bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
 
 int ws_http_response_write(const ws_http_response_t *resp, char *head, size_t head_cap,
                            struct iovec iov[2])

@@ -12,10 +12,7 @@
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
 
-void ws_router_init(ws_router_t *r)
-{
-    *r = (ws_router_t){0};
-}
+void ws_router_init(ws_router_t *r) { *r = (ws_router_t){0}; }
 
 void ws_router_destroy(ws_router_t *r)
 {
@@ -132,8 +129,7 @@ static bool method_ok(const ws_route_t *rt, ws_slice_t method)
     return rt->method.base == NULL || slice_eq(rt->method, method);
 }
 
-bool ws_router_match(const ws_router_t *r, ws_slice_t method, ws_slice_t path,
-                     ws_router_match_t *m)
+bool ws_router_match(const ws_router_t *r, ws_slice_t method, ws_slice_t path, ws_router_match_t *m)
 {
     m->route = NULL;
     m->param_count = 0;

@@ -37,14 +37,14 @@
 enum { WS_ROUTER_PARAMS_MAX = 32 };
 
 typedef struct ws_route_t {
-    ws_slice_t method;  /* base NULL: any method (HTTP.route) */
-    ws_slice_t pattern; /* the router's own copy */
-    void *handler;      /* opaque to the router; handed back on a match */
-    bool is_param;      /* some segment starts with ':' (pass 2) */
-    bool is_wildcard;   /* ends with '/' '*' (pass 3) */
-    bool is_static;     /* neither (pass 1) */
-    uint32_t _segment_count;  /* non-empty segments of pattern */
-    ws_slice_t *_segments;    /* slices of pattern, in the same allocation */
+    ws_slice_t method;       /* base NULL: any method (HTTP.route) */
+    ws_slice_t pattern;      /* the router's own copy */
+    void *handler;           /* opaque to the router; handed back on a match */
+    bool is_param;           /* some segment starts with ':' (pass 2) */
+    bool is_wildcard;        /* ends with '/' '*' (pass 3) */
+    bool is_static;          /* neither (pass 1) */
+    uint32_t _segment_count; /* non-empty segments of pattern */
+    ws_slice_t *_segments;   /* slices of pattern, in the same allocation */
 } ws_route_t;
 
 typedef struct ws_router_t {

@@ -103,10 +103,7 @@ static uint64_t bench_browser(uint64_t n)
     return parse_one(browser_get, sizeof browser_get - 1, n);
 }
 
-static uint64_t bench_wrk(uint64_t n)
-{
-    return parse_one(wrk_get, sizeof wrk_get - 1, n);
-}
+static uint64_t bench_wrk(uint64_t n) { return parse_one(wrk_get, sizeof wrk_get - 1, n); }
 
 static uint64_t bench_pipelined(uint64_t n)
 {
@@ -117,8 +114,8 @@ static uint64_t bench_pipelined(uint64_t n)
     for (uint64_t i = 0; i < n; i++) {
         size_t off = 0;
         while (off < pipelined_len) {
-            int rc = ws_http_parse_request(pipelined + off, pipelined_len - off, &lim, &req,
-                                           hdrs, 100);
+            int rc =
+                ws_http_parse_request(pipelined + off, pipelined_len - off, &lim, &req, hdrs, 100);
             if (rc <= 0)
                 abort();
             off += (size_t)rc;
@@ -134,10 +131,18 @@ static ws_router_t router;
 static void build_router(void)
 {
     static const char *routes[][2] = {
-        {"GET", "/"},           {"GET", "/health"},         {"GET", "/users"},
-        {"POST", "/users"},     {"GET", "/users/:id"},      {"PUT", "/users/:id"},
-        {"DELETE", "/users/:id"}, {"GET", "/users/:id/posts/:post"}, {"GET", "/api/v1/stats"},
-        {NULL, "/static/*"},    {"GET", "/orders/:order_id/lines/:n"}, {NULL, "/*"},
+        {"GET", "/"},
+        {"GET", "/health"},
+        {"GET", "/users"},
+        {"POST", "/users"},
+        {"GET", "/users/:id"},
+        {"PUT", "/users/:id"},
+        {"DELETE", "/users/:id"},
+        {"GET", "/users/:id/posts/:post"},
+        {"GET", "/api/v1/stats"},
+        {NULL, "/static/*"},
+        {"GET", "/orders/:order_id/lines/:n"},
+        {NULL, "/*"},
     };
     ws_router_init(&router);
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -192,8 +197,8 @@ int main(int argc, char **argv)
 #endif
     double r;
     r = measure(bench_browser, secs);
-    printf("%-28s %6s %12.0f req/s %8.1f ns/req %7.0f MB/s\n", "parse browser GET (512 B)", scan,
-           r, 1e9 / r, r * (double)(sizeof browser_get - 1) / 1e6);
+    printf("%-28s %6s %12.0f req/s %8.1f ns/req %7.0f MB/s\n", "parse browser GET (512 B)", scan, r,
+           1e9 / r, r * (double)(sizeof browser_get - 1) / 1e6);
     r = measure(bench_wrk, secs);
     printf("%-28s %6s %12.0f req/s %8.1f ns/req %7.0f MB/s\n", "parse wrk GET (40 B)", scan, r,
            1e9 / r, r * (double)(sizeof wrk_get - 1) / 1e6);

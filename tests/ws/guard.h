@@ -34,9 +34,6 @@ static inline guard_t guard_copy(const char *s, size_t len)
     return g;
 }
 
-static inline void guard_free(guard_t *g)
-{
-    munmap(g->map, g->map_len);
-}
+static inline void guard_free(guard_t *g) { munmap(g->map, g->map_len); }
 
 #endif

@@ -10,9 +10,9 @@
 #include "ws/http_chunked.h"
 
 typedef struct result_t {
-    int rc;            /* 0 when done, WS_HTTP_INCOMPLETE when input ran out, or a rejection */
-    size_t consumed;   /* bytes consumed in total */
-    char body[4096];   /* decoded bytes */
+    int rc;          /* 0 when done, WS_HTTP_INCOMPLETE when input ran out, or a rejection */
+    size_t consumed; /* bytes consumed in total */
+    char body[4096]; /* decoded bytes */
     size_t body_len;
 } result_t;
 

@@ -48,7 +48,7 @@ static const parse_case_t cases[] = {
     {"GET / HTTP/1.1\r\n" H11 "\r\n", FULL},
     {"GET /x?a=1&b HTTP/1.0\r\n\r\n", FULL},
     {"\r\n\r\nGET / HTTP/1.1\r\n" H11 "\r\n", FULL}, /* RFC 9112 2.2 */
-    {"get /lower HTTP/1.1\r\n" H11 "\r\n", FULL},     /* any token is a method */
+    {"get /lower HTTP/1.1\r\n" H11 "\r\n", FULL},    /* any token is a method */
     {"OPTIONS * HTTP/1.1\r\n" H11 "\r\n", FULL},
     {"GET http://h/x?y HTTP/1.1\r\n" H11 "\r\n", FULL},
     {"GET / HTTP/1.2\r\n" H11 "\r\n", FULL},
@@ -121,8 +121,7 @@ static const parse_case_t cases[] = {
     {"POST / HTTP/1.1\r\n" H11 "Transfer-Encoding:\r\n\r\n", WS_HTTP_BAD_REQUEST},
     {"POST / HTTP/1.1\r\n" H11 "Transfer-Encoding : chunked\r\n\r\n", WS_HTTP_BAD_REQUEST},
     {"POST / HTTP/1.1\r\n" H11 "Transfer-Encoding: chunked\r\n \r\n\r\n", WS_HTTP_BAD_REQUEST},
-    {"POST / HTTP/1.1\r\n" H11 "Transfer-Encoding: gzip, chunked\r\n\r\n",
-     WS_HTTP_NOT_IMPLEMENTED},
+    {"POST / HTTP/1.1\r\n" H11 "Transfer-Encoding: gzip, chunked\r\n\r\n", WS_HTTP_NOT_IMPLEMENTED},
 };
 
 #if !defined(SNOW_USE_SANITIZE) /* ASan turns the SIGSEGV into its own exit */
@@ -376,16 +375,16 @@ Test(ws_http_parse, a_bad_byte_at_any_offset_of_a_long_value_or_target_is_found)
         memset(val, 'v', sizeof val);
         val[pos] = '\x01';
         char in[512];
-        int n = snprintf(in, sizeof in, "GET /%.*s HTTP/1.1\r\nHost: h\r\n\r\n", (int)sizeof val,
-                         val);
+        int n =
+            snprintf(in, sizeof in, "GET /%.*s HTTP/1.1\r\nHost: h\r\n\r\n", (int)sizeof val, val);
         ws_http_request_t req;
         cr_assert_eq(parse(in, &req), WS_HTTP_BAD_REQUEST, "target pos %zu", pos);
-        n = snprintf(in, sizeof in, "GET / HTTP/1.1\r\nHost: h\r\nX: %.*s\r\n\r\n",
-                     (int)sizeof val, val);
+        n = snprintf(in, sizeof in, "GET / HTTP/1.1\r\nHost: h\r\nX: %.*s\r\n\r\n", (int)sizeof val,
+                     val);
         cr_assert_eq(parse(in, &req), WS_HTTP_BAD_REQUEST, "value pos %zu", pos);
         val[pos] = '\t'; /* legal inside a value, not in a target */
-        n = snprintf(in, sizeof in, "GET / HTTP/1.1\r\nHost: h\r\nX: %.*s\r\n\r\n",
-                     (int)sizeof val, val);
+        n = snprintf(in, sizeof in, "GET / HTTP/1.1\r\nHost: h\r\nX: %.*s\r\n\r\n", (int)sizeof val,
+                     val);
         cr_assert_eq(parse(in, &req), n, "tab pos %zu", pos);
         cr_assert_eq(req.headers[1].value.len, pos == 0 || pos == sizeof val - 1 ? 199 : 200);
     }
@@ -416,8 +415,8 @@ Test(ws_http_parse, utf8_at_any_offset_is_accepted_and_a_cut_sequence_is_400)
 Test(ws_http_parse, header_lookup_is_case_insensitive_and_the_last_value_wins)
 {
     ws_http_request_t req;
-    cr_assert_gt(
-        parse("GET / HTTP/1.1\r\nX-Trace-Id: 1\r\nHost: h\r\nx-trace-id: 2\r\n\r\n", &req), 0);
+    cr_assert_gt(parse("GET / HTTP/1.1\r\nX-Trace-Id: 1\r\nHost: h\r\nx-trace-id: 2\r\n\r\n", &req),
+                 0);
     ws_slice_t v;
     cr_assert(ws_http_header_get(&req, "X-TRACE-ID", 10, &v));
     cr_assert(slice_is(v, "2"));
@@ -431,7 +430,7 @@ Test(ws_http_parse, query_lookup_follows_services_1_6)
     const char *q = "a=1&b&c=&a=2&d=x=y&=z&e=%41+b";
     ws_slice_t qs = {q, strlen(q)}, v;
     cr_assert(ws_http_query_get(qs, "a", 1, &v));
-    cr_assert(slice_is(v, "2")); /* last wins */
+    cr_assert(slice_is(v, "2"));                      /* last wins */
     cr_assert_not(ws_http_query_get(qs, "b", 1, &v)); /* no '=' is ignored */
     cr_assert(ws_http_query_get(qs, "c", 1, &v));
     cr_assert(slice_is(v, ""));

@@ -30,11 +30,11 @@ Test(ws_http_response, spec_form_is_exact)
     ws_http_response_t resp = {.status = 200, .body = "{\"sku\":\"B-17\"}", .body_len = 14};
     int n;
     cr_assert_str_eq(wire(&resp, &n), "HTTP/1.1 200 OK\r\n"
-                                       "Content-Type: application/json; charset=utf-8\r\n"
-                                       "Content-Length: 14\r\n"
-                                       "Connection: close\r\n"
-                                       "\r\n"
-                                       "{\"sku\":\"B-17\"}");
+                                      "Content-Type: application/json; charset=utf-8\r\n"
+                                      "Content-Length: 14\r\n"
+                                      "Connection: close\r\n"
+                                      "\r\n"
+                                      "{\"sku\":\"B-17\"}");
     cr_assert_eq(n, 2);
 }
 
@@ -43,15 +43,15 @@ Test(ws_http_response, not_found_and_empty_body)
     ws_http_response_t resp = {.status = 404, .body = "Not Found", .body_len = 9};
     int n;
     cr_assert_str_eq(wire(&resp, &n), "HTTP/1.1 404 Not Found\r\n"
-                                       "Content-Type: application/json; charset=utf-8\r\n"
-                                       "Content-Length: 9\r\n"
-                                       "Connection: close\r\n"
-                                       "\r\nNot Found");
+                                      "Content-Type: application/json; charset=utf-8\r\n"
+                                      "Content-Length: 9\r\n"
+                                      "Connection: close\r\n"
+                                      "\r\nNot Found");
     resp = (ws_http_response_t){.status = 201};
     cr_assert_str_eq(wire(&resp, &n), "HTTP/1.1 201 Created\r\n"
-                                       "Content-Type: application/json; charset=utf-8\r\n"
-                                       "Content-Length: 0\r\n"
-                                       "Connection: close\r\n\r\n");
+                                      "Content-Type: application/json; charset=utf-8\r\n"
+                                      "Content-Length: 0\r\n"
+                                      "Connection: close\r\n\r\n");
     cr_assert_eq(n, 1);
 }
 
@@ -60,9 +60,9 @@ Test(ws_http_response, head_request_keeps_length_and_drops_body)
     ws_http_response_t resp = {.status = 200, .body = "hello", .body_len = 5, .head_request = true};
     int n;
     cr_assert_str_eq(wire(&resp, &n), "HTTP/1.1 200 OK\r\n"
-                                       "Content-Type: application/json; charset=utf-8\r\n"
-                                       "Content-Length: 5\r\n"
-                                       "Connection: close\r\n\r\n");
+                                      "Content-Type: application/json; charset=utf-8\r\n"
+                                      "Content-Length: 5\r\n"
+                                      "Connection: close\r\n\r\n");
     cr_assert_eq(n, 1);
 }
 
@@ -80,8 +80,8 @@ Test(ws_http_response, bodiless_statuses_send_no_length_and_no_body)
     ws_http_response_t resp = {.status = 204};
     int n;
     cr_assert_str_eq(wire(&resp, &n), "HTTP/1.1 204 No Content\r\n"
-                                       "Content-Type: application/json; charset=utf-8\r\n"
-                                       "Connection: close\r\n\r\n");
+                                      "Content-Type: application/json; charset=utf-8\r\n"
+                                      "Connection: close\r\n\r\n");
 }
 
 Test(ws_http_response, reason_phrases_follow_d86)
@@ -102,9 +102,9 @@ Test(ws_http_response, reason_phrases_follow_d86)
     ws_http_response_t resp = {.status = 299};
     int n;
     cr_assert_str_eq(wire(&resp, &n), "HTTP/1.1 299 \r\n" /* empty reason keeps its space */
-                                       "Content-Type: application/json; charset=utf-8\r\n"
-                                       "Content-Length: 0\r\n"
-                                       "Connection: close\r\n\r\n");
+                                      "Content-Type: application/json; charset=utf-8\r\n"
+                                      "Content-Length: 0\r\n"
+                                      "Connection: close\r\n\r\n");
 }
 
 Test(ws_http_response, status_outside_100_599_is_einval)
@@ -130,11 +130,11 @@ Test(ws_http_response, options_add_date_keep_alive_and_content_type)
                                .content_type = "text/plain"};
     int n;
     cr_assert_str_eq(wire(&resp, &n), "HTTP/1.1 200 OK\r\n"
-                                       "Content-Type: text/plain\r\n"
-                                       "Content-Length: 2\r\n"
-                                       "Connection: keep-alive\r\n"
-                                       "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
-                                       "\r\nhi");
+                                      "Content-Type: text/plain\r\n"
+                                      "Content-Length: 2\r\n"
+                                      "Connection: keep-alive\r\n"
+                                      "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+                                      "\r\nhi");
 }
 
 Test(ws_http_response, content_type_with_a_line_break_is_einval)
@@ -162,8 +162,8 @@ Test(ws_http_response, head_that_does_not_fit_is_enospc)
 Test(ws_http_response, length_is_written_in_decimal_for_large_bodies)
 {
     static char body[1];
-    ws_http_response_t resp = {.status = 200, .body = body, .body_len = 16777216,
-                               .head_request = true};
+    ws_http_response_t resp = {
+        .status = 200, .body = body, .body_len = 16777216, .head_request = true};
     int n;
     cr_assert_not_null(strstr(wire(&resp, &n), "\r\nContent-Length: 16777216\r\n"));
 }
@@ -173,10 +173,10 @@ Test(ws_http_response, error_responses_for_parser_rejections)
     int n;
     ws_http_response_t resp = ws_http_error_response(WS_HTTP_HEADERS_TOO_LARGE);
     cr_assert_str_eq(wire(&resp, &n), "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                                       "Content-Type: application/json; charset=utf-8\r\n"
-                                       "Content-Length: 31\r\n"
-                                       "Connection: close\r\n"
-                                       "\r\nRequest Header Fields Too Large");
+                                      "Content-Type: application/json; charset=utf-8\r\n"
+                                      "Content-Length: 31\r\n"
+                                      "Connection: close\r\n"
+                                      "\r\nRequest Header Fields Too Large");
     resp = ws_http_error_response(WS_HTTP_BAD_REQUEST);
     cr_assert_eq(resp.status, 400);
     cr_assert_str_eq(resp.body, "Bad Request");

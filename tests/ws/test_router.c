@@ -34,10 +34,7 @@ static bool param_is(const ws_router_match_t *m, const char *name, const char *w
     return want != NULL && v.len == strlen(want) && memcmp(v.base, want, v.len) == 0;
 }
 
-static void setup(void)
-{
-    ws_router_init(&r);
-}
+static void setup(void) { ws_router_init(&r); }
 
 static void teardown(void)
 {
@@ -55,36 +52,36 @@ typedef struct route_case_t {
 
 Test(ws_router, priority_table_static_beats_param_beats_wildcard)
 {
-    add(NULL, "/*");                      /* 1 */
-    add(NULL, "/accounts/:id");           /* 2 */
-    add(NULL, "/static/*");               /* 3 */
-    add(NULL, "/accounts/current");       /* 4: after the param route, still wins */
+    add(NULL, "/*");                          /* 1 */
+    add(NULL, "/accounts/:id");               /* 2 */
+    add(NULL, "/static/*");                   /* 3 */
+    add(NULL, "/accounts/current");           /* 4: after the param route, still wins */
     add("GET", "/orders/:order_id/lines/:n"); /* 5 */
-    add("POST", "/orders/:o/lines/:n");   /* 6 */
-    add(NULL, "/health");                 /* 7 */
-    add("GET", "/only-get");              /* 8 */
+    add("POST", "/orders/:o/lines/:n");       /* 6 */
+    add(NULL, "/health");                     /* 7 */
+    add("GET", "/only-get");                  /* 8 */
     static const route_case_t cases[] = {
         {"GET", "/accounts/current", 4},
         {"GET", "/accounts/7", 2},
-        {"GET", "/accounts/7/", 2},   /* empty segments are dropped */
+        {"GET", "/accounts/7/", 2}, /* empty segments are dropped */
         {"GET", "//accounts/7", 2},
-        {"GET", "/accounts", 1},      /* segment count differs: wildcard */
+        {"GET", "/accounts", 1}, /* segment count differs: wildcard */
         {"GET", "/accounts/7/x", 1},
         {"GET", "/static/css/a.css", 1}, /* same pass: the earlier catch-all wins */
         {"GET", "/orders/9/lines/2", 5},
         {"POST", "/orders/9/lines/2", 6},
         {"PUT", "/orders/9/lines/2", 1},
         {"GET", "/health", 7},
-        {"GET", "/health/", 1},       /* a trailing slash matters for static routes */
+        {"GET", "/health/", 1}, /* a trailing slash matters for static routes */
         {"GET", "/only-get", 8},
-        {"get", "/only-get", 1},      /* method comparison is case-sensitive */
+        {"get", "/only-get", 1}, /* method comparison is case-sensitive */
         {"POST", "/only-get", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ws_router_match_t m;
         int got = route_of(cases[i].method, cases[i].path, &m);
-        cr_expect_eq(got, cases[i].route, "%s %s: got %d want %d", cases[i].method,
-                     cases[i].path, got, cases[i].route);
+        cr_expect_eq(got, cases[i].route, "%s %s: got %d want %d", cases[i].method, cases[i].path,
+                     got, cases[i].route);
     }
 }
 
@@ -143,8 +140,8 @@ Test(ws_router, params_capture_raw_segments_and_later_duplicates_win)
 
 Test(ws_router, edge_patterns_follow_the_spec_notes)
 {
-    add(NULL, "/a/*/b");     /* '*' not last: a literal, static */
-    add(NULL, "/m/:x/*");    /* param pass with '*' literal; wildcard pass with ":x" literal */
+    add(NULL, "/a/*/b");  /* '*' not last: a literal, static */
+    add(NULL, "/m/:x/*"); /* param pass with '*' literal; wildcard pass with ":x" literal */
     ws_router_match_t m;
     cr_assert_eq(route_of("GET", "/a/*/b", &m), 1);
     cr_assert_eq(route_of("GET", "/a/z/b", &m), 0);

@@ -68,8 +68,7 @@ typedef struct decoded_t {
     uint64_t len;
 } decoded_t;
 
-static decoded_t decode_steps(const char *buf, size_t len, size_t step,
-                              const ws_http_limits_t *lim)
+static decoded_t decode_steps(const char *buf, size_t len, size_t step, const ws_http_limits_t *lim)
 {
     ws_http_chunked_t d;
     ws_http_chunked_init(&d, lim);
