@@ -281,6 +281,7 @@ void std_heap_init(std_heap_t *h, const void *stack_hi)
     memset(h, 0, sizeof *h);
     h->stack_hi = stack_hi;
     h->threshold = THRESHOLD_MIN;
+    h->threshold_min = THRESHOLD_MIN;
 }
 
 void std_heap_destroy(std_heap_t *h)
@@ -530,7 +531,7 @@ void std_heap_collect(std_heap_t *h)
     /* The next collection comes after allocating twice the live data: the
      * heap peaks near 3x live and marking costs at most half a byte per
      * byte allocated. */
-    h->threshold = 2 * h->bytes_live > THRESHOLD_MIN ? 2 * h->bytes_live : THRESHOLD_MIN;
+    h->threshold = 2 * h->bytes_live > h->threshold_min ? 2 * h->bytes_live : h->threshold_min;
     h->mark_cache = NULL;
     h->collecting = false;
 }

@@ -67,7 +67,8 @@ typedef struct std_heap_t {
     uint32_t gc_off; /* > 0: allocation never collects (copying, fragments) */
     /* Accounting. */
     uint64_t bytes_since_gc;
-    uint64_t threshold;
+    uint64_t threshold;     /* collect after allocating this much */
+    uint64_t threshold_min; /* floor of threshold (default 4 MiB); small for actors */
     uint64_t limit_bytes; /* 0: no limit; checked by std_obj_alloc (ctx.h) */
     uint64_t bytes_live;
     uint64_t bytes_allocated;
