@@ -221,3 +221,33 @@ Test(std_json, nested_collections_round_trip)
     cr_assert_str_eq(decode_err(&t_map_sf, "{\"a\":[true]}"), "expected Float");
     cr_assert_str_eq(decode_err(&t_map_sf, "{\"a\":1}"), "expected Array");
 }
+
+static const snow_type_t *const p_i[] = {&snow_type_int};
+static const char *const n_names[] = {"n"};
+static const snow_type_t t_boxed_int = {.kind = SNOW_KIND_STRUCT, .flags = SNOW_TF_JSON, .count = 1,
+                                        .name = "Boxed", .params = p_i, .field_names = n_names};
+static const snow_type_t t_empty = {.kind = SNOW_KIND_STRUCT, .flags = SNOW_TF_JSON, .name = "E"};
+
+Test(std_json, int_fields_accept_integral_floats_only)
+{
+    snow_record_t *r = snow_json_decode(cx, &t_boxed_int, S("{\"n\":1e2}"));
+    cr_assert_eq(r->h.tag, SNOW_TAG_OK);
+    cr_assert_eq(SNOW_WORD_TO_PTR(snow_record_t, r->w[0])->w[0], 100);
+    r = snow_json_decode(cx, &t_boxed_int, S("{\"n\":-2.0,\"extra\":[1,2]}"));
+    cr_assert_eq((int64_t)SNOW_WORD_TO_PTR(snow_record_t, r->w[0])->w[0], -2);
+    cr_assert_str_eq(decode_err(&t_boxed_int, "{\"n\":2.9}"), "expected Int");
+    cr_assert_str_eq(decode_err(&t_boxed_int, "{\"n\":\"2\"}"), "expected Int");
+    cr_assert_str_eq(decode_err(&t_boxed_int, "{\"n\":1e300}"), "expected Int");
+    cr_assert_eq(snow_json_decode(cx, &t_empty, S("42"))->h.tag, SNOW_TAG_OK);
+}
+
+Test(std_json, numbers_keep_int_or_float)
+{
+    cr_assert_str_eq(canon("[1.5e3,-1.5,0,-0.0,1E2,12345678901234567890]"),
+                     "[1500.0,-1.5,0,-0.0,100.0,1.2345678901234567e+19]");
+    cr_assert_str_eq(parse_err("[1,2"), "EOF while parsing a list at line 1 column 4");
+    cr_assert_str_eq(parse_err("1e+"), "EOF while parsing a value at line 1 column 3");
+    cr_assert_str_eq(parse_err("1e+x"), "invalid number at line 1 column 4");
+    cr_assert_str_eq(parse_err(".5"), "expected value at line 1 column 1");
+    cr_assert_str_eq(parse_err("-1e400"), "number out of range at line 1 column 6");
+}
