@@ -184,7 +184,7 @@ int32_t kern_buf_on_recv_(kern_ring_t *ring, kern_op_t *op, int32_t res, uint32_
     (void)ring;
     kern_buf_group_t *g = op->_group;
     kern_buf_t *b = NULL;
-    if (op->_kind == KERN_OP_RECV_POOL_) {
+    if (op->_pbuf != NULL) {
         b = hand_out(g, op->_pbuf, res);
         op->_pbuf = NULL;
     } else if (cqe_flags & IORING_CQE_F_BUFFER) {

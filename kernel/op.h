@@ -46,6 +46,7 @@ enum {
     KERN_OP_CONNECT_,   /* res becomes the new socket, closed on failure */
     KERN_OP_WAKE_,      /* the ring's own wake-up; never "in flight" */
     KERN_OP_WAKE_FAIL_, /* a MSG_RING wake we sent failed: use the eventfd */
+    KERN_OP_SEND_RECV_, /* linked send (silent on success) + recv (sock.h) */
     KERN_OP_POOL_,      /* a blocking-pool job completing into the ring */
 };
 
@@ -63,10 +64,10 @@ struct kern_op_t {
     kern_op_t *_next; /* deferred-completion and pool-inbox lists */
     uint8_t _kind;
     uint8_t _state;
-    bool _cancelled; /* kern_op_cancel was called: keep -ECANCELED */
-    bool _timed;     /* a linked timeout guards this op */
-    int32_t _fd;     /* connect: the socket being connected */
-    int32_t _zc_res; /* send_zc: result held until the notification */
+    bool _cancelled;   /* kern_op_cancel was called: keep -ECANCELED */
+    bool _timed;       /* a linked timeout guards this op */
+    int32_t _fd;       /* connect: the socket being connected */
+    int32_t _zc_res;   /* send_zc: result held until the notification */
     kern_buf_group_t *_group;
     kern_buf_t *_pbuf;            /* recv pool fallback: buffer lent to the kernel */
     struct __kernel_timespec _ts; /* linked timeout; read at submission */

@@ -245,9 +245,26 @@ static void deliver(kern_ring_t *ring, kern_op_t *op, int32_t res, bool more)
     op->cb(ring, op);
 }
 
+/* The send half of kern_sock_send_recv (user_data: op with bit 0 set) posts
+ * a CQE only when it fails. The kernel then skips the CQE of the linked recv
+ * too (a chain whose head skips success CQEs skips the cancelled links'), so
+ * this CQE is the op's final one: return the recv's borrowed buffer and
+ * deliver the send's error. */
+static bool send_half_failed(kern_ring_t *ring, kern_op_t *op, int32_t res)
+{
+    snow_assert(op->_state == KERN_OP_PENDING_ && op->_kind == KERN_OP_SEND_RECV_);
+    kern_buf_on_recv_(ring, op, -ECANCELED, 0);
+    /* A short MSG_WAITALL send (res >= 0 here) means the peer went away. */
+    deliver(ring, op, res < 0 ? res : -EPIPE, false);
+    return true;
+}
+
 /* Returns true if a callback ran. */
 static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
 {
+    if (cqe->user_data & 1)
+        return send_half_failed(ring, (kern_op_t *)(uintptr_t)(cqe->user_data & ~(uint64_t)1),
+                                cqe->res);
     kern_op_t *op = io_uring_cqe_get_data(cqe);
     /* 0: linked timeouts and cancel requests. LIBURING_UDATA_TIMEOUT: the
      * timeout SQE liburing adds for waits on kernels without EXT_ARG. */
@@ -258,6 +275,9 @@ static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
     switch (op->_kind) {
     case KERN_OP_RECV_RING_:
     case KERN_OP_RECV_POOL_:
+        res = kern_buf_on_recv_(ring, op, res, cqe->flags);
+        break;
+    case KERN_OP_SEND_RECV_:
         res = kern_buf_on_recv_(ring, op, res, cqe->flags);
         break;
     case KERN_OP_SEND_ZC_:
@@ -436,6 +456,12 @@ int kern_op_cancel(kern_ring_t *ring, kern_op_t *op)
     struct io_uring_sqe *sqe = kern_ring_sqe_bare_(ring);
     io_uring_prep_cancel(sqe, op, 0);
     io_uring_sqe_set_data64(sqe, 0);
+    if (op->_kind == KERN_OP_SEND_RECV_) {
+        /* The send half, if still running; its failure cancels the recv. */
+        sqe = kern_ring_sqe_bare_(ring);
+        io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op | 1, 0);
+        io_uring_sqe_set_data64(sqe, 0);
+    }
     return 0;
 }
 

@@ -159,6 +159,7 @@ int kern_sock_recv(kern_ring_t *ring, int fd, kern_buf_group_t *g, kern_op_t *op
     }
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_RECV_RING_, cb);
     op->_group = g;
+    op->_pbuf = NULL;
     if (ring->features & KERN_FEAT_MULTISHOT_RECV)
         io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
     else
@@ -166,6 +167,45 @@ int kern_sock_recv(kern_ring_t *ring, int fd, kern_buf_group_t *g, kern_op_t *op
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = g->bgid;
     kern_ring_use_fd_(ring, sqe, fd);
+    return 0;
+}
+
+/* Fills sqe as a receive into group g (a borrowed buffer without BUF_RING). */
+static void prep_group_recv(kern_ring_t *ring, struct io_uring_sqe *sqe, int fd,
+                            kern_buf_group_t *g, kern_buf_t *b)
+{
+    if (b != NULL) {
+        io_uring_prep_recv(sqe, fd, b->base, g->size, 0);
+    } else {
+        io_uring_prep_recv(sqe, fd, NULL, g->size, 0);
+        sqe->flags |= IOSQE_BUFFER_SELECT;
+        sqe->buf_group = g->bgid;
+    }
+    kern_ring_use_fd_(ring, sqe, fd);
+}
+
+int kern_sock_send_recv(kern_ring_t *ring, int fd, const void *p, size_t len, kern_buf_group_t *g,
+                        kern_op_t *op, kern_op_cb cb)
+{
+    snow_assert(g->ring == ring);
+    kern_buf_t *b = NULL;
+    if (!g->mapped && (b = kern_buf_take_(g)) == NULL)
+        return -ENOBUFS;
+    kern_ring_reserve_(ring, 2);
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_SEND_RECV_, cb);
+    op->_group = g;
+    op->_pbuf = b;
+    if (len > 0) {
+        /* MSG_WAITALL: success means every byte went out, so the send can
+         * stay silent (CQE_SKIP_SUCCESS) and the recv's CQE implies it. */
+        io_uring_prep_send(sqe, fd, p, len, MSG_NOSIGNAL | MSG_WAITALL);
+        kern_ring_use_fd_(ring, sqe, fd);
+        sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+        io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)op | 1);
+        sqe = kern_ring_sqe_bare_(ring);
+    }
+    prep_group_recv(ring, sqe, fd, g, b);
+    io_uring_sqe_set_data(sqe, op);
     return 0;
 }
 

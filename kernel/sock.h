@@ -101,6 +101,19 @@ int kern_sock_connect(kern_ring_t *ring, const kern_sock_addr_t *a, int64_t time
  * reference), 0 at end of stream, or -errno. */
 int kern_sock_recv(kern_ring_t *ring, int fd, kern_buf_group_t *g, kern_op_t *op, kern_op_cb cb);
 
+/* Request/response in one step: sends len bytes at p (borrowed until cb)
+ * and, once every byte is out, receives once into a buffer of group g, as a
+ * linked pair whose send posts no completion when it succeeds. Compared with
+ * kern_sock_send followed by kern_sock_recv this saves the send's CQE and,
+ * in ping-pong traffic, one io_uring_enter per round trip. len 0 means only
+ * the receive. cb runs once: op->res is the receive's result (bytes in
+ * op->buf, 0 at end of stream) with the whole send done, or the send's
+ * -errno (-EPIPE, -ECONNRESET) when it failed, in which case nothing was
+ * received. The receive is single-shot. Returns 0, or -ENOBUFS at once when
+ * a fallback group (no BUF_RING) has no free buffer. */
+int kern_sock_send_recv(kern_ring_t *ring, int fd, const void *p, size_t len, kern_buf_group_t *g,
+                        kern_op_t *op, kern_op_cb cb);
+
 /* Receives at most cap bytes into p (borrowed until cb). timeout_ns < 0 means
  * none. op->res is bytes, 0 at end of stream, or -errno. */
 int kern_sock_recv_into(kern_ring_t *ring, int fd, void *p, size_t cap, int64_t timeout_ns,

@@ -7,6 +7,7 @@
  * seconds). The order of the two servers alternates between rounds.
  *
  *   echo_bench [--seconds S] [--rounds R] [--msg BYTES] [--conns 1,256] [--pin 0|1]
+ *              [--kern multishot|pair]
  *
  * Prints one line per phase and, per connection count, the medians over the
  * rounds and the kern/epoll ratios (msgs/s: higher is better; p99 and server
@@ -102,6 +103,9 @@ int main(int argc, char **argv)
             seconds = atof(argv[i + 1]);
         else if (strcmp(argv[i], "--rounds") == 0)
             rounds = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--kern") == 0)
+            echo_kern_mode =
+                strcmp(argv[i + 1], "pair") == 0 ? ECHO_KERN_PAIR : ECHO_KERN_MULTISHOT;
         else if (strcmp(argv[i], "--pin") == 0)
             pinning = atoi(argv[i + 1]) != 0;
         else if (strcmp(argv[i], "--msg") == 0)
@@ -121,8 +125,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     kern_probe_print(kern_probe_get(), stdout);
     pin(1);
-    printf("echo: %zu-byte ping-pong, %.1f s per phase, %d rounds, %s\n", msg, seconds, rounds,
-           pinning ? "server CPU 0, client CPU 1" : "not pinned");
+    printf("echo: %zu-byte ping-pong, %.1f s per phase, %d rounds, %s, kern server: %s\n", msg,
+           seconds, rounds, pinning ? "server CPU 0, client CPU 1" : "not pinned",
+           echo_kern_mode == ECHO_KERN_PAIR ? "send_recv pairs" : "multishot recv + send");
     printf("%-6s %-6s %-5s %12s %9s %9s %11s %11s %6s\n", "conns", "server", "round", "msgs/s",
            "p50_us", "p99_us", "cpu_us/msg", "enters/msg", "errors");
     int failed = 0;

@@ -530,3 +530,93 @@ Test(kernel_sock, one_recv_call_keeps_receiving)
     kern_buf_group_destroy(&g);
     close_pair(&c);
 }
+
+/* ---- send_recv: request/response in one linked pair ---- */
+
+static void on_pair(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    conn_t *c = op->data;
+    c->recvs++;
+    c->last_res = op->res;
+    if (op->res > 0) {
+        memcpy(c->got, op->buf->base, op->buf->len);
+        c->got_len = op->buf->len;
+        kern_buf_unref(op->buf);
+    } else {
+        cr_assert_null(op->buf);
+    }
+}
+
+Test(kernel_sock, send_recv_answers_and_reads_the_next_request_with_one_callback)
+{
+    conn_t c;
+    open_loopback(&c);
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 4, 64), 0);
+    /* len 0: only the first receive. */
+    cr_assert_eq(kern_sock_send_recv(&ring, c.server_fd, NULL, 0, &g, &c.recv_op, on_pair), 0);
+    cr_assert_eq(write(c.client_fd, "ping1", 5), 5);
+    RUN_UNTIL(&ring, c.recvs == 1);
+    cr_assert_eq(c.last_res, 5);
+    for (int i = 2; i <= 4; i++) {
+        uint64_t cqes = ring.stats.cqes;
+        cr_assert_eq(kern_sock_send_recv(&ring, c.server_fd, "pong", 4, &g, &c.recv_op, on_pair),
+                     0);
+        char reply[8] = {0};
+        /* The client sees the reply before it sends the next request. */
+        while (recv(c.client_fd, reply, sizeof reply, MSG_DONTWAIT) != 4)
+            cr_assert_geq(kern_ring_run(&ring, 1000000), 0);
+        cr_assert_str_eq(reply, "pong");
+        char req[8];
+        snprintf(req, sizeof req, "ping%d", i);
+        cr_assert_eq(write(c.client_fd, req, 5), 5);
+        RUN_UNTIL(&ring, c.recvs == i);
+        cr_assert_eq(c.last_res, 5);
+        cr_assert_eq(memcmp(c.got, req, 5), 0);
+        /* One CQE for the pair: the successful send stayed silent. */
+        cr_assert_eq(ring.stats.cqes - cqes, 1u);
+    }
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close_pair(&c);
+}
+
+Test(kernel_sock, send_recv_reports_a_failed_send_once)
+{
+    conn_t c;
+    open_loopback(&c);
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 4, 64), 0);
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    cr_assert_eq(setsockopt(c.client_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
+    close(c.client_fd); /* reset: the send must fail */
+    c.client_fd = -1;
+    usleep(10000);
+    cr_assert_eq(kern_sock_send_recv(&ring, c.server_fd, "late", 4, &g, &c.recv_op, on_pair), 0);
+    RUN_UNTIL(&ring, c.recvs == 1);
+    cr_assert(c.last_res == -EPIPE || c.last_res == -ECONNRESET, "res %d", c.last_res);
+    cr_assert_eq(kern_ring_run(&ring, 20000000), 0);
+    cr_assert_eq(c.recvs, 1);
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close_pair(&c);
+}
+
+Test(kernel_sock, send_recv_can_be_cancelled_while_it_waits_for_the_request)
+{
+    conn_t c;
+    open_loopback(&c);
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 4, 64), 0);
+    cr_assert_eq(kern_sock_send_recv(&ring, c.server_fd, "hi", 2, &g, &c.recv_op, on_pair), 0);
+    cr_assert_eq(kern_ring_run(&ring, 0), 0);
+    cr_assert_eq(kern_op_cancel(&ring, &c.recv_op), 0);
+    RUN_UNTIL(&ring, c.recvs == 1);
+    cr_assert_eq(c.last_res, -ECANCELED);
+    char reply[4];
+    cr_assert_eq(recv(c.client_fd, reply, sizeof reply, 0), 2, "the send still went out");
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close_pair(&c);
+}
