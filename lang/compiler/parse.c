@@ -300,6 +300,11 @@ void parse_sync(parser_t *p, uint32_t from, uint32_t depth)
             break;
         }
         if (is_open_delim(k)) {
+            /* `if x {`: a brace block instead of `do`; its `}` ends it, so
+             * the pending opener will never see an `end`. */
+            if (k == TOK_LBRACE && n > 0 && n <= SYNC_STACK_MAX &&
+                stack[n - 1] == OPEN_PENDING)
+                n--;
             parens++;
         } else if (is_close_delim(k)) {
             if (parens <= 0 && n == 0)

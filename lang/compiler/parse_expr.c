@@ -325,6 +325,20 @@ static ast_expr_t *parse_struct_lit(parser_t *p, ast_expr_t *name)
 
 /* ========================================================= control flow */
 
+/* Expects the `do` that follows an if/while/for/case head; a `{` there is
+ * most likely a block written with braces, so say how blocks are written. */
+static bool expect_head_do(parser_t *p, const char *what)
+{
+    if (accept(p, TOK_KW_DO))
+        return true;
+    bool brace = at(p, TOK_LBRACE);
+    uint32_t before = p->diag->count;
+    perr_here(p, "expected `do` after %s", what);
+    if (brace && p->diag->count > before)
+        diag_help(p->diag, "blocks are written `do ... end`, not with braces");
+    return false;
+}
+
 ast_expr_t *parse_head_expr(parser_t *p)
 {
     bool no_do = p->no_do;
@@ -341,7 +355,7 @@ static ast_expr_t *parse_if(parser_t *p)
     ast_expr_t *e = expr_new(p, AST_EXPR_IF, tok_span(p, kw));
     e->lhs = parse_head_expr(p);
     const token_t *do_tok = pk(p);
-    if (!expect(p, TOK_KW_DO, "`do` after `if` condition"))
+    if (!expect_head_do(p, "`if` condition"))
         return e;
     e->then_block = parse_block(p, NULL);
     if (accept(p, TOK_KW_ELSE)) {
@@ -409,7 +423,7 @@ static ast_expr_t *parse_case(parser_t *p)
     ast_expr_t *e = expr_new(p, AST_EXPR_CASE, tok_span(p, kw));
     e->lhs = parse_head_expr(p);
     const token_t *do_tok = pk(p);
-    if (!expect(p, TOK_KW_DO, "`do` after `case` subject"))
+    if (!expect_head_do(p, "`case` subject"))
         return e;
     bool no_do = p->no_do;
     p->no_do = false;
@@ -450,7 +464,7 @@ static ast_expr_t *parse_while(parser_t *p)
     ast_expr_t *e = expr_new(p, AST_EXPR_WHILE, tok_span(p, kw));
     e->lhs = parse_head_expr(p);
     if (!at(p, TOK_KW_DO)) {
-        perr_here(p, "expected `do` after `while` condition");
+        expect_head_do(p, "`while` condition");
         return e;
     }
     e->then_block = parse_do_block(p, "do");
@@ -501,7 +515,7 @@ static ast_expr_t *parse_for(parser_t *p)
     if (accept(p, TOK_KW_WHEN))
         e->guard = parse_head_expr(p);
     if (!at(p, TOK_KW_DO)) {
-        perr_here(p, "expected `do` after `for` header");
+        expect_head_do(p, "`for` header");
         return e;
     }
     e->then_block = parse_do_block(p, "do");
@@ -819,6 +833,12 @@ static ast_expr_t *parse_postfix(parser_t *p, ast_expr_t *lhs)
         e->lhs = lhs;
         return e;
     case TOK_LBRACE:
+        /* In an if/while/for/case head, `{` starts a struct literal only
+         * when it looks like one (`{}` or `{ name:`); otherwise it is a
+         * brace block, reported by the head as a missing `do`. */
+        if (p->no_do && pk_at(p, 1)->kind != TOK_RBRACE &&
+            !(pk_at(p, 1)->kind == TOK_IDENT && pk_at(p, 2)->kind == TOK_COLON))
+            return NULL;
         return parse_struct_lit(p, lhs);
     case TOK_LBRACKET:
         perr_here(p, "index expressions are not supported; use List.get");

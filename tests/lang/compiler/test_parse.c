@@ -1764,3 +1764,18 @@ Test(lang_parse, missing_value_before_a_new_statement_keeps_that_statement)
     free(diags);
     compile_free(c);
 }
+
+Test(lang_parse, brace_blocks_get_a_do_end_hint)
+{
+    const char *src = "fn main() do\n  if x > 1 {\n    println(1)\n  }\n  while go() { 1 }\nend\n"
+                      "fn ok(p) = if p == Point { x: 1 } do 1 else 2 end\n";
+    compile_t *c = parse_text(src, strlen(src));
+    char *diags = diags_of(c);
+    cr_assert_str_eq(diags, "2:12: error[P0001]: Parse error: expected `do` after `if` condition\n"
+                            "5:14: error[P0001]: Parse error: expected `do` after `while` condition\n");
+    cr_assert_eq(c->diag->items[0].extra_count, 1);
+    cr_assert_str_eq(c->diag->items[0].extras[0].text,
+                     "blocks are written `do ... end`, not with braces");
+    free(diags);
+    compile_free(c);
+}
