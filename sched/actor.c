@@ -26,6 +26,8 @@ typedef struct actor_start_t {
 void sched_actor_set_rt(snow_rt_t *rt)
 {
     actor_rt = rt;
+    if (rt)
+        rt->pid_text = sched_proc_pid_text; /* the scheduler owns pids (D35) */
 }
 
 snow_ctx_t *sched_actor_ctx(const sched_proc_t *p)

@@ -23,8 +23,9 @@
 typedef void (*sched_actor_fn)(snow_ctx_t *cx, void *arg);
 
 /* Sets the program-wide state (stdout buffer, argv, heap block pool) that
- * every actor's context shares; rt is borrowed and must outlive the run.
- * Call before sched_worker_run; read-only while workers run. */
+ * every actor's context shares, and installs sched_proc_pid_text as its
+ * pid printer; rt is borrowed and must outlive the run. Call before
+ * sched_worker_run; read-only while workers run. */
 void sched_actor_set_rt(snow_rt_t *rt);
 
 /* Spawns fn(cx, arg) as a Snow process on the calling worker (see

@@ -3,6 +3,7 @@
 #include "sched/proc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,11 +11,13 @@
 #include "kernel/assert.h"
 #include "sched/worker.h"
 
-#define PID_WORKER_SHIFT 54
-#define PID_SLOT_SHIFT 32
-#define PID_SLOT_MASK ((UINT64_C(1) << (PID_WORKER_SHIFT - PID_SLOT_SHIFT)) - 1)
-_Static_assert(SCHED_STACK_SLOTS_MAX - 1 <= PID_SLOT_MASK, "slot index fits in a pid");
-_Static_assert(SCHED_CORES_MAX <= 1024, "worker index fits in a pid");
+/* ORDER PID: the layout in proc.h's sched_pid_t comment. */
+#define PID_GEN_SHIFT 32
+#define PID_WORKER_SHIFT 22
+#define PID_SLOT_MASK ((UINT64_C(1) << PID_WORKER_SHIFT) - 1)
+#define PID_WORKER_MASK UINT64_C(0x3ff)
+_Static_assert(SCHED_STACK_SLOTS_MAX <= PID_SLOT_MASK, "slot index + 1 fits in a pid");
+_Static_assert(SCHED_CORES_MAX <= PID_WORKER_MASK + 1, "worker index fits in a pid");
 
 /* Read-only while workers run (set before sched_worker_run). */
 static sched_overflow_cb overflow_cb;
@@ -23,8 +26,15 @@ sched_pid_t sched_proc_pid(const sched_proc_t *p)
 {
     /* Relaxed: only the owner changes gen, and p is ours or alive. */
     uint32_t gen = atomic_load_explicit(&((sched_proc_t *)p)->gen, memory_order_relaxed);
-    return (uint64_t)p->worker->index << PID_WORKER_SHIFT | (uint64_t)p->slot << PID_SLOT_SHIFT |
-           gen;
+    return (uint64_t)(gen - 1) << PID_GEN_SHIFT | (uint64_t)p->worker->index << PID_WORKER_SHIFT |
+           (uint64_t)(p->slot + 1);
+}
+
+void sched_proc_pid_text(uint64_t pid, char *buf, size_t cap)
+{
+    /* D35: local pids print as <0.N>; N is the pid itself, which is small
+     * for a slot's first tenant (see proc.h). The null pid is <0.0>. */
+    snprintf(buf, cap, "<0.%llu>", (unsigned long long)pid);
 }
 
 sched_proc_t *sched_proc_current(void)
@@ -141,11 +151,12 @@ void sched_proc_yield(void)
  * NULL. The caller must call send_done on a non-NULL result. */
 static sched_proc_t *send_begin(sched_runtime_t *rt, sched_pid_t pid)
 {
-    uint32_t wi = (uint32_t)(pid >> PID_WORKER_SHIFT);
-    uint32_t slot = (uint32_t)((pid >> PID_SLOT_SHIFT) & PID_SLOT_MASK);
-    uint32_t gen = (uint32_t)pid;
-    if (!rt || pid == SCHED_PID_NULL || wi >= rt->count)
+    uint32_t wi = (uint32_t)((pid >> PID_WORKER_SHIFT) & PID_WORKER_MASK);
+    uint32_t slot1 = (uint32_t)(pid & PID_SLOT_MASK);
+    uint32_t gen = (uint32_t)(pid >> PID_GEN_SHIFT) + 1;
+    if (!rt || slot1 == 0 || wi >= rt->count || gen == 0)
         return NULL;
+    uint32_t slot = slot1 - 1;
     sched_proc_t *p = sched_stack_meta_lookup(&rt->workers[wi].pool, slot);
     if (!p)
         return NULL;

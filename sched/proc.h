@@ -34,8 +34,11 @@
 #include "sched/context.h"
 #include "sched/mailbox.h"
 
-/* A process identifier: bits 63..54 worker index, 53..32 stack slot, 31..0
- * generation (>= 1). 0 is the null pid (D66): sends to it do nothing. */
+/* A process identifier: bits 63..32 the slot's generation - 1 (0 for its
+ * first tenant), 31..22 worker index, 21..0 stack slot + 1. 0 is the null
+ * pid (D66): sends to it do nothing. The order makes first-generation pids
+ * small numbers, which is what Display shows (<0.N>, D35). ORDER PID:
+ * change proc.c's PID_* with it. */
 typedef uint64_t sched_pid_t;
 #define SCHED_PID_NULL ((sched_pid_t)0)
 
@@ -133,6 +136,11 @@ sched_proc_t *sched_proc_current(void);
 
 /* Returns p's pid. */
 sched_pid_t sched_proc_pid(const sched_proc_t *p);
+
+/* Writes pid's Display text (D35: "<0.N>", the null pid "<0.0>") into buf,
+ * NUL-terminated, at most cap bytes. Matches lang/std's std_pid_text_cb.
+ * Any thread. */
+void sched_proc_pid_text(uint64_t pid, char *buf, size_t cap);
 
 /* Puts the current process at the back of its worker's run queue and runs
  * the others first. Current process. */

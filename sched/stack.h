@@ -33,7 +33,7 @@
 
 #define SCHED_STACK_SLOT_SIZE ((size_t)512 * 1024)
 #define SCHED_STACK_CHUNK_SLOTS ((uint32_t)16384) /* 8 GiB of address space */
-#define SCHED_STACK_CHUNKS_MAX 256                 /* 4,194,304 slots per pool */
+#define SCHED_STACK_CHUNKS_MAX 255                 /* 4,177,920 slots per pool */
 #define SCHED_STACK_SLOTS_MAX (SCHED_STACK_CHUNK_SLOTS * SCHED_STACK_CHUNKS_MAX)
 #define SCHED_STACK_DIRTY_MAX_DEFAULT 256
 

@@ -133,7 +133,7 @@ Test(sched_proc, receive_after_times_out_or_takes_an_early_message, .timeout = 1
 
 /* ---- exited pids ---- */
 
-static int send_rc[3];
+static int send_rc[5];
 static sched_pid_t pids[2];
 
 static void quick(void *arg)
@@ -152,8 +152,22 @@ static void exited_main(void *arg)
     cr_assert_eq(sched_proc_spawn(ponger, NULL, &pids[1]), 0);
     send_rc[1] = sched_proc_send(pids[0], &m->hdr);
     send_rc[2] = sched_proc_send(SCHED_PID_NULL, &m->hdr);
+    /* Out-of-range and future pids are refused, not misrouted. */
+    send_rc[3] = sched_proc_send((uint64_t)1023 << 22 | 1, &m->hdr); /* no worker 1023 */
+    send_rc[4] = sched_proc_send(pids[1] + ((uint64_t)7 << 32), &m->hdr);
     m->value = -1;
     cr_assert_eq(sched_proc_send(pids[1], &m->hdr), 0); /* stops ponger */
+}
+
+Test(sched_proc, pids_print_as_local_ids_and_the_first_ones_are_small)
+{
+    char buf[32];
+    sched_proc_pid_text(SCHED_PID_NULL, buf, sizeof buf);
+    cr_assert_str_eq(buf, "<0.0>");
+    sched_proc_pid_text(1, buf, sizeof buf); /* worker 0, slot 0, first tenant */
+    cr_assert_str_eq(buf, "<0.1>");
+    sched_proc_pid_text((uint64_t)1 << 22 | 5, buf, sizeof buf); /* worker 1, slot 4 */
+    cr_assert_str_eq(buf, "<0.4194309>");
 }
 
 Test(sched_proc, send_to_an_exited_process_fails_even_after_slot_reuse, .timeout = 10)
@@ -164,8 +178,10 @@ Test(sched_proc, send_to_an_exited_process_fails_even_after_slot_reuse, .timeout
     cr_assert_eq(send_rc[2], -ESRCH);
     cr_assert_neq(pids[0], pids[1]);
     /* Same worker and slot, next generation. */
-    cr_assert_eq(pids[0] >> 32, pids[1] >> 32);
-    cr_assert_eq((uint32_t)pids[1], (uint32_t)pids[0] + 1);
+    cr_assert_eq((uint32_t)pids[0], (uint32_t)pids[1]);
+    cr_assert_eq(pids[1] >> 32, (pids[0] >> 32) + 1);
+    cr_assert_eq(send_rc[3], -ESRCH);
+    cr_assert_eq(send_rc[4], -ESRCH);
 }
 
 /* ---- selective receive ---- */
