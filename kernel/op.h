@@ -81,8 +81,9 @@ struct kern_op_t {
 static inline bool kern_op_pending(const kern_op_t *op) { return op->_state == KERN_OP_PENDING_; }
 
 /* Asks the kernel to stop op (borrowed, pending on ring). op's callback still
- * runs, with -ECANCELED unless the op completed first. Returns 0, -ENOENT if
- * op is not pending. Ring's thread. */
+ * runs, with -ECANCELED unless the op completed first (for kern_sock_send_recv
+ * both halves are cancelled; a send that already went out stays sent).
+ * Returns 0, -ENOENT if op is not pending. Ring's thread. */
 int kern_op_cancel(kern_ring_t *ring, kern_op_t *op);
 
 /* Cancels every pending op on descriptor fd. Returns 0 (the callbacks report
