@@ -35,6 +35,7 @@ typedef struct {
     lex_tokens_t out;
     uint32_t cap;
     bool nl_pending; /* a line break was seen since the last token */
+    bool trivia;     /* lex_tokens_trivia: keep comments and every newline */
     lex_mode_t modes[LEX_MODES_MAX];
     uint32_t depth; /* modes in use; modes[0] is the file's CODE mode */
 } lexer_t;
@@ -105,7 +106,7 @@ static void emit(lexer_t *lx, tok_kind_t kind, uint32_t start, uint32_t end, uin
     if (kind == TOK_NEWLINE) {
         lx->nl_pending = true;
         /* Runs of line breaks are one NEWLINE: the grammar never counts them. */
-        if (lx->out.len && lx->out.items[lx->out.len - 1].kind == TOK_NEWLINE)
+        if (!lx->trivia && lx->out.len && lx->out.items[lx->out.len - 1].kind == TOK_NEWLINE)
             return;
     }
     if (lx->out.len == lx->cap) {
@@ -161,6 +162,14 @@ static bool skip_block_comment(lexer_t *lx)
     return false;
 }
 
+static uint16_t line_comment_kind(const lexer_t *lx, uint32_t start)
+{
+    if (start + 1 < lx->len && lx->src[start + 1] == '#')
+        return start + 2 < lx->len && lx->src[start + 2] == '!' ? LEX_COMMENT_MODULE
+                                                                 : LEX_COMMENT_DOC;
+    return LEX_COMMENT_LINE;
+}
+
 /* Skips blanks, comments and line breaks (emitting NEWLINE for breaks).
  * Returns false if an unterminated block comment ended the file. */
 static bool skip_trivia(lexer_t *lx)
@@ -180,9 +189,14 @@ static bool skip_trivia(lexer_t *lx)
                 emit(lx, TOK_ERROR, start, start + 2, LEX_ERR_UNTERMINATED_COMMENT);
                 return false;
             }
+            if (lx->trivia)
+                emit(lx, TOK_COMMENT, start, lx->pos, LEX_COMMENT_BLOCK);
         } else if (c == '#') {
+            uint32_t start = lx->pos;
             while (lx->pos < lx->len && lx->src[lx->pos] != '\n' && lx->src[lx->pos] != '\r')
                 lx->pos++;
+            if (lx->trivia)
+                emit(lx, TOK_COMMENT, start, lx->pos, line_comment_kind(lx, start));
         } else {
             return true;
         }
@@ -458,13 +472,14 @@ static bool lex_string(lexer_t *lx)
     return false;
 }
 
-lex_tokens_t lex_tokens(const char *src, uint32_t len)
+static lex_tokens_t lex_run(const char *src, uint32_t len, bool trivia)
 {
     lexer_t *lx = calloc(1, sizeof(*lx));
     if (!lx) {
         perror("snowc: out of memory");
         abort();
     }
+    lx->trivia = trivia;
     lx->src = (const unsigned char *)src;
     lx->len = len;
     lx->modes[0] = (lex_mode_t){0};
@@ -485,6 +500,16 @@ lex_tokens_t lex_tokens(const char *src, uint32_t len)
     lex_tokens_t out = lx->out;
     free(lx);
     return out;
+}
+
+lex_tokens_t lex_tokens(const char *src, uint32_t len)
+{
+    return lex_run(src, len, false);
+}
+
+lex_tokens_t lex_tokens_trivia(const char *src, uint32_t len)
+{
+    return lex_run(src, len, true);
 }
 
 void lex_tokens_free(lex_tokens_t *t)

@@ -26,6 +26,12 @@ typedef struct {
  * owned token array; aborts only when out of memory. */
 lex_tokens_t lex_tokens(const char *src, uint32_t len);
 
+/* Like lex_tokens, but comments become TOK_COMMENT tokens (aux: their
+ * lex_comment_t; a line comment's span excludes the line break) and runs
+ * of line breaks are not collapsed, so tools can see every comment and
+ * blank line. Not for the parser. */
+lex_tokens_t lex_tokens_trivia(const char *src, uint32_t len);
+
 void lex_tokens_free(lex_tokens_t *t);
 
 /* Decodes one UTF-8 code point at s[0..avail). Returns its length (1-4) and

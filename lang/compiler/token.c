@@ -17,6 +17,7 @@ static const char *const tok_names[TOK_COUNT] = {
     "`module`", "`monitor`", "`nil`", "`not`", "`or`", "`pub`", "`receive`", "`return`",
     "`self`", "`send`", "`service`", "`spawn`", "`struct`", "`supervisor`", "`terminate`",
     "`trait`", "`trap`", "`true`", "`type`", "`when`", "`where`", "`while`", "`with`",
+    "comment",
 };
 
 /* ORDER TOK: length of each keyword, same order as the keyword block. */

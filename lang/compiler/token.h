@@ -108,8 +108,18 @@ typedef enum {
     TOK_KW_WHERE,
     TOK_KW_WHILE,
     TOK_KW_WITH,
+    /* Only from lex_tokens_trivia (for tools such as a formatter); aux is a
+     * lex_comment_t. The parser never sees comments. */
+    TOK_COMMENT,
     TOK_COUNT
 } tok_kind_t;
+
+typedef enum {
+    LEX_COMMENT_LINE,    /* # text */
+    LEX_COMMENT_DOC,     /* ## text */
+    LEX_COMMENT_MODULE,  /* ##! text */
+    LEX_COMMENT_BLOCK,   /* #= text =# (nestable) */
+} lex_comment_t;
 
 #define TOK_KW_FIRST TOK_KW_ACTOR
 #define TOK_KW_LAST TOK_KW_WITH

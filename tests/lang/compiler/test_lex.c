@@ -146,3 +146,28 @@ Test(lang_lex, utf8_decoder_rejects_bad_sequences)
     cr_assert_eq(lex_utf8_decode((const unsigned char *)"\xE2\x82", 2, &cp), 0); /* truncated */
     cr_assert_eq(lex_utf8_decode((const unsigned char *)"\xF4\x90\x80\x80", 4, &cp), 0);
 }
+
+Test(lang_lex, trivia_mode_keeps_comments_and_blank_lines)
+{
+    const char *src = "##! module\n# line\nx = 1 #= block #= nested =# =#\n\n## doc\nfn";
+    lex_tokens_t t = lex_tokens_trivia(src, (uint32_t)strlen(src));
+    const tok_kind_t want[] = {TOK_COMMENT, TOK_NEWLINE, TOK_COMMENT, TOK_NEWLINE, TOK_IDENT,
+                               TOK_EQ, TOK_INT, TOK_COMMENT, TOK_NEWLINE, TOK_NEWLINE,
+                               TOK_COMMENT, TOK_NEWLINE, TOK_KW_FN, TOK_EOF};
+    cr_assert_eq(t.len, sizeof(want) / sizeof(*want));
+    for (uint32_t i = 0; i < t.len; i++)
+        cr_assert_eq(t.items[i].kind, want[i], "token %u", i);
+    cr_assert_eq(t.items[0].aux, LEX_COMMENT_MODULE);
+    cr_assert_eq(t.items[2].aux, LEX_COMMENT_LINE);
+    cr_assert_eq(t.items[7].aux, LEX_COMMENT_BLOCK);
+    cr_assert_eq(t.items[10].aux, LEX_COMMENT_DOC);
+    /* The block comment spans exactly its text; a line comment stops before
+     * the line break. */
+    cr_assert_eq(t.items[7].end - t.items[7].start, strlen("#= block #= nested =# =#"));
+    cr_assert_eq(t.items[2].end - t.items[2].start, strlen("# line"));
+    cr_assert(t.items[2].nl_before);
+    cr_assert(!t.items[7].nl_before);
+    lex_tokens_free(&t);
+    /* The parser's mode drops all of it. */
+    cr_assert_str_eq(kinds(src), "newline identifier `=` integer newline `fn`");
+}
