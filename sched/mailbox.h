@@ -30,11 +30,13 @@ struct sched_mpsc_node_t {
     _Atomic(sched_mpsc_node_t *) next;
 };
 
+/* No padding between the producers' head and the consumer's tail: a
+ * mailbox is embedded in every process (a million of them must fit), and
+ * the consumer reads head on its slow path anyway (ponyc's messageq_t makes
+ * the same choice). Embedders that want them apart pad around the queue. */
 typedef struct sched_mpsc_t {
-    /* Written by producers (any thread). */
-    alignas(64) _Atomic(sched_mpsc_node_t *) head; /* newest node */
-    /* Consumer only. */
-    alignas(64) sched_mpsc_node_t *tail; /* oldest node, or the stub */
+    _Atomic(sched_mpsc_node_t *) head; /* newest node; producers (any thread) */
+    sched_mpsc_node_t *tail;           /* oldest node, or the stub; consumer */
     sched_mpsc_node_t stub;
 } sched_mpsc_t;
 

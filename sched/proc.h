@@ -105,13 +105,16 @@ struct sched_proc_t {
     uint32_t slot;
     bool timed_out;  /* the last wait ended by its timer */
     kern_timer_t timer;
-    /* Any thread. */
-    alignas(64) _Atomic uint32_t state;
+    /* Any thread: kept together at the end, so that senders touch the
+     * last cache lines only. */
+    _Atomic uint32_t state;
     _Atomic uint32_t gen;     /* bumped at exit; never reset */
     _Atomic uint32_t senders; /* sends in progress on this slot */
     sched_mpsc_node_t _ready_node; /* the home worker's remote-ready queue */
     sched_mailbox_t mailbox;
 };
+/* One slot's metadata record: keep it at four cache lines. */
+_Static_assert(sizeof(sched_proc_t) <= 256, "sched_proc_t fits in 256 bytes");
 
 /* Creates a process running fn(arg) on the calling worker and stores its
  * pid in *pid (may be NULL). The new process runs after the caller yields
