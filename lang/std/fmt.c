@@ -379,8 +379,16 @@ void std_fmt_value(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t, snow_word
 
 snow_string_t *snow_to_string(snow_ctx_t *cx, const snow_type_t *t, snow_word_t v)
 {
-    if (t->kind == SNOW_KIND_STRING)
+    switch ((snow_kind_t)t->kind) { /* the common interpolations, no buffer */
+    case SNOW_KIND_STRING:
         return SNOW_WORD_TO_PTR(snow_string_t, v);
+    case SNOW_KIND_INT:
+        return snow_int_to_string(cx, (int64_t)v);
+    case SNOW_KIND_BOOL:
+        return snow_bool_to_string(cx, v & 1);
+    default:
+        break;
+    }
     std_buf_t b = STD_BUF_INIT;
     std_fmt_value(cx, &b, t, v);
     return std_buf_to_string(cx, &b);
