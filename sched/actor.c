@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
 #include "lang/std/ctx.h"
+#include "sched/config.h"
 #include "sched/worker.h"
 
 _Static_assert(sizeof(snow_budget_t) == sizeof(sched_budget_t), "one budget layout");
@@ -21,6 +24,7 @@ static snow_rt_t *actor_rt;
 typedef struct actor_start_t {
     sched_actor_fn fn;
     void *arg;
+    bool is_main; /* a panic ends the program (D25), not just the process */
 } actor_start_t;
 
 void sched_actor_set_rt(snow_rt_t *rt)
@@ -74,7 +78,7 @@ static _Noreturn void actor_entry(void *arg)
     std_ctx_init(&cx, actor_rt, (char *)p->ctx.stack_lo + p->ctx.stack_size);
     cx.budget = (snow_budget_t *)(void *)&p->budget;
     cx.on_check = on_check;
-    cx.on_panic = on_panic;
+    cx.on_panic = start.is_main ? NULL : on_panic;
     cx.sched = p;
     p->data = &cx;
     p->on_exit = on_exit_;
@@ -83,15 +87,70 @@ static _Noreturn void actor_entry(void *arg)
     sched_proc_exit();
 }
 
-int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid)
+static int spawn(sched_actor_fn fn, void *arg, bool is_main, sched_pid_t *pid)
 {
     if (!actor_rt)
         return -EPERM;
     actor_start_t *start = kern_alloc(sizeof *start);
     start->fn = fn;
     start->arg = arg;
+    start->is_main = is_main;
     int rc = sched_proc_spawn(actor_entry, start, pid);
     if (rc < 0)
         kern_free(start);
     return rc;
+}
+
+int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid)
+{
+    return spawn(fn, arg, false, pid);
+}
+
+/* ==== The program's main ==== */
+
+typedef struct main_box_t {
+    snow_main_cb fn;
+} main_box_t;
+
+static void main_actor(snow_ctx_t *cx, void *arg)
+{
+    ((main_box_t *)arg)->fn(cx);
+}
+
+/* The first process (a plain one): starts main as a Snow process. */
+static void start_main(void *arg)
+{
+    int rc = spawn(main_actor, arg, true, NULL);
+    snow_assert(rc == 0); /* the pool is empty: only mmap can fail */
+    (void)rc;
+}
+
+static void say(const char *msg)
+{
+    ssize_t rc = write(2, msg, strlen(msg));
+    (void)rc;
+}
+
+int sched_actor_main(int argc, char **argv, snow_main_cb main_fn)
+{
+    sched_config_t cfg;
+    if (sched_config_from_env(&cfg) < 0) {
+        say("snow: SNOW_CORES must be a whole number from 1 to 1024, or auto\n");
+        return 2;
+    }
+    snow_rt_t rt;
+    std_rt_init(&rt, argc, argv);
+    sched_actor_set_rt(&rt);
+    main_box_t box = {main_fn};
+    int rc = sched_worker_run(&cfg, start_main, &box);
+    sched_actor_set_rt(NULL);
+    snow_ctx_t flusher = {.rt = &rt}; /* snow_io_flush only needs rt */
+    snow_io_flush(&flusher);
+    std_rt_destroy(&rt);
+    if (rc < 0) {
+        say("snow: cannot start the scheduler's workers (io_uring setup failed: raise "
+            "RLIMIT_MEMLOCK, or sysctl kernel.io_uring_disabled=0)\n");
+        return 2;
+    }
+    return 0;
 }

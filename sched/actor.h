@@ -33,6 +33,17 @@ void sched_actor_set_rt(snow_rt_t *rt);
  * Returns 0, -ENOMEM, -EPERM (not a worker, or no rt set). */
 int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid);
 
+/* Runs a Snow program on the scheduler: sets up the program-wide state
+ * from argc/argv, starts SNOW_CORES workers (sched/config.h), runs
+ * main_fn as the first Snow process on worker 0, waits until no process
+ * can run any more (language.md 8.9, D27) and flushes stdout. A panic in
+ * main_fn ends the whole program with SIGABRT (D25); a panic in any other
+ * process ends only that process (D24). Returns the exit status: 0, or 2
+ * (with a message on stderr) if SNOW_CORES is invalid or a worker cannot
+ * start. The scheduled counterpart of lang/std's snow_rt_main. Blocks the
+ * calling thread. */
+int sched_actor_main(int argc, char **argv, snow_main_cb main_fn);
+
 /* Returns the context of actor p, or NULL if p is a plain C process. */
 snow_ctx_t *sched_actor_ctx(const sched_proc_t *p);
 

@@ -4,6 +4,9 @@
  * process. Issue 7. */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lang/std/ctx.h"
@@ -158,4 +161,58 @@ Test(sched_actor, discarded_actors_release_their_heaps, .init = setup, .fini = t
     /* Nothing to observe but ASan's leak check in the sanitizer build and
      * that the run ends. */
     cr_assert_eq(sched_actor_spawn(blocked_actor, NULL, NULL), -EPERM);
+}
+
+/* ---- sched_actor_main: a whole program ---- */
+
+static void say_line(snow_ctx_t *cx, const char *text)
+{
+    snow_println(cx, snow_string_new(cx, text, strlen(text)));
+}
+
+static void child(snow_ctx_t *cx, void *arg)
+{
+    say_line(cx, (const char *)arg);
+}
+
+static void program_main(snow_ctx_t *cx)
+{
+    say_line(cx, "main starts");
+    static const char *names[] = {"child 0", "child 1", "child 2"};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(sched_actor_spawn(child, (void *)names[i], NULL), 0);
+    say_line(cx, "main returns");
+    /* The children run after main has returned (language.md 8.9). */
+}
+
+Test(sched_actor, a_program_runs_until_no_process_can_run, .timeout = 10)
+{
+    cr_redirect_stdout();
+    setenv("SNOW_CORES", "1", 1);
+    char *argv[] = {"prog", NULL};
+    cr_assert_eq(sched_actor_main(1, argv, program_main), 0);
+    fflush(stdout);
+    cr_assert_stdout_eq_str("main starts\nmain returns\nchild 0\nchild 1\nchild 2\n");
+}
+
+static void panicking_main(snow_ctx_t *cx)
+{
+    snow_panic(cx, "main gives up");
+}
+
+Test(sched_actor, a_panic_in_main_ends_the_program, .signal = SIGABRT, .timeout = 10)
+{
+    setenv("SNOW_CORES", "2", 1);
+    char *argv[] = {"prog", NULL};
+    sched_actor_main(1, argv, panicking_main);
+}
+
+Test(sched_actor, a_bad_snow_cores_is_reported_not_run)
+{
+    cr_redirect_stderr();
+    setenv("SNOW_CORES", "zero", 1);
+    char *argv[] = {"prog", NULL};
+    cr_assert_eq(sched_actor_main(1, argv, program_main), 2);
+    fflush(stderr);
+    cr_assert_stderr_eq_str("snow: SNOW_CORES must be a whole number from 1 to 1024, or auto\n");
 }
