@@ -88,3 +88,18 @@ Test(kernel_timer, many_timers_with_stops_fire_in_order)
     cr_assert_eq(heap_fired, N - stopped);
     free(t);
 }
+
+Test(kernel_timer, an_endless_wait_ends_at_the_earliest_deadline)
+{
+    kern_timer_t t = {.data = (void *)7};
+    uint64_t t0 = kern_timer_now_ns();
+    kern_timer_start(&ring, &t, 20000000, record);
+    /* The scheduler's idle loop waits like this: no timeout of its own. */
+    while (fired == 0)
+        cr_assert_geq(kern_ring_run(&ring, -1), 0);
+    uint64_t waited = kern_timer_now_ns() - t0;
+    cr_assert_geq(waited, 20000000u);
+    cr_assert_lt(waited, 2000000000u, "slept %llu ns past a 20 ms timer",
+                 (unsigned long long)waited);
+    cr_assert_eq(order[0], 7);
+}
