@@ -34,10 +34,7 @@ void sched_actor_set_rt(snow_rt_t *rt)
         rt->pid_text = sched_proc_pid_text; /* the scheduler owns pids (D35) */
 }
 
-snow_ctx_t *sched_actor_ctx(const sched_proc_t *p)
-{
-    return p->data;
-}
+snow_ctx_t *sched_actor_ctx(const sched_proc_t *p) { return p->data; }
 
 /* The process ends (returned, panicked, or discarded at the end of the
  * run): its heap goes with it. */
@@ -112,10 +109,7 @@ typedef struct main_box_t {
     snow_main_cb fn;
 } main_box_t;
 
-static void main_actor(snow_ctx_t *cx, void *arg)
-{
-    ((main_box_t *)arg)->fn(cx);
-}
+static void main_actor(snow_ctx_t *cx, void *arg) { ((main_box_t *)arg)->fn(cx); }
 
 /* The first process (a plain one): starts main as a Snow process. */
 static void start_main(void *arg)

@@ -59,10 +59,10 @@ void sched_context_make(sched_context_t *ctx, void *stack_lo, size_t stack_size,
 #elif defined(__aarch64__)
     uint64_t *f = (uint64_t *)(top - 176);
     memset(f, 0, 176);
-    f[0] = (uint64_t)(uintptr_t)context_start; /* x19: function to call */
-    f[1] = (uint64_t)(uintptr_t)entry;         /* x20: first argument */
-    f[2] = (uint64_t)(uintptr_t)arg;           /* x21: second argument */
-    f[10] = 0;                                 /* x29: ends frame walks */
+    f[0] = (uint64_t)(uintptr_t)context_start;         /* x19: function to call */
+    f[1] = (uint64_t)(uintptr_t)entry;                 /* x20: first argument */
+    f[2] = (uint64_t)(uintptr_t)arg;                   /* x21: second argument */
+    f[10] = 0;                                         /* x29: ends frame walks */
     f[11] = (uint64_t)(uintptr_t)sched_context_start_; /* x30 */
     f[20] = 0;                                         /* FPCR: IEEE defaults */
 #else

@@ -63,8 +63,7 @@ sched_mpsc_node_t *sched_mpsc_pop(sched_mpsc_t *q)
 bool sched_mpsc_empty(sched_mpsc_t *q)
 {
     /* seq_cst: pairs with the seq_cst exchange in push; see mailbox.h. */
-    return q->tail == &q->stub &&
-           atomic_load_explicit(&q->head, memory_order_seq_cst) == &q->stub;
+    return q->tail == &q->stub && atomic_load_explicit(&q->head, memory_order_seq_cst) == &q->stub;
 }
 
 /* ==== Mailboxes ==== */
@@ -96,10 +95,7 @@ static bool drain(sched_mailbox_t *mb)
     return moved;
 }
 
-void sched_mailbox_drain(sched_mailbox_t *mb)
-{
-    drain(mb);
-}
+void sched_mailbox_drain(sched_mailbox_t *mb) { drain(mb); }
 
 sched_msg_t *sched_mailbox_first(sched_mailbox_t *mb)
 {

@@ -69,7 +69,7 @@ typedef void (*sched_msg_drop_cb)(sched_msg_t *msg);
  * container_of-style arithmetic, or put it first). */
 struct sched_msg_t {
     sched_mpsc_node_t _node;
-    sched_msg_t *_next; /* private list, consumer only */
+    sched_msg_t *_next;     /* private list, consumer only */
     sched_msg_drop_cb drop; /* may be NULL: then the message is not freed */
 };
 

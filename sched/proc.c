@@ -339,10 +339,7 @@ void sched_proc_sleep(int64_t ms)
 
 /* ==== Preemption and stack checks ==== */
 
-void sched_proc_set_overflow_cb(sched_overflow_cb cb)
-{
-    overflow_cb = cb;
-}
+void sched_proc_set_overflow_cb(sched_overflow_cb cb) { overflow_cb = cb; }
 
 static _Noreturn void overflow_default(void)
 {

@@ -100,16 +100,16 @@ struct sched_proc_t {
     sched_proc_t *_run_next; /* local run queue */
     sched_proc_fn fn;
     void *arg;
-    void *data;      /* the language runtime's (actor.c: the snow_ctx_t) */
+    void *data;                 /* the language runtime's (actor.c: the snow_ctx_t) */
     sched_proc_exit_cb on_exit; /* NULL, or releases what data holds */
     uint32_t slot;
-    bool timed_out;  /* the last wait ended by its timer */
+    bool timed_out; /* the last wait ended by its timer */
     kern_timer_t timer;
     /* Any thread: kept together at the end, so that senders touch the
      * last cache lines only. */
     _Atomic uint32_t state;
-    _Atomic uint32_t gen;     /* bumped at exit; never reset */
-    _Atomic uint32_t senders; /* sends in progress on this slot */
+    _Atomic uint32_t gen;          /* bumped at exit; never reset */
+    _Atomic uint32_t senders;      /* sends in progress on this slot */
     sched_mpsc_node_t _ready_node; /* the home worker's remote-ready queue */
     sched_mailbox_t mailbox;
 };
@@ -187,9 +187,8 @@ void sched_proc_check_slow_(sched_budget_t *b);
  * slow path yields (budget spent) or reports overflow. Current process. */
 static inline void sched_proc_check(sched_budget_t *b)
 {
-    if (__builtin_expect(--b->reductions <= 0 ||
-                             (uintptr_t)__builtin_frame_address(0) < b->stack_limit,
-                         0))
+    if (__builtin_expect(
+            --b->reductions <= 0 || (uintptr_t)__builtin_frame_address(0) < b->stack_limit, 0))
         sched_proc_check_slow_(b);
 }
 

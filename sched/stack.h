@@ -33,7 +33,7 @@
 
 #define SCHED_STACK_SLOT_SIZE ((size_t)512 * 1024)
 #define SCHED_STACK_CHUNK_SLOTS ((uint32_t)16384) /* 8 GiB of address space */
-#define SCHED_STACK_CHUNKS_MAX 255                 /* 4,177,920 slots per pool */
+#define SCHED_STACK_CHUNKS_MAX 255                /* 4,177,920 slots per pool */
 #define SCHED_STACK_SLOTS_MAX (SCHED_STACK_CHUNK_SLOTS * SCHED_STACK_CHUNKS_MAX)
 #define SCHED_STACK_DIRTY_MAX_DEFAULT 256
 
@@ -43,19 +43,19 @@ typedef struct sched_stack_chunk_t {
 } sched_stack_chunk_t;
 
 typedef struct sched_stack_pool_t {
-    size_t meta_size;      /* bytes of metadata per slot, multiple of 64 */
-    uint32_t slots_max;    /* take fails with -ENOMEM beyond this many live */
-    uint32_t dirty_max;    /* returned slots kept committed */
-    uint32_t fresh;        /* slots below this index have been handed out */
-    uint32_t live;         /* slots currently taken */
-    uint32_t *dirty;       /* returned slots still committed (LIFO) */
+    size_t meta_size;   /* bytes of metadata per slot, multiple of 64 */
+    uint32_t slots_max; /* take fails with -ENOMEM beyond this many live */
+    uint32_t dirty_max; /* returned slots kept committed */
+    uint32_t fresh;     /* slots below this index have been handed out */
+    uint32_t live;      /* slots currently taken */
+    uint32_t *dirty;    /* returned slots still committed (LIFO) */
     uint32_t dirty_count;
-    uint32_t *batch;       /* returned beyond dirty_max, to be madvised */
+    uint32_t *batch; /* returned beyond dirty_max, to be madvised */
     uint32_t batch_count;
-    uint32_t *clean;       /* returned slots already madvised (LIFO) */
+    uint32_t *clean; /* returned slots already madvised (LIFO) */
     uint32_t clean_count;
     uint32_t clean_cap;
-    uint32_t chunk_count;  /* chunks reserved; only the owner writes it */
+    uint32_t chunk_count;   /* chunks reserved; only the owner writes it */
     uint64_t madvise_count; /* slots emptied, for tests and stats */
     uint64_t madvise_calls; /* madvise system calls made */
     /* Published with release once reserved, read with acquire by lookups. */
@@ -66,7 +66,7 @@ typedef struct sched_stack_pool_t {
  * slots_max is capped at SCHED_STACK_SLOTS_MAX (0: the cap); dirty_max 0
  * means SCHED_STACK_DIRTY_MAX_DEFAULT. Reserves no address space yet. */
 void sched_stack_pool_init(sched_stack_pool_t *pool, size_t meta_size, uint32_t slots_max,
-                          uint32_t dirty_max);
+                           uint32_t dirty_max);
 
 /* Unmaps every region: all stacks and metadata become invalid. No other
  * thread may still look slots up. Owner thread. */

@@ -35,15 +35,9 @@ static inline void cpu_relax(void)
 #endif
 }
 
-sched_worker_t *sched_worker_self(void)
-{
-    return sched_self;
-}
+sched_worker_t *sched_worker_self(void) { return sched_self; }
 
-sched_runtime_t *sched_worker_runtime(void)
-{
-    return sched_rt;
-}
+sched_runtime_t *sched_worker_runtime(void) { return sched_rt; }
 
 /* ==== Queues ==== */
 
@@ -344,10 +338,7 @@ static void collect_stats(sched_runtime_t *rt)
     }
 }
 
-void sched_worker_last_stats(sched_worker_stats_t *out)
-{
-    *out = last_stats;
-}
+void sched_worker_last_stats(sched_worker_stats_t *out) { *out = last_stats; }
 
 /* Runs on each worker thread after its loop: rings go away only once no
  * worker can wake another any more. */

@@ -32,10 +32,7 @@ typedef struct {
     int64_t value;
 } msg_t;
 
-static void msg_drop(sched_msg_t *m)
-{
-    kern_free(m);
-}
+static void msg_drop(sched_msg_t *m) { kern_free(m); }
 
 static void send_value(sched_pid_t to, sched_pid_t from, int64_t value)
 {
@@ -59,10 +56,7 @@ static int64_t recv_value(sched_pid_t *from)
     return v;
 }
 
-static sched_pid_t self_pid(void)
-{
-    return sched_proc_pid(sched_proc_current());
-}
+static sched_pid_t self_pid(void) { return sched_proc_pid(sched_proc_current()); }
 
 static uint64_t now_ns(void)
 {

@@ -95,8 +95,8 @@ static void overflow_main(void *arg)
     atomic_fetch_add(&finished, 1); /* still here after the overflow */
 }
 
-Test(sched_actor, stack_overflow_panics_and_ends_only_that_process, .init = setup,
-     .fini = teardown, .timeout = 10)
+Test(sched_actor, stack_overflow_panics_and_ends_only_that_process, .init = setup, .fini = teardown,
+     .timeout = 10)
 {
     cr_redirect_stderr();
     trun(1, overflow_main, NULL);
@@ -170,10 +170,7 @@ static void say_line(snow_ctx_t *cx, const char *text)
     snow_println(cx, snow_string_new(cx, text, strlen(text)));
 }
 
-static void child(snow_ctx_t *cx, void *arg)
-{
-    say_line(cx, (const char *)arg);
-}
+static void child(snow_ctx_t *cx, void *arg) { say_line(cx, (const char *)arg); }
 
 static void program_main(snow_ctx_t *cx)
 {
@@ -195,10 +192,7 @@ Test(sched_actor, a_program_runs_until_no_process_can_run, .timeout = 10)
     cr_assert_stdout_eq_str("main starts\nmain returns\nchild 0\nchild 1\nchild 2\n");
 }
 
-static void panicking_main(snow_ctx_t *cx)
-{
-    snow_panic(cx, "main gives up");
-}
+static void panicking_main(snow_ctx_t *cx) { snow_panic(cx, "main gives up"); }
 
 Test(sched_actor, a_panic_in_main_ends_the_program, .signal = SIGABRT, .timeout = 10)
 {

@@ -136,10 +136,7 @@ Test(sched_proc, receive_after_times_out_or_takes_an_early_message, .timeout = 1
 static int send_rc[5];
 static sched_pid_t pids[2];
 
-static void quick(void *arg)
-{
-    (void)arg;
-}
+static void quick(void *arg) { (void)arg; }
 
 static void exited_main(void *arg)
 {
@@ -482,8 +479,7 @@ Test(sched_proc, resident_memory_drops_after_a_burst_of_processes_exits, .timeou
     size_t kept = rss_after > rss_before ? rss_after - rss_before : 0;
     cr_assert_lt(kept, (size_t)2 * SCHED_STACK_DIRTY_MAX_DEFAULT * TOUCH + (8u << 20),
                  "RSS still %zu KiB above the start", kept / 1024);
-    cr_log_info("peak +%zu KiB, after exits +%zu KiB", (rss_peak - rss_before) / 1024,
-                kept / 1024);
+    cr_log_info("peak +%zu KiB, after exits +%zu KiB", (rss_peak - rss_before) / 1024, kept / 1024);
     sched_worker_stats_t st;
     sched_worker_last_stats(&st);
     cr_assert_eq(st.exited, BURST + 1);

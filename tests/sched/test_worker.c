@@ -358,7 +358,4 @@ Test(sched_worker, sends_racing_an_exit_are_delivered_or_refused_never_lost, .ti
  * two of these longer tests finish close together under --jobs 2; that is
  * not our memory, so LeakSanitizer is told to ignore the library. */
 const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libcriterion.so\n";
-}
+const char *__lsan_default_suppressions(void) { return "leak:libcriterion.so\n"; }
