@@ -22,6 +22,8 @@ typedef struct {
     bool debug;          /* --debug: C at -O0 -g */
     bool dump;           /* parse --dump */
     bool check;          /* fmt --check */
+    int line_width;      /* fmt --line-width (0 = default 100) */
+    int indent_size;     /* fmt --indent-size (0 = default 2) */
     int program_argc;    /* arguments after `--` (run) */
     char **program_argv;
 } driver_args_t;

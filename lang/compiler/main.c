@@ -130,7 +130,16 @@ static int set_option(driver_args_t *a, const char *opt, const char *value)
     } else if (strcmp(opt, "--check") == 0) {
         a->check = true;
     } else if (strcmp(opt, "--line-width") == 0 || strcmp(opt, "--indent-size") == 0) {
-        /* accepted for fmt; read by the formatter */
+        char *end;
+        long n = strtol(value, &end, 10);
+        if (*end || n < 1 || n > 1000) {
+            fprintf(stderr, "error: invalid %s '%s' (expected a positive number)\n", opt, value);
+            return -1;
+        }
+        if (opt[2] == 'l')
+            a->line_width = (int)n;
+        else
+            a->indent_size = (int)n;
     } else {
         fprintf(stderr, "error: unknown option '%s' for `snowc %s`\n", opt, a->command);
         return -1;
