@@ -225,13 +225,13 @@ static int head_too_large(parser_t *ps)
 
 /* {====== Request line */
 
-/* HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF. Checks the bytes that
- * are there, so a valid prefix is WS_HTTP_INCOMPLETE. */
-static int parse_version(parser_t *ps, const char **pp)
+/* HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF. Checks the bytes before
+ * end that are there, so a valid prefix is WS_HTTP_INCOMPLETE. */
+static int parse_version(parser_t *ps, const char **pp, const char *end)
 {
     static const char shape[] = "HTTP/0.0\r\n"; /* '0' stands for any digit */
     const char *p = *pp;
-    size_t avail = (size_t)(ps->end - p);
+    size_t avail = (size_t)(end - p);
     for (size_t i = 0; i < sizeof shape - 1; i++) {
         if (i == avail)
             return WS_HTTP_INCOMPLETE;
@@ -246,15 +246,18 @@ static int parse_version(parser_t *ps, const char **pp)
     return 0;
 }
 
-/* A request line that ran out of input. Past the head cap it is 431 like
- * any other oversized head (D88 counts the request line in the 8192 bytes);
- * past its own, smaller limit it is 414; otherwise it may still grow. */
-static int line_incomplete(parser_t *ps, const char *start, const char *p)
+/* The request line ran out of input at lend. If lend is the line's own limit
+ * (request_line_bytes_max bytes before the CRLF) the line is too long: 414.
+ * Past the head cap it is 431 like any oversized head (D88 counts the request
+ * line in the 8192 bytes; with the spec limits the line limit is never the
+ * nearer one). Otherwise it may still grow. Bytes past lend are never
+ * examined, so a prefix of the input gets the same verdict as the whole. */
+static int line_incomplete(parser_t *ps, const char *lend)
 {
+    if (lend != ps->end)
+        return fail(ps, WS_HTTP_URI_TOO_LONG, "request line too long");
     if (ps->capped)
         return head_too_large(ps);
-    if ((size_t)(p - start) > ps->lim->request_line_bytes_max)
-        return fail(ps, WS_HTTP_URI_TOO_LONG, "request line too long");
     return WS_HTTP_INCOMPLETE;
 }
 
@@ -262,18 +265,20 @@ static int line_incomplete(parser_t *ps, const char *start, const char *p)
 static int parse_request_line(parser_t *ps)
 {
     ws_http_request_t *req = ps->req;
-    const char *start = ps->p, *end = ps->end;
-    const char *p = scan_token(start, end);
-    if (p == end)
-        return line_incomplete(ps, start, p);
+    const char *start = ps->p;
+    size_t line_max = ps->lim->request_line_bytes_max; /* before the CRLF */
+    const char *lend = (size_t)(ps->end - start) > line_max ? start + line_max : ps->end;
+    const char *p = scan_token(start, lend);
+    if (p == lend)
+        return line_incomplete(ps, lend);
     if (p == start || *p != ' ')
         return fail(ps, WS_HTTP_BAD_REQUEST, "malformed request line: bad method");
     req->method = (ws_slice_t){start, (size_t)(p - start)};
 
     const char *target = ++p;
-    int rc = scan_until(&p, end, 0x21, ' ');
+    int rc = scan_until(&p, lend, 0x21, ' ');
     if (rc == WS_HTTP_INCOMPLETE)
-        return line_incomplete(ps, start, p);
+        return line_incomplete(ps, lend);
     if (rc < 0 || p == target)
         return fail(ps, WS_HTTP_BAD_REQUEST, "malformed request line: bad request-target");
     req->target = (ws_slice_t){target, (size_t)(p - target)};
@@ -286,13 +291,14 @@ static int parse_request_line(parser_t *ps)
     }
 
     p++;
-    rc = parse_version(ps, &p);
+    /* The 8-byte version must end by the limit, whatever its bytes are. */
+    if ((size_t)(p - start) + 8 > line_max)
+        return fail(ps, WS_HTTP_URI_TOO_LONG, "request line too long");
+    rc = parse_version(ps, &p, ps->end);
     if (rc == WS_HTTP_INCOMPLETE)
-        return line_incomplete(ps, start, p);
+        return ps->capped ? head_too_large(ps) : rc;
     if (rc < 0)
         return rc;
-    if ((size_t)(p - 2 - start) > ps->lim->request_line_bytes_max)
-        return fail(ps, WS_HTTP_URI_TOO_LONG, "request line too long");
     ps->p = p;
     return 0;
 }

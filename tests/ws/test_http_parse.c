@@ -160,6 +160,40 @@ Test(ws_http_parse, every_proper_prefix_of_a_valid_head_needs_more)
     }
 }
 
+Test(ws_http_parse, prefixes_of_a_rejected_head_need_more_or_give_the_same_rejection)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].expect == FULL)
+            continue;
+        const char *in = cases[i].input;
+        for (size_t n = 0; n < strlen(in); n++) {
+            ws_http_request_t req;
+            ws_http_limits_t lim = WS_HTTP_LIMITS_SPEC;
+            int rc = parse_n(in, n, &lim, &req, 128);
+            cr_assert(rc == WS_HTTP_INCOMPLETE || rc == cases[i].expect, "case %zu prefix %zu: %d",
+                      i, n, rc);
+        }
+    }
+}
+
+Test(ws_http_parse, bytes_after_a_complete_head_do_not_change_the_result)
+{
+    static const char *tails[] = {"G", "\r\n", "\x01\xff", "GET / HTTP/1.1\r\n"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *in = cases[i].input;
+        ws_http_request_t req;
+        int want = parse(in, &req);
+        if (want == WS_HTTP_INCOMPLETE)
+            continue;
+        for (size_t t = 0; t < 4; t++) {
+            char buf[1024];
+            int n = snprintf(buf, sizeof buf, "%s%s", in, tails[t]);
+            ws_http_limits_t lim = WS_HTTP_LIMITS_SPEC;
+            cr_assert_eq(parse_n(buf, (size_t)n, &lim, &req, 128), want, "case %zu tail %zu", i, t);
+        }
+    }
+}
+
 Test(ws_http_parse, slices_point_at_method_target_path_query_and_headers)
 {
     ws_http_request_t req;
@@ -350,6 +384,26 @@ Test(ws_http_parse, request_line_over_its_own_limit_is_414_even_before_it_ends)
     cr_assert_str_eq(req.error, "header section exceeds 8KB limit");
     cr_assert_eq(parse_n(huge, 8192, &lim, &req, 128), WS_HTTP_INCOMPLETE);
     free(huge);
+}
+
+/* Found by tests/ws/fuzz (issue 8): a 128-byte method ending in a NUL was 400
+ * as a whole but 414 as a 65-byte prefix, because the line limit was only
+ * checked when the input ran out. Bytes past the limit are now never looked
+ * at. */
+Test(ws_http_parse, issue8_fuzz_line_limit_gives_one_verdict_for_input_and_prefix)
+{
+    ws_http_limits_t lim = WS_HTTP_LIMITS_SPEC;
+    lim.request_line_bytes_max = 64;
+    char in[132];
+    memset(in, 'E', sizeof in);
+    in[129] = '\0';
+    ws_http_request_t req;
+    cr_assert_eq(parse_n(in, sizeof in, &lim, &req, 128), WS_HTTP_URI_TOO_LONG);
+    cr_assert_eq(parse_n(in, 65, &lim, &req, 128), WS_HTTP_URI_TOO_LONG);
+    cr_assert_eq(parse_n(in, 64, &lim, &req, 128), WS_HTTP_INCOMPLETE);
+    /* The version must fit too: its bytes do not matter. */
+    const char *v = "GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa X";
+    cr_assert_eq(parse_n(v, strlen(v), &lim, &req, 128), WS_HTTP_URI_TOO_LONG);
 }
 
 Test(ws_http_parse, configured_body_limit_gives_413)

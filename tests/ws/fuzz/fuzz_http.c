@@ -186,6 +186,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_chunked(in + rc, len - (size_t)rc, step, &lim);
     } else {
         CHECK(rc == WS_HTTP_INCOMPLETE || req.error != NULL);
+        /* A prefix of a rejected input needs more or gives the same verdict. */
+        if (rc != WS_HTTP_INCOMPLETE && len > 0) {
+            size_t cuts[2] = {len - 1, len / 2};
+            for (int i = 0; i < 2; i++) {
+                ws_http_request_t again;
+                char *prefix;
+                int prc = parse_copy(in, cuts[i], &lim, &again, hdrs, 128, &prefix);
+                CHECK(prc == WS_HTTP_INCOMPLETE || prc == rc);
+                free(prefix);
+            }
+        }
     }
     free(buf);
     /* The chunked decoder on its own, from the first byte. */
