@@ -40,8 +40,9 @@ typedef struct ws_http_header_t {
 } ws_http_header_t;
 
 /* Results below zero. Each rejection is the negated status the server answers
- * with, so ws_http_error_status(rc) == -rc. ORDER: keep in step with
- * error_detail() in http_parse.c. */
+ * with, so ws_http_error_status(rc) == -rc; ws_http_error_response
+ * (ws/http_response.h) builds the answer. A prefix of a rejected input gives
+ * WS_HTTP_INCOMPLETE or the same rejection, never another one. */
 enum {
     WS_HTTP_INCOMPLETE = -2,          /* a proper prefix: read more and call again */
     WS_HTTP_BAD_REQUEST = -400,       /* malformed or ambiguous framing */
@@ -121,8 +122,7 @@ bool ws_http_header_get(const ws_http_request_t *req, const char *name, size_t n
  * space. query may be the request's (base NULL means no query). */
 bool ws_http_query_get(ws_slice_t query, const char *key, size_t key_len, ws_slice_t *value);
 
-/* True when s equals the NUL-free literal lit of length n, ASCII
- * case-insensitively. lit must be lower case. */
+/* True when s equals lit (n bytes), ASCII case-insensitively. */
 bool ws_http_slice_ieq(ws_slice_t s, const char *lit, size_t n);
 
 /* The tchar table (RFC 9110 5.6.2): nonzero for the bytes of a token. Shared
