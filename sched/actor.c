@@ -8,7 +8,9 @@
 
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
+#include "lang/std/copy.h"
 #include "lang/std/ctx.h"
+#include "lang/std/heap.h"
 #include "sched/config.h"
 #include "sched/worker.h"
 
@@ -101,6 +103,61 @@ static int spawn(sched_actor_fn fn, void *arg, bool is_main, sched_pid_t *pid)
 int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid)
 {
     return spawn(fn, arg, false, pid);
+}
+
+/* ==== Messages ==== */
+
+/* A message between actors: a value and, for a heap value, the fragment
+ * heap holding its copy. The fragment never collects (gc_off) and moves
+ * into the receiver's heap whole (std_heap_adopt). */
+typedef struct actor_msg_t {
+    sched_msg_t hdr; /* first */
+    snow_word_t value;
+    bool is_ptr;
+    std_heap_t frag;
+} actor_msg_t;
+
+/* Frees a message nobody took (its receiver exited). */
+static void actor_msg_drop(sched_msg_t *msg)
+{
+    actor_msg_t *m = (actor_msg_t *)msg;
+    if (m->is_ptr)
+        std_heap_destroy(&m->frag);
+    kern_free(m);
+}
+
+int sched_actor_send(snow_ctx_t *cx, sched_pid_t to, snow_word_t value, bool is_ptr)
+{
+    actor_msg_t *m = kern_alloc(sizeof *m);
+    m->hdr.drop = actor_msg_drop;
+    m->value = value;
+    m->is_ptr = is_ptr;
+    if (is_ptr) {
+        /* No stack roots: a fragment is never collected. */
+        std_heap_init(&m->frag, NULL);
+        m->frag.pool = &cx->rt->pool;
+        m->frag.gc_off = 1;
+        m->value = std_copy_value(&m->frag, &cx->heap, value, true);
+    }
+    int rc = sched_proc_send(to, &m->hdr);
+    if (rc < 0)
+        actor_msg_drop(&m->hdr);
+    return rc;
+}
+
+bool sched_actor_receive(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value)
+{
+    actor_msg_t *m = (actor_msg_t *)sched_proc_receive(timeout_ms);
+    if (!m)
+        return false;
+    snow_assert(m->hdr.drop == actor_msg_drop);
+    if (m->is_ptr) {
+        std_heap_adopt(&cx->heap, &m->frag);
+        std_heap_destroy(&m->frag); /* now empty: frees its bookkeeping */
+    }
+    *value = m->value;
+    kern_free(m);
+    return true;
 }
 
 /* ==== The program's main ==== */

@@ -44,6 +44,20 @@ int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid);
  * calling thread. */
 int sched_actor_main(int argc, char **argv, snow_main_cb main_fn);
 
+/* Sends a deep copy of value (a heap pointer of cx's heap when is_ptr,
+ * else an immediate word) to the actor to (language.md 8.2, DESIGN 4): the
+ * graph is copied once, on the sender's thread, into a heap fragment that
+ * the receiver adopts without copying again (lang/std/copy.h, heap.h).
+ * Returns 0, or -ESRCH if to is not alive (the copy is freed; the language
+ * says such a send does nothing). Current actor. */
+int sched_actor_send(snow_ctx_t *cx, sched_pid_t to, snow_word_t value, bool is_ptr);
+
+/* Takes the oldest message (see sched_proc_receive for timeout_ms), adopts
+ * its fragment into cx's heap and stores its value in *value. Returns false
+ * on timeout. Every message of an actor must come from sched_actor_send
+ * (asserted). Current actor. */
+bool sched_actor_receive(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value);
+
 /* Returns the context of actor p, or NULL if p is a plain C process. */
 snow_ctx_t *sched_actor_ctx(const sched_proc_t *p);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lang/std/ctx.h"
+#include "lang/std/heap.h"
 #include "sched/actor.h"
 #include "tests/sched/sched_test.h"
 
@@ -209,4 +210,95 @@ Test(sched_actor, a_bad_snow_cores_is_reported_not_run)
     cr_assert_eq(sched_actor_main(1, argv, program_main), 2);
     fflush(stderr);
     cr_assert_stderr_eq_str("snow: SNOW_CORES must be a whole number from 1 to 1024, or auto\n");
+}
+
+/* ---- messages between actors: copied once, adopted by the receiver ---- */
+
+static sched_pid_t receiver_pid;
+static atomic_int copy_checks, receiver_ready;
+static int64_t immediate_got;
+
+static void receiver(snow_ctx_t *cx, void *arg)
+{
+    (void)arg;
+    receiver_pid = sched_proc_pid(sched_proc_current());
+    atomic_store(&receiver_ready, 1);
+    snow_word_t v;
+    cr_assert(sched_actor_receive(cx, 5000, &v));
+    snow_record_t *r = (snow_record_t *)(uintptr_t)v;
+    /* The copy lives in this process's heap, strings and all. */
+    snow_string_t *s = (snow_string_t *)(uintptr_t)r->w[0];
+    if (std_heap_find(&cx->heap, r) == r && std_heap_find(&cx->heap, s) == s)
+        atomic_fetch_add(&copy_checks, 1);
+    snow_gc_collect(cx); /* r is on our stack: it and s survive */
+    if (s->len == 11 && memcmp(s->bytes, "hello actor", 11) == 0 && r->w[1] == 42)
+        atomic_fetch_add(&copy_checks, 1);
+    cr_assert(sched_actor_receive(cx, 5000, &v));
+    immediate_got = (int64_t)v;
+}
+
+static void sender(snow_ctx_t *cx, void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&receiver_ready))
+        sched_proc_sleep(1); /* the receiver starts on the other worker */
+    snow_record_t *r = snow_record_new(cx, 3, 2, 0x1);
+    r->w[0] = (snow_word_t)(uintptr_t)snow_string_new(cx, "hello actor", 11);
+    r->w[1] = 42;
+    cr_assert_eq(sched_actor_send(cx, receiver_pid, (snow_word_t)(uintptr_t)r, true), 0);
+    /* The sender's own value is untouched and still its own. */
+    if (std_heap_find(&cx->heap, r) == r)
+        atomic_fetch_add(&copy_checks, 1);
+    cr_assert_eq(sched_actor_send(cx, receiver_pid, 7, false), 0);
+}
+
+static void receiver_host(void *arg)
+{
+    (void)arg;
+    cr_assert_eq(sched_actor_spawn(receiver, NULL, NULL), 0);
+}
+
+static void messages_main(void *arg)
+{
+    (void)arg;
+    sched_proc_spawn_on(1, receiver_host, NULL);
+    cr_assert_eq(sched_actor_spawn(sender, NULL, NULL), 0);
+}
+
+Test(sched_actor, messages_are_deep_copies_adopted_by_the_receiver_across_cores, .init = setup,
+     .fini = teardown, .timeout = 10)
+{
+    sched_config_t cfg = {.cores = 2};
+    cr_assert_eq(sched_worker_run(&cfg, messages_main, NULL), 0);
+    cr_assert_eq(atomic_load(&copy_checks), 3);
+    cr_assert_eq(immediate_got, 7);
+}
+
+static void send_to_dead(snow_ctx_t *cx, void *arg)
+{
+    sched_pid_t dead = *(sched_pid_t *)arg;
+    snow_string_t *s = snow_string_new(cx, "lost", 4);
+    atomic_store(&copy_checks, sched_actor_send(cx, dead, (snow_word_t)(uintptr_t)s, true));
+}
+
+static void quick_actor(snow_ctx_t *cx, void *arg)
+{
+    (void)cx;
+    (void)arg;
+}
+
+static void dead_main(void *arg)
+{
+    (void)arg;
+    static sched_pid_t dead;
+    sched_actor_spawn(quick_actor, NULL, &dead);
+    sched_proc_yield(); /* it runs and exits */
+    sched_actor_spawn(send_to_dead, &dead, NULL);
+}
+
+Test(sched_actor, a_message_to_a_dead_actor_is_freed_and_refused, .init = setup, .fini = teardown,
+     .timeout = 10)
+{
+    trun(1, dead_main, NULL);
+    cr_assert_eq(atomic_load(&copy_checks), -ESRCH);
 }
