@@ -414,9 +414,17 @@ static void emit_stmt(emitter_t *em, const ir_stmt_t *s)
         fputs(";\n", out);
         break;
     case IR_S_IF:
-        fputs("if (", out);
-        emit_expr(em, s->e);
-        fputs(") {\n", out);
+        /* A comparison already prints its own parentheses; doubling them
+         * trips clang's -Wparentheses-equality. */
+        if (s->e->kind == IR_E_BIN && s->e->op >= IR_OP_EQ && s->e->op <= IR_OP_OR) {
+            fputs("if ", out);
+            emit_expr(em, s->e);
+            fputs(" {\n", out);
+        } else {
+            fputs("if (", out);
+            emit_expr(em, s->e);
+            fputs(") {\n", out);
+        }
         emit_block(em, &s->then);
         indent(em);
         if (s->els.len) {
