@@ -701,6 +701,7 @@ static void lower_work(lower_t *lw, lw_work_t *w)
     ty_fn_t *fn = w->fn;
     ir_func_t *f = lw->p->funcs[w->func];
     lw_fn_t fx = {0};
+    fx.tag_src = -1;
     fx.f = f;
     fx.cur = &f->body;
     fx.vars = fn->scheme->vars;
@@ -811,6 +812,7 @@ static void lower_const(lower_t *lw, lw_work_t *w)
     ir_func_t *f = lw->p->funcs[w->func];
     ast_stmt_t *st = w->const_stmt;
     lw_fn_t fx = {0};
+    fx.tag_src = -1;
     fx.f = f;
     fx.cur = &f->body;
     lw->fx = &fx;

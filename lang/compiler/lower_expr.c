@@ -503,6 +503,7 @@ static ir_expr_t *wrapper_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref, ty_t 
     w->line = line;
     uint32_t wi = ir_add_func(lw->a, lw->p, w);
     lw_fn_t fx = {0};
+    fx.tag_src = -1;
     fx.parent = NULL;
     fx.f = w;
     fx.cur = &w->body;
@@ -1006,6 +1007,7 @@ static ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e)
     f->snow_name = lw_fmt(lw, "closure in %s", parent->f->snow_name ? parent->f->snow_name : "?");
     uint32_t fi = ir_add_func(lw->a, lw->p, f);
     lw_fn_t fx = {0};
+    fx.tag_src = -1;
     fx.parent = parent;
     fx.f = f;
     fx.cur = &f->body;

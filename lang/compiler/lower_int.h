@@ -43,6 +43,8 @@ typedef struct lw_fn_t {
     uint32_t ncaps, cap_caps;
     lw_loop_t *loop;
     bool in_or;             /* binding an or-pattern alternative: reuse locals by name */
+    int64_t tag_src;        /* case scrutinee local whose tag is cached in tag_local, or -1 */
+    uint32_t tag_local;
 } lw_fn_t;
 
 typedef struct {

@@ -17,6 +17,9 @@
 
 static ir_expr_t *tag_of(lower_t *lw, ir_expr_t *v)
 {
+    lw_fn_t *fx = lw->fx;
+    if (fx->tag_src >= 0 && v->kind == IR_E_LOCAL && v->index == (uint32_t)fx->tag_src)
+        return lw_local(lw, fx->tag_local); /* the case's scrutinee: tag loaded once */
     ir_expr_t *e = ARENA_NEW(lw->a, ir_expr_t);
     e->kind = IR_E_TAG;
     e->rep = IR_REP_INT;
@@ -24,11 +27,33 @@ static ir_expr_t *tag_of(lower_t *lw, ir_expr_t *v)
     return e;
 }
 
+/* !cond, written as the opposite comparison where that is exact (== and
+ * != always; orderings only on Int, since NaN breaks them on Float). */
+static ir_expr_t *negate(lower_t *lw, ir_expr_t *cond)
+{
+    if (cond->kind == IR_E_BIN) {
+        ir_op_t op = cond->op, flipped = op;
+        bool ints = (ir_rep_t)cond->i == IR_REP_INT;
+        switch (op) {
+        case IR_OP_EQ: flipped = IR_OP_NE; break;
+        case IR_OP_NE: flipped = IR_OP_EQ; break;
+        case IR_OP_LT: flipped = ints ? IR_OP_GE : op; break;
+        case IR_OP_GE: flipped = ints ? IR_OP_LT : op; break;
+        case IR_OP_GT: flipped = ints ? IR_OP_LE : op; break;
+        case IR_OP_LE: flipped = ints ? IR_OP_GT : op; break;
+        default: break;
+        }
+        if (flipped != op)
+            return ir_bin(lw->a, flipped, (ir_rep_t)cond->i, cond->a, cond->b);
+    }
+    return ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, cond);
+}
+
 /* if (!cond) goto fail */
 static void require(lower_t *lw, ir_expr_t *cond, uint32_t fail, uint32_t line)
 {
     ir_stmt_t *s = ir_stmt(lw->a, IR_S_IF, line);
-    s->e = ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, cond);
+    s->e = negate(lw, cond);
     ir_stmt_t *x = ir_stmt(lw->a, IR_S_EXIT, line);
     x->label = fail;
     ir_push(lw->a, &s->then, x);
@@ -257,6 +282,19 @@ ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail)
     }
     ir_rep_t rep = lw_rep(lw_ty(lw, e->ty));
     uint32_t res = (!tail && rep != IR_REP_UNIT) ? lw_temp(lw, rep) : 0;
+    /* A sum-type scrutinee's tag is read once; every arm's constructor test
+     * then compares one local, which the C compiler turns into a jump table. */
+    int64_t saved_src = lw->fx->tag_src;
+    uint32_t saved_tag = lw->fx->tag_local;
+    ty_t *rt = ty_resolve(t);
+    if (scrut->kind == IR_E_LOCAL && rt->kind == TY_CON && rt->decl &&
+        rt->decl->kind == TY_DECL_SUM && rt->decl->nvariants > 1) {
+        uint32_t tl = lw_temp(lw, IR_REP_INT);
+        lw->fx->tag_src = -1;
+        lw_assign(lw, tl, tag_of(lw, scrut), line);
+        lw->fx->tag_src = scrut->index;
+        lw->fx->tag_local = tl;
+    }
     ir_block_t *saved_done;
     ir_stmt_t *done = lw_block_begin(lw, &saved_done);
     for (uint32_t k = 0; k < e->arms.len; k++) {
@@ -288,6 +326,8 @@ ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail)
     }
     lw_panic(lw, "non-exhaustive match", line);
     lw_block_end(lw, done, saved_done);
+    lw->fx->tag_src = saved_src;
+    lw->fx->tag_local = saved_tag;
     return (!tail && rep != IR_REP_UNIT) ? lw_local(lw, res) : ir_unit(lw->a);
 }
 
