@@ -21,6 +21,8 @@
 
 /* {====== Numbers */
 
+static void fmt_int(std_buf_t *b, int64_t n);
+
 /* Parses "d.ddde[+-]X" (printf %e of a positive value) into a digit count,
  * an integer mantissa and the exponent of the first digit. */
 static int parse_sci(const char *buf, uint64_t *mant, int *exp10)
@@ -119,9 +121,7 @@ void std_fmt_float(std_buf_t *b, double x)
         return;
     }
     if (x < 9007199254740992.0 && x == (double)(int64_t)x) { /* exact integer */
-        char tmp[24];
-        int len = snprintf(tmp, sizeof tmp, "%" PRId64, (int64_t)x);
-        std_buf_put(b, tmp, (size_t)len);
+        fmt_int(b, (int64_t)x);
         return;
     }
     char d[24];
@@ -143,18 +143,32 @@ void std_fmt_float(std_buf_t *b, double x)
     }
 }
 
+/* Writes n in decimal ending at end; returns the first character. */
+static char *int_text(int64_t n, char *end)
+{
+    uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+    char *p = end;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        *--p = '-';
+    return p;
+}
+
 static void fmt_int(std_buf_t *b, int64_t n)
 {
     char tmp[24];
-    int len = snprintf(tmp, sizeof tmp, "%" PRId64, n);
-    std_buf_put(b, tmp, (size_t)len);
+    char *p = int_text(n, tmp + sizeof tmp);
+    std_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 snow_string_t *snow_int_to_string(snow_ctx_t *cx, int64_t n)
 {
     char tmp[24];
-    int len = snprintf(tmp, sizeof tmp, "%" PRId64, n);
-    return snow_string_new(cx, tmp, (size_t)len);
+    char *p = int_text(n, tmp + sizeof tmp);
+    return snow_string_new(cx, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 snow_string_t *snow_float_to_string(snow_ctx_t *cx, double x)

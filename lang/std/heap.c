@@ -48,11 +48,18 @@ static const uint32_t class_size[STD_HEAP_NCLASSES] = {
     5120, 6144, 7168, 8192, 10240, 13104, 16384, 21840, 32768,
 };
 
+/* Class of sizes up to 1 KiB by 16-byte step (generated from class_size). */
+static const uint8_t small_class[65] = {
+    0,  0,  1,  2,  3,  4,  5,  6,  7,  8,  8,  9,  9,  10, 10, 11, 11, 12, 12, 12, 12, 13,
+    13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17,
+    17, 17, 17, 17, 17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19,
+};
+
 static uint32_t size_to_class(size_t size)
 {
-    if (size <= 128)
-        return (uint32_t)((size + 15) / 16) - 1;
-    uint32_t c = 8;
+    if (size <= 1024)
+        return small_class[(size + 15) / 16];
+    uint32_t c = 20;
     while (class_size[c] < size)
         c++;
     return c;
@@ -212,14 +219,21 @@ static std_block_t *block_new_small(std_heap_t *h, uint32_t cls)
     return b;
 }
 
+/* Bits of word w of b that name real slots. */
+static uint64_t word_valid(const std_block_t *b, uint32_t w)
+{
+    uint32_t words = (b->nslots + 63) / 64;
+    if (w == words - 1 && b->nslots % 64)
+        return ((uint64_t)1 << (b->nslots % 64)) - 1;
+    return UINT64_MAX;
+}
+
 /* Finds a clear bit in b at or after word *wi; returns the slot or -1. */
 static int64_t block_find_free(std_block_t *b, uint32_t *wi)
 {
     uint32_t words = (b->nslots + 63) / 64;
     for (uint32_t w = *wi; w < words; w++) {
-        uint64_t freebits = ~b->alloc_bits[w];
-        if (w == words - 1 && b->nslots % 64)
-            freebits &= ((uint64_t)1 << (b->nslots % 64)) - 1;
+        uint64_t freebits = ~b->alloc_bits[w] & word_valid(b, w);
         if (freebits) {
             *wi = w;
             return (int64_t)w * 64 + __builtin_ctzll(freebits);
@@ -229,20 +243,29 @@ static int64_t block_find_free(std_block_t *b, uint32_t *wi)
     return -1;
 }
 
-static void *alloc_small(std_heap_t *h, size_t size)
+/* Takes the lowest slot of c's cached free mask (non-zero). */
+static void *take_slot(std_heap_class_t *c)
 {
-    uint32_t cls = size_to_class(size);
-    std_heap_class_t *c = &h->classes[cls];
+    std_block_t *b = c->cur;
+    uint32_t bit = (uint32_t)__builtin_ctzll(c->free_mask);
+    c->free_mask &= c->free_mask - 1;
+    b->alloc_bits[c->cur_word] |= (uint64_t)1 << bit;
+    b->live++;
+    char *p = b->base + ((size_t)c->cur_word * 64 + bit) * b->obj_size;
+    memset(p, 0, b->obj_size);
+    return p;
+}
+
+/* Searches cur (from cur_word) and the blocks after it for a free slot,
+ * making a new block when every swept block is full. */
+static void *alloc_small_slow(std_heap_t *h, std_heap_class_t *c, uint32_t cls)
+{
     for (;;) {
         if (c->cur) {
             int64_t slot = block_find_free(c->cur, &c->cur_word);
             if (slot >= 0) {
-                std_block_t *b = c->cur;
-                b->alloc_bits[slot / 64] |= (uint64_t)1 << (slot % 64);
-                b->live++;
-                char *p = b->base + (size_t)slot * b->obj_size;
-                memset(p, 0, b->obj_size);
-                return p;
+                c->free_mask = ~c->cur->alloc_bits[c->cur_word] & word_valid(c->cur, c->cur_word);
+                return take_slot(c);
             }
             /* Blocks after cur were swept and may have room; blocks made
              * since the sweep sit before it and are full. */
@@ -255,6 +278,15 @@ static void *alloc_small(std_heap_t *h, size_t size)
         c->cur = block_new_small(h, cls);
         c->cur_word = 0;
     }
+}
+
+static void *alloc_small(std_heap_t *h, size_t size)
+{
+    uint32_t cls = size_to_class(size);
+    std_heap_class_t *c = &h->classes[cls];
+    if (c->free_mask)
+        return take_slot(c);
+    return alloc_small_slow(h, c, cls);
 }
 
 static void *alloc_large(std_heap_t *h, size_t size)
@@ -494,6 +526,7 @@ static void sweep_class(std_heap_t *h, std_heap_class_t *c)
     }
     c->cur = c->blocks;
     c->cur_word = 0;
+    c->free_mask = 0;
     c->exhausted = false;
 }
 

@@ -34,6 +34,7 @@ typedef struct std_pool_t std_pool_t;
 typedef struct std_heap_class_t {
     std_block_t *blocks; /* every block of this class, list through next */
     std_block_t *cur;    /* block the allocator is filling */
+    uint64_t free_mask;  /* free slots of cur's word cur_word not yet taken */
     uint32_t cur_word;   /* first bitmap word of cur that may have a free slot */
     bool exhausted;      /* every swept block was visited since the last sweep */
 } std_heap_class_t;

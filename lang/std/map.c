@@ -68,16 +68,10 @@ static rec_t *node_copy(snow_ctx_t *cx, const rec_t *n)
  * Leaf: w[0] = live bits, w[1 + 2i] = key i, w[2 + 2i] = value i.
  * Inner node: w[0..16) = children. */
 
+/* Key words are w[1 + 2i], value words w[2 + 2i], i < 16. */
 static uint64_t leaf_mask(bool kptr, bool vptr)
 {
-    uint64_t m = 0;
-    for (int i = 0; i < VEC_WIDTH; i++) {
-        if (kptr)
-            m |= (uint64_t)1 << (1 + 2 * i);
-        if (vptr)
-            m |= (uint64_t)1 << (2 + 2 * i);
-    }
-    return m;
+    return (kptr ? 0xAAAAAAAAull : 0) | (vptr ? 0x155555554ull : 0);
 }
 
 typedef struct vec_ctx_t {

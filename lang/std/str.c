@@ -202,7 +202,7 @@ snow_string_t *snow_string_concat(snow_ctx_t *cx, const snow_string_t *a, const 
     snow_string_t *s = std_str_alloc(cx, a->len + b->len);
     memcpy(s->bytes, a->bytes, a->len);
     memcpy(s->bytes + a->len, b->bytes, b->len);
-    s->h.tag = a->h.tag == STD_STR_ASCII && b->h.tag == STD_STR_ASCII ? STD_STR_ASCII : 0;
+    s->h.tag = is_ascii(a) && is_ascii(b) ? STD_STR_ASCII : STD_STR_UTF8;
     return s;
 }
 
@@ -217,9 +217,9 @@ snow_string_t *snow_string_concatn(snow_ctx_t *cx, size_t n, snow_string_t *cons
     for (size_t i = 0; i < n; i++) {
         memcpy(s->bytes + off, parts[i]->bytes, parts[i]->len);
         off += parts[i]->len;
-        ascii = ascii && parts[i]->h.tag == STD_STR_ASCII;
+        ascii = ascii && is_ascii(parts[i]);
     }
-    s->h.tag = ascii ? STD_STR_ASCII : 0;
+    s->h.tag = ascii ? STD_STR_ASCII : STD_STR_UTF8;
     return s;
 }
 
