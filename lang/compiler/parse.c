@@ -333,28 +333,6 @@ void parse_sync(parser_t *p, uint32_t from, uint32_t depth)
 
 /* ============================================================ statements */
 
-void expect_separator(parser_t *p, const char *what, bool after_ok)
-{
-    /* Inside delimiters newlines are invisible, so statements there may
-     * follow each other directly (1.2); outside, SourceFile and Block need
-     * a SEP between two of them (3.2). */
-    if (p->depth > 0)
-        return;
-    switch (pkind(p)) {
-    case TOK_NEWLINE: case TOK_SEMI: case TOK_EOF: case TOK_KW_END: case TOK_KW_ELSE:
-    case TOK_RPAREN: case TOK_RBRACKET: case TOK_RBRACE: case TOK_INTERP_END:
-        return;
-    case TOK_KW_AFTER:
-        if (after_ok)
-            return;
-        break;
-    default:
-        break;
-    }
-    /* Left failed: the statement loop skips the rest of the line. */
-    perr_here(p, "expected newline or `;` after %s", what);
-}
-
 ast_block_t *block_of_expr(parser_t *p, ast_expr_t *e)
 {
     ast_block_t *b = ARENA_NEW(p->arena, ast_block_t);
@@ -421,6 +399,10 @@ static void parse_terminate(parser_t *p, ast_block_t **terminate)
         *terminate = b;
 }
 
+/* Separators are optional between statements: as in v5.0 a statement ends
+ * where its expression cannot continue (1.2), so `f() g()` is two
+ * statements on any line, and programs v5.0 accepted still parse
+ * (decisions.md rule 1). */
 ast_block_t *parse_block(parser_t *p, ast_block_t **terminate)
 {
     ast_block_t *b = ARENA_NEW(p->arena, ast_block_t);
@@ -442,8 +424,6 @@ ast_block_t *parse_block(parser_t *p, ast_block_t **terminate)
         }
         if (p->failed)
             parse_sync(p, from, depth);
-        else
-            expect_separator(p, "statement", false);
         if (p->pos == from)
             adv(p); /* sync stopped on the statement's first token: make progress */
     }
@@ -492,8 +472,6 @@ static void parse_top(parser_t *p, ast_file_t *f)
         PUSH(p, f->items, f->len, cap, s);
         if (p->failed)
             parse_sync(p, from, 0);
-        else
-            expect_separator(p, "statement", false);
         if (p->pos == from)
             adv(p);
     }

@@ -409,8 +409,6 @@ static void parse_arms(parser_t *p, ast_expr_t *e, bool allow_after)
         PUSH(p, e->arms.items, e->arms.len, cap, arm);
         if (p->failed)
             parse_sync(p, from, depth);
-        else
-            expect_separator(p, "match arm", allow_after);
         if (p->pos == from)
             adv(p);
     }

@@ -127,17 +127,13 @@ void *grow_array(parser_t *p, void *items, uint32_t len, uint32_t *cap, size_t e
 
 /* ------------------------------------------------------------- grammar */
 
-/* Block = [SEP] { ItemOrStmt SEP } [ItemOrStmt]; ends before `end`, `else`,
+/* Block = [SEP] { ItemOrStmt [SEP] } [ItemOrStmt]; ends before `end`, `else`,
  * EOF or a closing delimiter. With terminate != NULL, `terminate do .. end`
  * clauses are accepted (actor bodies) and stored there. */
 ast_block_t *parse_block(parser_t *p, ast_block_t **terminate);
 /* `do` Block `end`; the `do` must be next. */
 ast_block_t *parse_do_block(parser_t *p, const char *what);
 ast_stmt_t *parse_stmt(parser_t *p);
-/* Outside delimiters, reports `expected newline or `;` after <what>` unless
- * a separator or a block terminator (or `after`, when after_ok) is next;
- * the error leaves `failed` set so the caller skips the rest of the line. */
-void expect_separator(parser_t *p, const char *what, bool after_ok);
 ast_block_t *block_of_expr(parser_t *p, ast_expr_t *e);
 
 ast_expr_t *parse_expr(parser_t *p);

@@ -1699,15 +1699,30 @@ Test(lang_front, parse_errors_are_counted_per_file)
 
 /* ========================================================== separators */
 
-Test(lang_parse, statements_outside_delimiters_need_a_separator)
+Test(lang_parse, statements_may_share_a_line_as_in_v5)
 {
-    check_errors("let x = 3px\n"
-                 "let y = 1 let z = 2\n"
-                 "fn f(a) = case a do 1 -> 2 3 -> 4 end\n"
-                 "let ok = 1; let ok2 = 2\n",
-                 "1:10: error[P0001]: Parse error: expected newline or `;` after statement\n"
-                 "2:11: error[P0001]: Parse error: expected newline or `;` after statement\n"
-                 "3:28: error[P0001]: Parse error: expected newline or `;` after match arm\n");
+    /* A statement ends where its expression cannot continue (1.2), on any
+     * line, so programs v5.0 accepted keep parsing (decisions.md rule 1). */
+    check_dump("fn main() do println(\"a\") println(\"b\") end\n"
+               "fn f(a) = case a do 1 -> 2 3 -> 4 end\n",
+               "file t.snow\n"
+               "  fn main @1:1-1:43\n"
+               "    body @1:14-1:39\n"
+               "      call @1:14-1:26\n"
+               "        ident println @1:14-1:21\n"
+               "        string \"a\" @1:22-1:25\n"
+               "      call @1:27-1:39\n"
+               "        ident println @1:27-1:34\n"
+               "        string \"b\" @1:35-1:38\n"
+               "  fn f = @2:1-2:38\n"
+               "    param a @2:6-2:7\n"
+               "    body @2:11-2:38\n"
+               "      case @2:11-2:38\n"
+               "        ident a @2:16-2:17\n"
+               "        arm 1 @2:21-2:27\n"
+               "          int 2 @2:26-2:27\n"
+               "        arm 3 @2:28-2:34\n"
+               "          int 4 @2:33-2:34\n");
 }
 
 Test(lang_parse, statements_inside_delimiters_need_no_separator)
