@@ -566,7 +566,8 @@ SNOW_API snow_list_t *snow_list_drop(snow_ctx_t *cx, const snow_list_t *xs, int6
  * Insertion-ordered, persistent. Representation (D47): a persistent hash
  * trie (CHAMP, 32-way) from key to entry number plus a persistent 16-way
  * vector of entries in insertion order. get/has_key O(log32 n); put/delete
- * O(log n) path copies; size O(1); keys/values/to_list/iteration O(n).
+ * O(log n) path copies; size O(1); keys/values/to_list/iteration
+ * O(n log16 n).
  * Keys use value equality of the key descriptor (D43). */
 
 SNOW_API snow_map_t *snow_map_new(snow_ctx_t *cx, const snow_type_t *key, const snow_type_t *val);
@@ -611,7 +612,7 @@ SNOW_API int64_t snow_set_next(snow_ctx_t *cx, const snow_map_t *s, int64_t pos,
 /* {====== Queue (stdlib 10), Range (11), Tuple (12) */
 
 SNOW_API snow_queue_t *snow_queue_new(snow_ctx_t *cx);
-/* Amortised O(log32 n) push, O(1) pop/peek/size (D47). */
+/* Amortised O(1) push (a list extended in place), O(1) pop/peek/size (D47). */
 SNOW_API snow_queue_t *snow_queue_push(snow_ctx_t *cx, const snow_queue_t *q, int64_t x);
 /* Returns the tuple (front, rest) (D48); panics `snow_queue_pop: empty queue`. */
 SNOW_API snow_record_t *snow_queue_pop(snow_ctx_t *cx, const snow_queue_t *q);
