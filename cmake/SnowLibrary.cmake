@@ -31,4 +31,9 @@ function(snow_unit_test name)
     # -j2: Criterion forks a process per test; two at a time fit CI's 2 cores.
     add_test(NAME ${name} COMMAND ${name} --jobs 2 --short-filename)
     set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS unit)
+    if(SNOW_SANITIZE)
+        # Criterion's own runner leaks a record; see tests/lsan.supp.
+        set_tests_properties(${name} PROPERTIES
+            ENVIRONMENT "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp")
+    endif()
 endfunction()
