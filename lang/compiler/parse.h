@@ -2,7 +2,8 @@
  *
  * parse_file lexes and parses one file of the source table into an AST in
  * the compilation's arena. Every syntax error is recorded in diag as P0001
- * (JSON message `Parse error: <message>`). Unlike v5.0, which stopped at the
+ * with headline `Parse error: <message>` and the message as its label.
+ * Unlike v5.0, which stopped at the
  * first error of a file (3.1), the parser recovers at statement and item
  * boundaries and reports every independent error, suppressing errors inside
  * a statement that already failed (docs/diagnostics.md). After
