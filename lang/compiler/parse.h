@@ -3,11 +3,11 @@
  * parse_file lexes and parses one file of the source table into an AST in
  * the compilation's arena. Every syntax error is recorded in diag as P0001
  * with headline `Parse error: <message>` and the message as its label.
- * Unlike v5.0, which stopped at the
- * first error of a file (3.1), the parser recovers at statement and item
- * boundaries and reports every independent error, suppressing errors inside
- * a statement that already failed (docs/diagnostics.md). After
- * PARSE_ERRORS_MAX errors in one file it stops with a note.
+ * Unlike v5.0, which stopped at the first error of a file (3.1), the parser
+ * recovers at statement and item boundaries and reports every independent
+ * error, suppressing errors inside a statement that already failed
+ * (docs/diagnostics.md). After PARSE_ERRORS_MAX errors in one file it stops
+ * with a note.
  *
  * Limits: expressions, patterns, types and blocks nest at most
  * PARSE_NEST_MAX levels (a diagnostic, never a stack overflow).
