@@ -62,7 +62,7 @@ static const command_t commands[] = {
     {"deps", "Resolve the dependencies listed in snow.toml.",
      "usage: snowc deps [dir]\n", run_unsupported},
     {"fmt", "Format Snow source files in place.",
-     "usage: snowc fmt <path> [--check] [--line-width N] [--indent-size N]\n", run_unsupported},
+     "usage: snowc fmt <path> [--check] [--line-width N] [--indent-size N]\n", driver_cmd_fmt},
     {"repl", "Start an interactive REPL (read-eval-print loop).", "usage: snowc repl\n",
      run_unsupported},
     {"lsp", "Start a Language Server Protocol server on stdin/stdout.", "usage: snowc lsp\n",
