@@ -84,6 +84,18 @@ void std_rt_destroy(snow_rt_t *rt);
  * apart from the header). */
 void *std_obj_alloc(snow_ctx_t *cx, uint8_t kind, size_t size);
 
+/* Reports the overflow found by std_stack_check. Not to be called directly. */
+_Noreturn void std_stack_overflow_(snow_ctx_t *cx);
+
+/* Recursive runtime code (text, equality, hashing, JSON of nested values)
+ * calls this per level: a value nested deeper than the stack allows panics
+ * `stack overflow` instead of crashing (D30). */
+static inline void std_stack_check(snow_ctx_t *cx)
+{
+    if (__builtin_expect((uintptr_t)__builtin_frame_address(0) < cx->budget->stack_limit, 0))
+        std_stack_overflow_(cx);
+}
+
 /* Option/Result values. ptr says whether the payload word is a heap pointer.
  * std_none returns the static None. */
 snow_record_t *std_some(snow_ctx_t *cx, snow_word_t v, bool ptr);

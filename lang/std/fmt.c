@@ -338,6 +338,7 @@ static void fmt_tuple(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t, snow_w
 
 void std_fmt_value(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t, snow_word_t v)
 {
+    std_stack_check(cx);
     switch ((snow_kind_t)t->kind) {
     case SNOW_KIND_UNIT:
         std_buf_puts(b, "()");

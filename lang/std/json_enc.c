@@ -241,6 +241,7 @@ static snow_json_t *from_sum(snow_ctx_t *cx, const snow_type_t *t, const snow_re
 
 snow_json_t *snow_json_from_value(snow_ctx_t *cx, const snow_type_t *t, snow_word_t v)
 {
+    std_stack_check(cx);
     snow_record_t *r = SNOW_WORD_TO_PTR(snow_record_t, v);
     switch ((snow_kind_t)t->kind) {
     case SNOW_KIND_INT:
@@ -476,6 +477,7 @@ static bool decode_scalar(dec_t *d, const snow_type_t *t, const snow_json_t *j, 
 
 static bool decode(dec_t *d, const snow_type_t *t, const snow_json_t *j, snow_word_t *out)
 {
+    std_stack_check(d->cx);
     if (t->kind == SNOW_KIND_SUM && (t->flags & SNOW_TF_OPTION))
         return decode_option(d, t, j, out);
     switch ((snow_kind_t)t->kind) {

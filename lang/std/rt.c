@@ -61,16 +61,20 @@ void std_ctx_limit_thread_stack(snow_ctx_t *cx)
     cx->own_budget.stack_limit = (uintptr_t)lo + STD_STACK_HEADROOM;
 }
 
+_Noreturn void std_stack_overflow_(snow_ctx_t *cx)
+{
+    cx->budget->stack_limit = 0; /* the report itself needs stack */
+    snow_panic(cx, "stack overflow");
+}
+
 void snow_proc_check_slow_(snow_ctx_t *cx)
 {
     if (cx->on_check) {
         cx->on_check(cx);
         return;
     }
-    if ((uintptr_t)__builtin_frame_address(0) < cx->budget->stack_limit) {
-        cx->budget->stack_limit = 0; /* the report itself needs stack */
-        snow_panic(cx, "stack overflow");
-    }
+    if ((uintptr_t)__builtin_frame_address(0) < cx->budget->stack_limit)
+        std_stack_overflow_(cx);
     cx->budget->reductions = INT64_MAX; /* no scheduler: nothing to yield to */
 }
 

@@ -137,6 +137,7 @@ static bool eq_map(snow_ctx_t *cx, const snow_type_t *vt, const snow_map_t *a,
  * otherwise by bit pattern (library value equality, stdlib 0.3). */
 static bool eq_mode(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b, bool ieee)
 {
+    std_stack_check(cx);
     switch ((snow_kind_t)t->kind) {
     case SNOW_KIND_UNIT:
         return true;
@@ -228,6 +229,7 @@ static int cmp_list(snow_ctx_t *cx, const snow_type_t *et, const snow_list_t *a,
 
 int snow_cmp(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b)
 {
+    std_stack_check(cx);
     switch ((snow_kind_t)t->kind) {
     case SNOW_KIND_INT:
     case SNOW_KIND_PID:
@@ -339,6 +341,7 @@ static uint64_t hash_map(snow_ctx_t *cx, const snow_type_t *t, const snow_map_t 
 
 static uint64_t hash_u(snow_ctx_t *cx, const snow_type_t *t, snow_word_t v)
 {
+    std_stack_check(cx);
     switch ((snow_kind_t)t->kind) {
     case SNOW_KIND_INT:
     case SNOW_KIND_FLOAT:

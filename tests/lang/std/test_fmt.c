@@ -267,3 +267,42 @@ const char *__lsan_default_suppressions(void)
 {
     return "leak:libcriterion.so\n";
 }
+
+/* type L = Cons(Int, L) | Nil deriving(Display): a long chain formats by
+ * recursion; too deep a chain panics instead of crashing (D30). */
+static const snow_type_t t_chain;
+static const snow_type_t *const p_cons[] = {&snow_type_int, &t_chain};
+static const snow_variant_t chain_variants[] = {{"Cons", 2, p_cons, NULL}, {"Nil", 0, NULL, NULL}};
+static const snow_type_t t_chain = {.kind = SNOW_KIND_SUM,
+                                    .flags = SNOW_TF_DISPLAY | SNOW_TF_DEBUG,
+                                    .count = 2,
+                                    .name = "L",
+                                    .variants = chain_variants};
+
+static snow_record_t *chain(int n)
+{
+    snow_record_t *l = snow_record_new(cx, 1, 0, 0);
+    for (int i = n; i > 0; i--) {
+        snow_record_t *c = snow_record_new(cx, 0, 2, 2);
+        c->w[0] = (snow_word_t)i;
+        c->w[1] = W(l);
+        l = c;
+    }
+    return l;
+}
+
+Test(std_fmt, nested_sum_values_format_recursively)
+{
+    ASSERT_SHOW(&t_chain, W(chain(2)), "Cons(1, Cons(2, Nil))");
+    cr_assert(snow_eq(cx, &t_chain, W(chain(3)), W(chain(3))));
+}
+
+static void show_huge_chain(void)
+{
+    snow_to_string(cx, &t_chain, W(chain(5000000)));
+}
+
+Test(std_fmt, too_deep_value_panics_with_stack_overflow, .timeout = 60)
+{
+    ASSERT_PANICS(show_huge_chain, "Snow panic: stack overflow\n");
+}
