@@ -6,7 +6,7 @@
  * partial line, the stdin buffer, argv). The scheduler (sched/) embeds a
  * context in every process and sets on_panic; until then the main program
  * is the only process. snow_rt_t is shared by every process of the program:
- * its stdout/stdin state is guarded by io_lock, the block pool by its own
+ * its stdout state is guarded by io_lock, stdin by in_lock, the block pool by its own
  * lock, and the rest is read-only after start-up. */
 #ifndef SNOW_LANG_STD_CTX_H
 #define SNOW_LANG_STD_CTX_H
@@ -27,7 +27,8 @@
 typedef void (*std_pid_text_cb)(uint64_t pid, char *buf, size_t cap);
 
 struct snow_rt_t {
-    pthread_mutex_t io_lock; /* guards out* and in* (processes on any worker) */
+    pthread_mutex_t io_lock; /* guards out* (processes on any worker) */
+    pthread_mutex_t in_lock; /* guards in*; held while blocked reading stdin */
     char *out; /* pending stdout bytes (a partial line), runtime memory */
     size_t out_len;
     size_t out_cap;

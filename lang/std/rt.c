@@ -23,6 +23,7 @@ void std_rt_init(snow_rt_t *rt, int argc, char **argv)
 {
     memset(rt, 0, sizeof *rt);
     pthread_mutex_init(&rt->io_lock, NULL);
+    pthread_mutex_init(&rt->in_lock, NULL);
     rt->argc = argc;
     rt->argv = argv;
     rt->ctype = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
@@ -39,6 +40,7 @@ void std_rt_destroy(snow_rt_t *rt)
         freelocale(rt->ctype);
     std_pool_destroy(&rt->pool);
     pthread_mutex_destroy(&rt->io_lock);
+    pthread_mutex_destroy(&rt->in_lock);
     memset(rt, 0, sizeof *rt);
 }
 

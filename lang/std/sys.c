@@ -151,7 +151,7 @@ static ssize_t in_fill(snow_rt_t *rt)
 
 /* Takes the next line out of the stdin buffer into a new runtime copy
  * (*line, *len; *line NULL at EOF with nothing left). Returns 0 or -errno.
- * Called with io_lock held. */
+ * Called with in_lock held. */
 static int take_line(snow_rt_t *rt, char **line, size_t *len)
 {
     size_t scanned = 0;
@@ -186,10 +186,10 @@ snow_record_t *snow_io_read_line(snow_ctx_t *cx)
     snow_rt_t *rt = cx->rt;
     char *line = NULL;
     size_t len = 0;
-    pthread_mutex_lock(&rt->io_lock);
-    flush_locked(rt);
+    snow_io_flush(cx); /* D29: a prompt shows before the read */
+    pthread_mutex_lock(&rt->in_lock);
     int rc = take_line(rt, &line, &len);
-    pthread_mutex_unlock(&rt->io_lock);
+    pthread_mutex_unlock(&rt->in_lock);
     if (rc < 0)
         return std_err(cx, std_os_error(cx, -rc));
     snow_record_t *r;
