@@ -211,3 +211,90 @@ Test(ws_http_chunked, large_chunk_arrives_as_slices_of_the_input)
     cr_assert(ws_http_chunked_done(&d));
     guard_free(&g);
 }
+
+/* A server loop in miniature: a stream of pipelined requests (no body,
+ * Content-Length body, chunked body) arrives in reads of pseudo-random sizes;
+ * the head is re-parsed from the current request's start as the buffer grows,
+ * and the body is consumed by length or by the decoder. Every request must be
+ * found at its exact boundary with its exact body. */
+typedef struct stream_req_t {
+    const char *text;
+    const char *path;
+    const char *body;
+} stream_req_t;
+
+static const stream_req_t stream_reqs[] = {
+    {"GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "/a", ""},
+    {"POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello", "/b", "hello"},
+    {"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+     "3;x=y\r\nabc\r\n1\r\nd\r\n0\r\nT: 1\r\n\r\n",
+     "/c", "abcd"},
+    {"\r\nGET /d?q=1 HTTP/1.0\r\n\r\n", "/d", ""},
+};
+
+Test(ws_http_chunked, pipelined_stream_in_random_reads_finds_every_request_and_body)
+{
+    static char stream[8192];
+    int order[64];
+    size_t len = 0;
+    uint32_t seed = 12345;
+    for (int i = 0; i < 64; i++) {
+        seed = seed * 1103515245u + 12345u;
+        order[i] = (int)((seed >> 16) % 4);
+        size_t n = strlen(stream_reqs[order[i]].text);
+        memcpy(stream + len, stream_reqs[order[i]].text, n);
+        len += n;
+    }
+    ws_http_limits_t lim = WS_HTTP_LIMITS_SPEC;
+    size_t have = 0, start = 0; /* bytes "received"; start of the current request */
+    int next = 0;
+    while (next < 64) {
+        seed = seed * 1103515245u + 12345u;
+        size_t read = 1 + (seed >> 16) % 40;
+        have = have + read > len ? len : have + read;
+        for (;;) { /* handle every complete request in what has arrived */
+            ws_http_header_t hdrs[16];
+            ws_http_request_t req;
+            int rc = ws_http_parse_request(stream + start, have - start, &lim, &req, hdrs, 16);
+            if (rc == WS_HTTP_INCOMPLETE)
+                break;
+            cr_assert_gt(rc, 0, "request %d: %d (%s)", next, rc, req.error);
+            const stream_req_t *want = &stream_reqs[order[next]];
+            cr_assert_eq(req.path.len, strlen(want->path));
+            cr_assert_eq(memcmp(req.path.base, want->path, req.path.len), 0);
+            size_t body_at = start + (size_t)rc, end;
+            char body[64];
+            size_t body_len = 0;
+            if (req.body == WS_HTTP_BODY_CHUNKED) {
+                ws_http_chunked_t d;
+                ws_http_chunked_init(&d, &lim);
+                end = body_at;
+                while (!ws_http_chunked_done(&d) && end < have) {
+                    ws_slice_t data;
+                    ssize_t n = ws_http_chunked_decode(&d, stream + end, have - end, &data);
+                    cr_assert_gt(n, 0);
+                    memcpy(body + body_len, data.base, data.len);
+                    body_len += data.len;
+                    end += (size_t)n;
+                }
+                if (!ws_http_chunked_done(&d))
+                    break; /* a real server keeps d; re-decoding is fine here */
+            } else {
+                size_t cl = req.body == WS_HTTP_BODY_LENGTH ? (size_t)req.content_length : 0;
+                if (have - body_at < cl)
+                    break;
+                memcpy(body, stream + body_at, cl);
+                body_len = cl;
+                end = body_at + cl;
+            }
+            cr_assert_eq(body_len, strlen(want->body), "request %d", next);
+            cr_assert_eq(memcmp(body, want->body, body_len), 0);
+            start = end;
+            next++;
+        }
+        if (have == len)
+            break;
+    }
+    cr_assert_eq(next, 64);
+    cr_assert_eq(start, len);
+}
