@@ -13,6 +13,7 @@
 # Environment:
 #   ROUNDS=5                      rounds (each runs every benchmark once per language)
 #   BENCHES="empty fib list ..."  subset to run (empty = start-up cost only)
+#   LANGS="snow erlang go"        subset of languages (those installed by default)
 #   MARKDOWN=FILE                 also write the table as markdown to FILE
 #   OUT=DIR                       keep binaries and raw timings in DIR (default: temp dir, removed)
 #   SKIP_CMAKE=1                  do not rebuild snowc/snowrt first
@@ -65,6 +66,14 @@ if command -v go >/dev/null 2>&1; then
     langs="$langs go"
 else
     echo "run.sh: go not found, Go skipped: apt-get install -y golang-go" >&2
+fi
+
+if [ -n "${LANGS:-}" ]; then
+    wanted=""
+    for l in $LANGS; do
+        case " $langs " in *" $l "*) wanted="$wanted $l" ;; esac
+    done
+    langs=${wanted# }
 fi
 
 declare -A ok
