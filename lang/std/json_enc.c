@@ -164,15 +164,14 @@ snow_string_t *snow_json_encode_bool(snow_ctx_t *cx, bool v)
 
 snow_string_t *snow_json_encode_map(snow_ctx_t *cx, const snow_map_t *m)
 {
-    return snow_json_encode(cx, snow_json_from_value(cx, &(snow_type_t){.kind = SNOW_KIND_MAP,
-                                                                      .count = 2,
-                                                                      .params = (const snow_type_t *const[]){&snow_type_string, &snow_type_string}},
+    return snow_json_encode(cx, snow_json_from_value(cx, &snow_type_map_string_string,
                                                      SNOW_WORD_PTR(m)));
 }
 
 snow_string_t *snow_json_encode_list(snow_ctx_t *cx, const snow_list_t *xs)
 {
-    return snow_json_encode(cx, snow_json_from_value(cx, &snow_type_list_string, SNOW_WORD_PTR(xs)));
+    return snow_json_encode(cx,
+                            snow_json_from_value(cx, &snow_type_list_string, SNOW_WORD_PTR(xs)));
 }
 
 /* }====== */

@@ -239,6 +239,8 @@ SNOW_API extern const snow_type_t snow_type_range;
 SNOW_API extern const snow_type_t snow_type_ordering;
 SNOW_API extern const snow_type_t snow_type_list_int;    /* List<Int> */
 SNOW_API extern const snow_type_t snow_type_list_string; /* List<String> */
+SNOW_API extern const snow_type_t snow_type_map_string_string;      /* Map<String, String> */
+SNOW_API extern const snow_type_t snow_type_list_map_string_string; /* List<Map<String, String>> */
 SNOW_API extern const snow_type_t snow_type_option_int;    /* Option<Int> */
 SNOW_API extern const snow_type_t snow_type_option_float;  /* Option<Float> */
 SNOW_API extern const snow_type_t snow_type_option_string; /* Option<String> */

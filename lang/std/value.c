@@ -35,6 +35,13 @@ const snow_type_t snow_type_list_int = {.kind = SNOW_KIND_LIST, .count = 1, .par
 const snow_type_t snow_type_list_string = {
     .kind = SNOW_KIND_LIST, .count = 1, .params = params_string};
 
+static const snow_type_t *const params_ss[] = {&snow_type_string, &snow_type_string};
+const snow_type_t snow_type_map_string_string = {
+    .kind = SNOW_KIND_MAP, .count = 2, .params = params_ss};
+static const snow_type_t *const params_mss[] = {&snow_type_map_string_string};
+const snow_type_t snow_type_list_map_string_string = {
+    .kind = SNOW_KIND_LIST, .count = 1, .params = params_mss};
+
 #define OPTION_TYPE(name_, params_)                                                               \
     static const snow_variant_t name_##_variants[2] = {{"Some", 1, params_, NULL},                \
                                                        {"None", 0, NULL, NULL}};                  \
