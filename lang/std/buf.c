@@ -24,10 +24,7 @@ void std_buf_put(std_buf_t *b, const void *bytes, size_t n)
     b->len += n;
 }
 
-void std_buf_puts(std_buf_t *b, const char *s)
-{
-    std_buf_put(b, s, strlen(s));
-}
+void std_buf_puts(std_buf_t *b, const char *s) { std_buf_put(b, s, strlen(s)); }
 
 void std_buf_putc(std_buf_t *b, char c)
 {
@@ -35,10 +32,7 @@ void std_buf_putc(std_buf_t *b, char c)
     b->p[b->len++] = c;
 }
 
-void std_buf_put_str(std_buf_t *b, const snow_string_t *s)
-{
-    std_buf_put(b, s->bytes, s->len);
-}
+void std_buf_put_str(std_buf_t *b, const snow_string_t *s) { std_buf_put(b, s->bytes, s->len); }
 
 void std_buf_free(std_buf_t *b)
 {

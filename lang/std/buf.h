@@ -19,7 +19,10 @@ typedef struct std_buf_t {
     size_t cap;
 } std_buf_t;
 
-#define STD_BUF_INIT {NULL, 0, 0}
+#define STD_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void std_buf_reserve(std_buf_t *b, size_t extra);
 void std_buf_put(std_buf_t *b, const void *bytes, size_t n);

@@ -29,7 +29,7 @@ typedef void (*std_pid_text_cb)(uint64_t pid, char *buf, size_t cap);
 struct snow_rt_t {
     pthread_mutex_t io_lock; /* guards out* (processes on any worker) */
     pthread_mutex_t in_lock; /* guards in*; held while blocked reading stdin */
-    char *out; /* pending stdout bytes (a partial line), runtime memory */
+    char *out;               /* pending stdout bytes (a partial line), runtime memory */
     size_t out_len;
     size_t out_cap;
     char *in; /* buffered stdin bytes not yet consumed */
@@ -39,8 +39,8 @@ struct snow_rt_t {
     bool in_eof;
     int argc;
     char **argv;
-    locale_t ctype; /* C.UTF-8 for case mapping; read-only after init */
-    std_pool_t pool; /* heap blocks of every process (any thread) */
+    locale_t ctype;           /* C.UTF-8 for case mapping; read-only after init */
+    std_pool_t pool;          /* heap blocks of every process (any thread) */
     std_pid_text_cb pid_text; /* read-only after start-up */
 };
 
@@ -64,8 +64,8 @@ struct snow_ctx_t {
 };
 
 /* Initialises cx for a process whose stack ends at stack_hi, sharing rt
- * (borrowed; must outlive cx; its pool supplies the heap blocks). The budget points at cx's own, with no
- * slice limit and no stack limit. */
+ * (borrowed; must outlive cx; its pool supplies the heap blocks). The budget points at cx's own,
+ * with no slice limit and no stack limit. */
 void std_ctx_init(snow_ctx_t *cx, snow_rt_t *rt, const void *stack_hi);
 
 /* Sets cx's own stack limit to the calling thread's stack bottom plus

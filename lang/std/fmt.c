@@ -187,14 +187,10 @@ snow_string_t *snow_bool_to_string(snow_ctx_t *cx, bool v)
 
 /* {====== Structs and sum types */
 
-static snow_record_t *as_record(snow_word_t v)
-{
-    return SNOW_WORD_TO_PTR(snow_record_t, v);
-}
+static snow_record_t *as_record(snow_word_t v) { return SNOW_WORD_TO_PTR(snow_record_t, v); }
 
 /* Derived Display: `Name(v1, v2)`; nullary variants print their name. */
-static void fmt_derived_display(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t,
-                                snow_word_t v)
+static void fmt_derived_display(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t, snow_word_t v)
 {
     snow_record_t *r = as_record(v);
     if (t->kind == SNOW_KIND_STRUCT) {
@@ -260,13 +256,9 @@ static void fmt_derived_debug(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t
         std_buf_puts(b, "(...)");
 }
 
-static void put_user_text(std_buf_t *b, snow_string_t *s)
-{
-    std_buf_put_str(b, s);
-}
+static void put_user_text(std_buf_t *b, snow_string_t *s) { std_buf_put_str(b, s); }
 
-static void fmt_debug_user_type(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t,
-                                snow_word_t v)
+static void fmt_debug_user_type(snow_ctx_t *cx, std_buf_t *b, const snow_type_t *t, snow_word_t v)
 {
     if (t->debug)
         put_user_text(b, t->debug(cx, v));

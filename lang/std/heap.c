@@ -24,17 +24,17 @@
 
 #define UNIT_SHIFT 16 /* page map granularity: one 64 KiB block */
 #define UNIT_SIZE ((size_t)1 << UNIT_SHIFT)
-#define SPARE_MAX 64      /* empty blocks kept by a heap without a pool */
-#define SPARE_MAX_POOL 4  /* with a pool, others can reuse them */
+#define SPARE_MAX 64     /* empty blocks kept by a heap without a pool */
+#define SPARE_MAX_POOL 4 /* with a pool, others can reuse them */
 #define THRESHOLD_MIN ((uint64_t)4 << 20)
 
 struct std_block_t {
     char *base;
-    size_t size;       /* bytes mapped */
-    size_t obj_size;   /* slot size; for large objects the requested size */
-    uint32_t nslots;   /* 1 for large objects */
-    uint32_t cls;      /* size class, or UINT32_MAX for large */
-    uint32_t live;     /* slots allocated after the last sweep */
+    size_t size;     /* bytes mapped */
+    size_t obj_size; /* slot size; for large objects the requested size */
+    uint32_t nslots; /* 1 for large objects */
+    uint32_t cls;    /* size class, or UINT32_MAX for large */
+    uint32_t live;   /* slots allocated after the last sweep */
     bool large_mark;
     std_pool_t *pool; /* where the memory came from; NULL: own mapping */
     std_block_t *next;
@@ -43,9 +43,9 @@ struct std_block_t {
 };
 
 static const uint32_t class_size[STD_HEAP_NCLASSES] = {
-    16,  32,  48,  64,   80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
-    448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
-    5120, 6144, 7168, 8192, 10240, 13104, 16384, 21840, 32768,
+    16,   32,   48,   64,   80,   96,   112,   128,   160,   192,   224,   256,  320,
+    384,  448,  512,  640,  768,  896,  1024,  1280,  1536,  1792,  2048,  2560, 3072,
+    3584, 4096, 5120, 6144, 7168, 8192, 10240, 13104, 16384, 21840, 32768,
 };
 
 /* Class of sizes up to 1 KiB by 16-byte step (generated from class_size). */
@@ -461,9 +461,8 @@ __attribute__((no_sanitize_address)) static void scan_fake_frame(std_heap_t *h, 
 }
 #endif
 
-__attribute__((no_sanitize_address, noinline)) static void scan_range(std_heap_t *h,
-                                                                     const void *lo,
-                                                                     const void *hi)
+__attribute__((no_sanitize_address, noinline)) static void scan_range(std_heap_t *h, const void *lo,
+                                                                      const void *hi)
 {
     uintptr_t a = ((uintptr_t)lo + 7) & ~(uintptr_t)7;
     for (; a + 8 <= (uintptr_t)hi; a += 8) {

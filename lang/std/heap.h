@@ -47,14 +47,14 @@ typedef struct std_heap_root_t {
 typedef struct std_heap_t {
     std_pool_t *pool; /* borrowed block source; NULL: one mapping per block */
     std_heap_class_t classes[STD_HEAP_NCLASSES];
-    std_block_t *large;      /* large objects, list through next */
-    std_block_t *spare;      /* empty small blocks kept for reuse */
+    std_block_t *large; /* large objects, list through next */
+    std_block_t *spare; /* empty small blocks kept for reuse */
     uint32_t spare_count;
     /* Page map: open addressing, key = page number, value = block. */
     uintptr_t *map_keys;
     std_block_t **map_vals;
     size_t map_cap;
-    size_t map_used; /* live + tombstones */
+    size_t map_used;         /* live + tombstones */
     std_block_t *mark_cache; /* last block found while marking */
     /* Mark stack. */
     void **mstack;
@@ -70,7 +70,7 @@ typedef struct std_heap_t {
     uint64_t bytes_since_gc;
     uint64_t threshold;     /* collect after allocating this much */
     uint64_t threshold_min; /* floor of threshold (default 4 MiB); small for actors */
-    uint64_t limit_bytes; /* 0: no limit; checked by std_obj_alloc (ctx.h) */
+    uint64_t limit_bytes;   /* 0: no limit; checked by std_obj_alloc (ctx.h) */
     uint64_t bytes_live;
     uint64_t bytes_allocated;
     uint64_t bytes_mapped;

@@ -22,7 +22,6 @@
 
 #define DEPTH_MAX 128
 
-
 /* {====== Constructors */
 
 snow_json_t *std_json_new(snow_ctx_t *cx, uint16_t tag, uint32_t count, uint64_t mask)
@@ -114,10 +113,7 @@ static void set_error(parser_t *p, const char *what, size_t index)
 }
 
 /* Error at the last consumed character. */
-static void err_here(parser_t *p, const char *what)
-{
-    set_error(p, what, p->pos);
-}
+static void err_here(parser_t *p, const char *what) { set_error(p, what, p->pos); }
 
 /* Error at the character being looked at (or the last one at the end). */
 static void err_peek(parser_t *p, const char *what)
@@ -317,16 +313,35 @@ static bool parse_escape(parser_t *p, std_buf_t *b)
     }
     char c = p->s[p->pos++];
     switch (c) {
-    case '"': std_buf_putc(b, '"'); return true;
-    case '\\': std_buf_putc(b, '\\'); return true;
-    case '/': std_buf_putc(b, '/'); return true;
-    case 'b': std_buf_putc(b, '\b'); return true;
-    case 'f': std_buf_putc(b, '\f'); return true;
-    case 'n': std_buf_putc(b, '\n'); return true;
-    case 'r': std_buf_putc(b, '\r'); return true;
-    case 't': std_buf_putc(b, '\t'); return true;
-    case 'u': return parse_unicode(p, b);
-    default: err_here(p, "invalid escape"); return false;
+    case '"':
+        std_buf_putc(b, '"');
+        return true;
+    case '\\':
+        std_buf_putc(b, '\\');
+        return true;
+    case '/':
+        std_buf_putc(b, '/');
+        return true;
+    case 'b':
+        std_buf_putc(b, '\b');
+        return true;
+    case 'f':
+        std_buf_putc(b, '\f');
+        return true;
+    case 'n':
+        std_buf_putc(b, '\n');
+        return true;
+    case 'r':
+        std_buf_putc(b, '\r');
+        return true;
+    case 't':
+        std_buf_putc(b, '\t');
+        return true;
+    case 'u':
+        return parse_unicode(p, b);
+    default:
+        err_here(p, "invalid escape");
+        return false;
     }
 }
 
@@ -488,8 +503,8 @@ static snow_json_t *json_parse(snow_ctx_t *cx, const snow_string_t *text, snow_s
     }
     if (!v) {
         char msg[200];
-        int n = snprintf(msg, sizeof msg, "%s at line %zu column %zu", p.err, p.err_line,
-                         p.err_col);
+        int n =
+            snprintf(msg, sizeof msg, "%s at line %zu column %zu", p.err, p.err_line, p.err_col);
         *err = snow_string_new(cx, msg, (size_t)n);
     }
     return v;

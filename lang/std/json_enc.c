@@ -67,13 +67,27 @@ void std_json_put_string(std_buf_t *b, const char *p, size_t len)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)p[i];
         switch (c) {
-        case '"': std_buf_puts(b, "\\\""); break;
-        case '\\': std_buf_puts(b, "\\\\"); break;
-        case '\b': std_buf_puts(b, "\\b"); break;
-        case '\f': std_buf_puts(b, "\\f"); break;
-        case '\n': std_buf_puts(b, "\\n"); break;
-        case '\r': std_buf_puts(b, "\\r"); break;
-        case '\t': std_buf_puts(b, "\\t"); break;
+        case '"':
+            std_buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            std_buf_puts(b, "\\\\");
+            break;
+        case '\b':
+            std_buf_puts(b, "\\b");
+            break;
+        case '\f':
+            std_buf_puts(b, "\\f");
+            break;
+        case '\n':
+            std_buf_puts(b, "\\n");
+            break;
+        case '\r':
+            std_buf_puts(b, "\\r");
+            break;
+        case '\t':
+            std_buf_puts(b, "\\t");
+            break;
         default:
             if (c < 0x20) {
                 char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -152,20 +166,14 @@ snow_string_t *snow_json_encode_string(snow_ctx_t *cx, const snow_string_t *s)
     return std_buf_to_string(cx, &b);
 }
 
-snow_string_t *snow_json_encode_int(snow_ctx_t *cx, int64_t n)
-{
-    return snow_int_to_string(cx, n);
-}
+snow_string_t *snow_json_encode_int(snow_ctx_t *cx, int64_t n) { return snow_int_to_string(cx, n); }
 
-snow_string_t *snow_json_encode_bool(snow_ctx_t *cx, bool v)
-{
-    return snow_bool_to_string(cx, v);
-}
+snow_string_t *snow_json_encode_bool(snow_ctx_t *cx, bool v) { return snow_bool_to_string(cx, v); }
 
 snow_string_t *snow_json_encode_map(snow_ctx_t *cx, const snow_map_t *m)
 {
-    return snow_json_encode(cx, snow_json_from_value(cx, &snow_type_map_string_string,
-                                                     SNOW_WORD_PTR(m)));
+    return snow_json_encode(
+        cx, snow_json_from_value(cx, &snow_type_map_string_string, SNOW_WORD_PTR(m)));
 }
 
 snow_string_t *snow_json_encode_list(snow_ctx_t *cx, const snow_list_t *xs)
@@ -178,10 +186,7 @@ snow_string_t *snow_json_encode_list(snow_ctx_t *cx, const snow_list_t *xs)
 
 /* {====== Snow values to Json (16.5) */
 
-static snow_string_t *cstr(snow_ctx_t *cx, const char *s)
-{
-    return std_str_from_cstr(cx, s);
-}
+static snow_string_t *cstr(snow_ctx_t *cx, const char *s) { return std_str_from_cstr(cx, s); }
 
 static snow_json_t *from_list(snow_ctx_t *cx, const snow_type_t *et, const snow_list_t *xs)
 {
@@ -380,8 +385,8 @@ static bool decode_sum(dec_t *d, const snow_type_t *t, const snow_json_t *j, sno
     if (vi == t->count)
         return failf(d, "unknown variant for %s", t->name, 0, 0);
     const snow_variant_t *var = &t->variants[vi];
-    snow_record_t *r =
-        snow_record_new(d->cx, (uint16_t)vi, var->count, std_types_ptrmask(var->fields, var->count));
+    snow_record_t *r = snow_record_new(d->cx, (uint16_t)vi, var->count,
+                                       std_types_ptrmask(var->fields, var->count));
     if (var->count > 0) {
         const snow_json_t *fields = member(j, "fields");
         if (!fields)
@@ -452,8 +457,8 @@ static bool decode_scalar(dec_t *d, const snow_type_t *t, const snow_json_t *j, 
         return fail(d, "expected Int");
     case SNOW_KIND_FLOAT:
         if (j->h.tag == STD_JSON_FLOAT || j->h.tag == STD_JSON_INT) {
-            double x = j->h.tag == STD_JSON_FLOAT ? snow_word_to_float(j->w[0])
-                                                  : (double)(int64_t)j->w[0];
+            double x =
+                j->h.tag == STD_JSON_FLOAT ? snow_word_to_float(j->w[0]) : (double)(int64_t)j->w[0];
             *out = snow_word_from_float(x);
             return true;
         }

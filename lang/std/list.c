@@ -227,7 +227,8 @@ snow_list_t *snow_list_flat_map(snow_ctx_t *cx, const snow_list_t *xs, snow_reco
 {
     snow_list_t *out = snow_list_new(cx, elem_u);
     for (int64_t i = 0; i < xs->len; i++) {
-        snow_list_t *part = SNOW_WORD_TO_PTR(snow_list_t, snow_closure_call1(cx, f, snow_list_items(xs)[i]));
+        snow_list_t *part =
+            SNOW_WORD_TO_PTR(snow_list_t, snow_closure_call1(cx, f, snow_list_items(xs)[i]));
         out = snow_list_concat(cx, out, part);
     }
     return out;

@@ -30,15 +30,9 @@ enum { M_KEYT, M_VALT, M_TRIE, M_VEC, M_SHIFT, M_COUNT, M_SIZE, M_WORDS };
 
 typedef snow_record_t rec_t;
 
-static rec_t *R(snow_word_t w)
-{
-    return SNOW_WORD_TO_PTR(rec_t, w);
-}
+static rec_t *R(snow_word_t w) { return SNOW_WORD_TO_PTR(rec_t, w); }
 
-static const rec_t *MR(const snow_map_t *m)
-{
-    return (const rec_t *)(const void *)m;
-}
+static const rec_t *MR(const snow_map_t *m) { return (const rec_t *)(const void *)m; }
 
 const snow_type_t *std_map_key_type(const snow_map_t *m)
 {
@@ -83,8 +77,8 @@ static rec_t *vec_assoc(vec_ctx_t *vc, const rec_t *node, int shift, int64_t i, 
                         snow_word_t v, bool live)
 {
     if (shift == 0) {
-        rec_t *leaf = node ? node_copy(vc->cx, node)
-                           : node_new(vc->cx, 0, 1 + 2 * VEC_WIDTH, vc->leafmask);
+        rec_t *leaf =
+            node ? node_copy(vc->cx, node) : node_new(vc->cx, 0, 1 + 2 * VEC_WIDTH, vc->leafmask);
         int s = (int)(i & (VEC_WIDTH - 1));
         leaf->w[1 + 2 * s] = k;
         leaf->w[2 + 2 * s] = v;
@@ -181,8 +175,8 @@ static int64_t trie_find(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t
     return -1;
 }
 
-static rec_t *pair_node(trie_ctx_t *tc, snow_word_t k1, snow_word_t i1, uint64_t h1,
-                        snow_word_t k2, snow_word_t i2, uint64_t h2, int shift)
+static rec_t *pair_node(trie_ctx_t *tc, snow_word_t k1, snow_word_t i1, uint64_t h1, snow_word_t k2,
+                        snow_word_t i2, uint64_t h2, int shift)
 {
     if (shift > TRIE_MAX_SHIFT) {
         rec_t *c = node_new(tc->cx, NODE_COLLISION, 4, tc->kptr ? 0x5 : 0);
@@ -213,8 +207,8 @@ static rec_t *trie_insert(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_
         return leaf;
     }
     if (n->h.tag == NODE_COLLISION) {
-        rec_t *c = node_new(tc->cx, NODE_COLLISION, n->h.count + 2,
-                            tc->kptr ? 0x5555555555555555ull : 0);
+        rec_t *c =
+            node_new(tc->cx, NODE_COLLISION, n->h.count + 2, tc->kptr ? 0x5555555555555555ull : 0);
         memcpy(c->w, n->w, (size_t)n->h.count * 8);
         c->w[n->h.count] = k, c->w[n->h.count + 1] = idx;
         return c;
@@ -232,8 +226,7 @@ static rec_t *trie_insert(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_
     }
     if (dm & bit) { /* move the existing entry and k into a new child */
         snow_word_t ok = n->w[1 + 2 * d], oi = n->w[2 + 2 * d];
-        rec_t *child =
-            pair_node(tc, ok, oi, key_hash(tc, ok), k, idx, h, shift + TRIE_BITS);
+        rec_t *child = pair_node(tc, ok, oi, key_hash(tc, ok), k, idx, h, shift + TRIE_BITS);
         rec_t *out = trie_node(tc, dm & ~bit, nm | bit);
         memcpy(out->w + 1, n->w + 1, (size_t)d * 16);
         memcpy(out->w + 1 + 2 * d, n->w + 3 + 2 * d, (size_t)(nd - d - 1) * 16);
@@ -552,10 +545,7 @@ bool snow_set_contains(snow_ctx_t *cx, const snow_map_t *s, int64_t x)
     return map_find(cx, MR(s), (snow_word_t)x) >= 0;
 }
 
-int64_t snow_set_size(snow_ctx_t *cx, const snow_map_t *s)
-{
-    return snow_map_size(cx, s);
-}
+int64_t snow_set_size(snow_ctx_t *cx, const snow_map_t *s) { return snow_map_size(cx, s); }
 
 snow_map_t *snow_set_union(snow_ctx_t *cx, const snow_map_t *a, const snow_map_t *b)
 {

@@ -207,20 +207,11 @@ int64_t snow_float_to_int(snow_ctx_t *cx, double x)
     return (int64_t)x;
 }
 
-int64_t snow_math_floor(snow_ctx_t *cx, double x)
-{
-    return snow_float_to_int(cx, floor(x));
-}
+int64_t snow_math_floor(snow_ctx_t *cx, double x) { return snow_float_to_int(cx, floor(x)); }
 
-int64_t snow_math_ceil(snow_ctx_t *cx, double x)
-{
-    return snow_float_to_int(cx, ceil(x));
-}
+int64_t snow_math_ceil(snow_ctx_t *cx, double x) { return snow_float_to_int(cx, ceil(x)); }
 
-int64_t snow_math_round(snow_ctx_t *cx, double x)
-{
-    return snow_float_to_int(cx, round(x));
-}
+int64_t snow_math_round(snow_ctx_t *cx, double x) { return snow_float_to_int(cx, round(x)); }
 
 double snow_int_to_float(snow_ctx_t *cx, int64_t n)
 {

@@ -30,7 +30,8 @@ static char *chunk_new(std_pool_t *p)
     char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         std_rt_die("out of memory (heap block pool)");
-    uintptr_t start = ((uintptr_t)m + STD_POOL_CHUNK_SIZE - 1) & ~(uintptr_t)(STD_POOL_CHUNK_SIZE - 1);
+    uintptr_t start =
+        ((uintptr_t)m + STD_POOL_CHUNK_SIZE - 1) & ~(uintptr_t)(STD_POOL_CHUNK_SIZE - 1);
     if (start > (uintptr_t)m)
         munmap(m, start - (uintptr_t)m);
     size_t tail = (uintptr_t)m + len - start - STD_POOL_CHUNK_SIZE;

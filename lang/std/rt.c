@@ -80,10 +80,7 @@ void snow_proc_check_slow_(snow_ctx_t *cx)
     cx->budget->reductions = INT64_MAX; /* no scheduler: nothing to yield to */
 }
 
-void std_ctx_destroy(snow_ctx_t *cx)
-{
-    std_heap_destroy(&cx->heap);
-}
+void std_ctx_destroy(snow_ctx_t *cx) { std_heap_destroy(&cx->heap); }
 
 snow_ctx_t *snow_ctx_new(void)
 {
@@ -233,10 +230,7 @@ snow_record_t *std_some(snow_ctx_t *cx, snow_word_t v, bool ptr)
     return r;
 }
 
-snow_record_t *std_none(void)
-{
-    return SNOW_NONE;
-}
+snow_record_t *std_none(void) { return SNOW_NONE; }
 
 snow_record_t *std_ok(snow_ctx_t *cx, snow_word_t v, bool ptr)
 {
@@ -262,15 +256,9 @@ snow_record_t *snow_result_ok(snow_ctx_t *cx, snow_word_t v, bool ptr)
     return std_ok(cx, v, ptr);
 }
 
-snow_record_t *snow_result_err(snow_ctx_t *cx, snow_string_t *msg)
-{
-    return std_err(cx, msg);
-}
+snow_record_t *snow_result_err(snow_ctx_t *cx, snow_string_t *msg) { return std_err(cx, msg); }
 
-void snow_gc_collect(snow_ctx_t *cx)
-{
-    std_heap_collect(&cx->heap);
-}
+void snow_gc_collect(snow_ctx_t *cx) { std_heap_collect(&cx->heap); }
 
 void snow_gc_stats(snow_ctx_t *cx, snow_gc_stats_t *out)
 {

@@ -120,12 +120,12 @@ _Static_assert(sizeof(snow_string_t) == 16, "string header is two words");
  * because the length comes from sizeof. Header tag 0 means "not known to be
  * ASCII" (the runtime tags heap strings); count is 0 (reserved for
  * refcounted off-heap strings). */
-#define SNOW_STRING_LITERAL(name, text)                                                           \
-    static const struct {                                                                         \
-        snow_obj_t h;                                                                             \
-        uint64_t len;                                                                             \
-        char bytes[sizeof(text)];                                                                 \
-    } name##_obj_ = {{SNOW_OBJ_STRING, 0, 0, 0}, sizeof(text) - 1, text};                         \
+#define SNOW_STRING_LITERAL(name, text)                                                            \
+    static const struct {                                                                          \
+        snow_obj_t h;                                                                              \
+        uint64_t len;                                                                              \
+        char bytes[sizeof(text)];                                                                  \
+    } name##_obj_ = {{SNOW_OBJ_STRING, 0, 0, 0}, sizeof(text) - 1, text};                          \
     static snow_string_t *const name = (snow_string_t *)&name##_obj_
 
 /* Lists: a view (length, offset) on a shared storage array. Appending to a
@@ -195,10 +195,10 @@ typedef int (*snow_cmp_cb)(snow_ctx_t *cx, snow_word_t a, snow_word_t b);
 typedef int64_t (*snow_hash_cb)(snow_ctx_t *cx, snow_word_t self);
 
 typedef struct snow_variant_t {
-    const char *name;                   /* "Some", "Level" */
-    uint32_t count;                     /* payload fields */
-    const snow_type_t *const *fields;   /* payload types, count entries */
-    const char *const *field_names;     /* named fields or NULL */
+    const char *name;                 /* "Some", "Level" */
+    uint32_t count;                   /* payload fields */
+    const snow_type_t *const *fields; /* payload types, count entries */
+    const char *const *field_names;   /* named fields or NULL */
 } snow_variant_t;
 
 /* Flags: which conversions a struct/sum type has when no user impl is set. */
@@ -215,15 +215,15 @@ struct snow_type_t {
     uint32_t flags; /* SNOW_TF_* */
     uint32_t count; /* params / fields / variants */
     uint32_t _pad;
-    const char *name;                  /* struct and sum type name */
-    const snow_type_t *const *params;  /* see snow_kind_t */
-    const char *const *field_names;    /* struct fields, count entries */
-    const snow_variant_t *variants;    /* sum variants, count entries */
-    snow_text_cb display;              /* user impl Display or NULL */
-    snow_text_cb debug;                /* user impl Debug or NULL */
-    snow_eq_cb eq;                     /* user impl Eq or NULL (structural) */
-    snow_cmp_cb cmp;                   /* user impl Ord or NULL (structural) */
-    snow_hash_cb hash;                 /* user impl Hash or NULL (structural) */
+    const char *name;                 /* struct and sum type name */
+    const snow_type_t *const *params; /* see snow_kind_t */
+    const char *const *field_names;   /* struct fields, count entries */
+    const snow_variant_t *variants;   /* sum variants, count entries */
+    snow_text_cb display;             /* user impl Display or NULL */
+    snow_text_cb debug;               /* user impl Debug or NULL */
+    snow_eq_cb eq;                    /* user impl Eq or NULL (structural) */
+    snow_cmp_cb cmp;                  /* user impl Ord or NULL (structural) */
+    snow_hash_cb hash;                /* user impl Hash or NULL (structural) */
 };
 
 SNOW_API extern const snow_type_t snow_type_unit;
@@ -237,13 +237,13 @@ SNOW_API extern const snow_type_t snow_type_set;
 SNOW_API extern const snow_type_t snow_type_queue;
 SNOW_API extern const snow_type_t snow_type_range;
 SNOW_API extern const snow_type_t snow_type_ordering;
-SNOW_API extern const snow_type_t snow_type_list_int;    /* List<Int> */
-SNOW_API extern const snow_type_t snow_type_list_string; /* List<String> */
+SNOW_API extern const snow_type_t snow_type_list_int;               /* List<Int> */
+SNOW_API extern const snow_type_t snow_type_list_string;            /* List<String> */
 SNOW_API extern const snow_type_t snow_type_map_string_string;      /* Map<String, String> */
 SNOW_API extern const snow_type_t snow_type_list_map_string_string; /* List<Map<String, String>> */
-SNOW_API extern const snow_type_t snow_type_option_int;    /* Option<Int> */
-SNOW_API extern const snow_type_t snow_type_option_float;  /* Option<Float> */
-SNOW_API extern const snow_type_t snow_type_option_string; /* Option<String> */
+SNOW_API extern const snow_type_t snow_type_option_int;             /* Option<Int> */
+SNOW_API extern const snow_type_t snow_type_option_float;           /* Option<Float> */
+SNOW_API extern const snow_type_t snow_type_option_string;          /* Option<String> */
 
 /* True when values of t are heap pointers (the collector traces them). */
 static inline bool snow_type_is_ptr(const snow_type_t *t)
@@ -308,9 +308,8 @@ SNOW_API void snow_proc_check_slow_(snow_ctx_t *cx);
 static inline void snow_proc_check(snow_ctx_t *cx)
 {
     snow_budget_t *b = ((snow_ctx_head_t *)(void *)cx)->budget;
-    if (__builtin_expect(--b->reductions <= 0 ||
-                             (uintptr_t)__builtin_frame_address(0) < b->stack_limit,
-                         0))
+    if (__builtin_expect(
+            --b->reductions <= 0 || (uintptr_t)__builtin_frame_address(0) < b->stack_limit, 0))
         snow_proc_check_slow_(cx);
 }
 
@@ -390,14 +389,12 @@ static inline snow_word_t snow_closure_call2(snow_ctx_t *cx, snow_record_t *f, s
  * printf format; the message is cut at 1 KiB. Never allocates on the heap. */
 SNOW_API _Noreturn void snow_panic(snow_ctx_t *cx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-SNOW_API _Noreturn void snow_panic_at(snow_ctx_t *cx, const char *file, int line,
-                                      const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+SNOW_API _Noreturn void snow_panic_at(snow_ctx_t *cx, const char *file, int line, const char *fmt,
+                                      ...) __attribute__((format(printf, 4, 5)));
 
 /* Int division and remainder with the D26 rules: b == 0 panics with
  * `division by zero` at file:line; INT64_MIN / -1 wraps. */
-static inline int64_t snow_int_div(snow_ctx_t *cx, int64_t a, int64_t b, const char *file,
-                                   int line)
+static inline int64_t snow_int_div(snow_ctx_t *cx, int64_t a, int64_t b, const char *file, int line)
 {
     if (b == 0)
         snow_panic_at(cx, file, line, "division by zero");
@@ -406,8 +403,7 @@ static inline int64_t snow_int_div(snow_ctx_t *cx, int64_t a, int64_t b, const c
     return a / b;
 }
 
-static inline int64_t snow_int_rem(snow_ctx_t *cx, int64_t a, int64_t b, const char *file,
-                                   int line)
+static inline int64_t snow_int_rem(snow_ctx_t *cx, int64_t a, int64_t b, const char *file, int line)
 {
     if (b == 0)
         snow_panic_at(cx, file, line, "division by zero");
@@ -470,13 +466,11 @@ SNOW_API snow_string_t *snow_bool_to_string(snow_ctx_t *cx, bool b);
 /* Copies len bytes of UTF-8 (caller guarantees validity) into a new string. */
 SNOW_API snow_string_t *snow_string_new(snow_ctx_t *cx, const char *bytes, size_t len);
 /* Copies bytes, replacing invalid UTF-8 sequences by U+FFFD (D55). */
-SNOW_API snow_string_t *snow_string_from_bytes_lossy(snow_ctx_t *cx, const char *bytes,
-                                                     size_t len);
+SNOW_API snow_string_t *snow_string_from_bytes_lossy(snow_ctx_t *cx, const char *bytes, size_t len);
 SNOW_API snow_string_t *snow_string_concat(snow_ctx_t *cx, const snow_string_t *a,
                                            const snow_string_t *b);
 /* Concatenates n strings (string interpolation). */
-SNOW_API snow_string_t *snow_string_concatn(snow_ctx_t *cx, size_t n,
-                                            snow_string_t *const parts[]);
+SNOW_API snow_string_t *snow_string_concatn(snow_ctx_t *cx, size_t n, snow_string_t *const parts[]);
 SNOW_API bool snow_string_eq(const snow_string_t *a, const snow_string_t *b);
 SNOW_API int snow_string_cmp(const snow_string_t *a, const snow_string_t *b);
 
@@ -602,8 +596,7 @@ SNOW_API int64_t snow_set_size(snow_ctx_t *cx, const snow_map_t *s);
 SNOW_API snow_map_t *snow_set_union(snow_ctx_t *cx, const snow_map_t *a, const snow_map_t *b);
 SNOW_API snow_map_t *snow_set_intersection(snow_ctx_t *cx, const snow_map_t *a,
                                            const snow_map_t *b);
-SNOW_API snow_map_t *snow_set_difference(snow_ctx_t *cx, const snow_map_t *a,
-                                         const snow_map_t *b);
+SNOW_API snow_map_t *snow_set_difference(snow_ctx_t *cx, const snow_map_t *a, const snow_map_t *b);
 SNOW_API snow_list_t *snow_set_to_list(snow_ctx_t *cx, const snow_map_t *s);
 SNOW_API snow_map_t *snow_set_from_list(snow_ctx_t *cx, const snow_list_t *xs);
 /* Iteration as snow_map_next. */
@@ -701,8 +694,7 @@ SNOW_API snow_string_t *snow_json_encode_list(snow_ctx_t *cx, const snow_list_t 
 /* x.to_json(): the Json document of v (16.5 mapping). */
 SNOW_API snow_json_t *snow_json_from_value(snow_ctx_t *cx, const snow_type_t *t, snow_word_t v);
 /* Json.encode(x) for any encodable T (D56). */
-SNOW_API snow_string_t *snow_json_encode_value(snow_ctx_t *cx, const snow_type_t *t,
-                                               snow_word_t v);
+SNOW_API snow_string_t *snow_json_encode_value(snow_ctx_t *cx, const snow_type_t *t, snow_word_t v);
 /* T.from_json(text): Result<T, String> (16.6). */
 SNOW_API snow_record_t *snow_json_decode(snow_ctx_t *cx, const snow_type_t *t,
                                          const snow_string_t *text);

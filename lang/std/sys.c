@@ -303,8 +303,7 @@ snow_record_t *snow_file_delete(snow_ctx_t *cx, const snow_string_t *path)
 
 snow_record_t *snow_env_get(snow_ctx_t *cx, const snow_string_t *name)
 {
-    if (name->len == 0 || memchr(name->bytes, '=', name->len) ||
-        memchr(name->bytes, 0, name->len))
+    if (name->len == 0 || memchr(name->bytes, '=', name->len) || memchr(name->bytes, 0, name->len))
         return std_none();
     const char *v = getenv(name->bytes);
     if (!v || !std_utf8_valid(v, strlen(v)))

@@ -13,8 +13,7 @@
 
 /* {====== Built-in descriptors and constants */
 
-#define SCALAR(name_, kind_)                                                                      \
-    const snow_type_t name_ = {.kind = (kind_)}
+#define SCALAR(name_, kind_) const snow_type_t name_ = {.kind = (kind_)}
 
 SCALAR(snow_type_unit, SNOW_KIND_UNIT);
 SCALAR(snow_type_int, SNOW_KIND_INT);
@@ -42,14 +41,14 @@ static const snow_type_t *const params_mss[] = {&snow_type_map_string_string};
 const snow_type_t snow_type_list_map_string_string = {
     .kind = SNOW_KIND_LIST, .count = 1, .params = params_mss};
 
-#define OPTION_TYPE(name_, params_)                                                               \
-    static const snow_variant_t name_##_variants[2] = {{"Some", 1, params_, NULL},                \
-                                                       {"None", 0, NULL, NULL}};                  \
-    const snow_type_t name_ = {.kind = SNOW_KIND_SUM,                                             \
-                               .flags = SNOW_TF_DISPLAY | SNOW_TF_DEBUG_AS_DISPLAY |              \
-                                        SNOW_TF_OPTION | SNOW_TF_JSON,                            \
-                               .count = 2,                                                        \
-                               .name = "Option",                                                  \
+#define OPTION_TYPE(name_, params_)                                                                \
+    static const snow_variant_t name_##_variants[2] = {{"Some", 1, params_, NULL},                 \
+                                                       {"None", 0, NULL, NULL}};                   \
+    const snow_type_t name_ = {.kind = SNOW_KIND_SUM,                                              \
+                               .flags = SNOW_TF_DISPLAY | SNOW_TF_DEBUG_AS_DISPLAY |               \
+                                        SNOW_TF_OPTION | SNOW_TF_JSON,                             \
+                               .count = 2,                                                         \
+                               .name = "Option",                                                   \
                                .variants = name_##_variants}
 
 OPTION_TYPE(snow_type_option_int, params_int);
@@ -82,10 +81,7 @@ uint64_t std_types_ptrmask(const snow_type_t *const *ts, uint32_t n)
 
 /* }====== */
 
-static snow_record_t *rec(snow_word_t w)
-{
-    return SNOW_WORD_TO_PTR(snow_record_t, w);
-}
+static snow_record_t *rec(snow_word_t w) { return SNOW_WORD_TO_PTR(snow_record_t, w); }
 
 /* Field types of the record v of struct/sum type t; *n gets their count. */
 static const snow_type_t *const *fields_of(const snow_type_t *t, snow_word_t v, uint32_t *n)
@@ -103,8 +99,8 @@ static const snow_type_t *const *fields_of(const snow_type_t *t, snow_word_t v, 
 
 static bool eq_mode(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t b, bool ieee);
 
-static bool eq_words(snow_ctx_t *cx, const snow_type_t *const *ts, uint32_t n,
-                     const snow_word_t *a, const snow_word_t *b, bool ieee)
+static bool eq_words(snow_ctx_t *cx, const snow_type_t *const *ts, uint32_t n, const snow_word_t *a,
+                     const snow_word_t *b, bool ieee)
 {
     for (uint32_t i = 0; i < n; i++)
         if (!eq_mode(cx, ts[i], a[i], b[i], ieee))
@@ -124,8 +120,8 @@ static bool eq_list(snow_ctx_t *cx, const snow_type_t *et, const snow_list_t *a,
 }
 
 /* Maps are equal when they hold the same entries, whatever their order. */
-static bool eq_map(snow_ctx_t *cx, const snow_type_t *vt, const snow_map_t *a,
-                   const snow_map_t *b, bool ieee)
+static bool eq_map(snow_ctx_t *cx, const snow_type_t *vt, const snow_map_t *a, const snow_map_t *b,
+                   bool ieee)
 {
     if (snow_map_size(cx, a) != snow_map_size(cx, b))
         return false;
@@ -206,13 +202,10 @@ bool snow_eq_op(snow_ctx_t *cx, const snow_type_t *t, snow_word_t a, snow_word_t
 
 /* {====== Ordering */
 
-static int cmp_i64(int64_t a, int64_t b)
-{
-    return a < b ? -1 : a > b ? 1 : 0;
-}
+static int cmp_i64(int64_t a, int64_t b) { return a < b ? -1 : a > b ? 1 : 0; }
 
-static int cmp_words(snow_ctx_t *cx, const snow_type_t *const *ts, uint32_t n,
-                     const snow_word_t *a, const snow_word_t *b)
+static int cmp_words(snow_ctx_t *cx, const snow_type_t *const *ts, uint32_t n, const snow_word_t *a,
+                     const snow_word_t *b)
 {
     for (uint32_t i = 0; i < n; i++) {
         int c = snow_cmp(cx, ts[i], a[i], b[i]);

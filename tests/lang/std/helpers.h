@@ -17,20 +17,11 @@
 
 static snow_ctx_t *cx;
 
-static inline void std_setup(void)
-{
-    cx = snow_ctx_new();
-}
+static inline void std_setup(void) { cx = snow_ctx_new(); }
 
-static inline void std_teardown(void)
-{
-    snow_ctx_free(cx);
-}
+static inline void std_teardown(void) { snow_ctx_free(cx); }
 
-static inline snow_string_t *S(const char *s)
-{
-    return snow_string_new(cx, s, strlen(s));
-}
+static inline snow_string_t *S(const char *s) { return snow_string_new(cx, s, strlen(s)); }
 
 #define W(p) SNOW_WORD_PTR(p)
 #define ASSERT_TEXT(str, expect) cr_assert_str_eq((str)->bytes, (expect))
@@ -79,12 +70,12 @@ static inline int run_child(void (*fn)(void), char *out, size_t out_cap, char *e
 }
 
 /* Asserts that fn panics with the report line `line` and SIGABRT. */
-#define ASSERT_PANICS(fn, line)                                                                   \
-    do {                                                                                          \
-        char err_[2048];                                                                          \
-        int st_ = run_child((fn), NULL, 0, err_, sizeof err_);                                    \
-        cr_assert(WIFSIGNALED(st_) && WTERMSIG(st_) == SIGABRT, "status %d", st_);               \
-        cr_assert_str_eq(err_, (line));                                                           \
+#define ASSERT_PANICS(fn, line)                                                                    \
+    do {                                                                                           \
+        char err_[2048];                                                                           \
+        int st_ = run_child((fn), NULL, 0, err_, sizeof err_);                                     \
+        cr_assert(WIFSIGNALED(st_) && WTERMSIG(st_) == SIGABRT, "status %d", st_);                 \
+        cr_assert_str_eq(err_, (line));                                                            \
     } while (0)
 
 #endif

@@ -34,7 +34,8 @@ Test(std_copy, copied_value_survives_the_source_heap)
     snow_ctx_t *other = snow_ctx_new();
     snow_map_t *m = build(other);
     snow_string_t *before = snow_to_string(other, &t_map, W(m));
-    snow_map_t *copy = SNOW_WORD_TO_PTR(snow_map_t, std_copy_value(&cx->heap, &other->heap, W(m), true));
+    snow_map_t *copy =
+        SNOW_WORD_TO_PTR(snow_map_t, std_copy_value(&cx->heap, &other->heap, W(m), true));
     snow_string_t *expect = snow_string_new(cx, before->bytes, before->len);
     snow_ctx_free(other);
     snow_gc_collect(cx);
@@ -57,14 +58,16 @@ Test(std_copy, shared_subvalues_are_copied_once_and_statics_are_shared)
     }
     snow_gc_stats_t before, after;
     snow_gc_stats(cx, &before);
-    snow_list_t *c = SNOW_WORD_TO_PTR(snow_list_t, std_copy_value(&cx->heap, &other->heap, W(x), true));
+    snow_list_t *c =
+        SNOW_WORD_TO_PTR(snow_list_t, std_copy_value(&cx->heap, &other->heap, W(x), true));
     snow_gc_stats(cx, &after);
     cr_assert_lt(after.bytes_allocated - before.bytes_allocated, 10000);
     snow_list_t *a = SNOW_WORD_TO_PTR(snow_list_t, snow_list_items(c)[0]);
     snow_list_t *b = SNOW_WORD_TO_PTR(snow_list_t, snow_list_items(c)[1]);
     cr_assert_eq(a, b);
     snow_ctx_free(other);
-    snow_record_t *none = SNOW_WORD_TO_PTR(snow_record_t, std_copy_value(&cx->heap, &cx->heap, W(SNOW_NONE), true));
+    snow_record_t *none =
+        SNOW_WORD_TO_PTR(snow_record_t, std_copy_value(&cx->heap, &cx->heap, W(SNOW_NONE), true));
     cr_assert_eq(none, SNOW_NONE);
 }
 
@@ -74,7 +77,8 @@ Test(std_copy, adopted_fragment_objects_live_in_the_receiver)
     std_heap_init(&frag, NULL);
     snow_ctx_t *other = snow_ctx_new();
     snow_map_t *m = build(other);
-    snow_map_t *moved = SNOW_WORD_TO_PTR(snow_map_t, std_copy_value(&frag, &other->heap, W(m), true));
+    snow_map_t *moved =
+        SNOW_WORD_TO_PTR(snow_map_t, std_copy_value(&frag, &other->heap, W(m), true));
     snow_ctx_free(other);
     std_heap_adopt(&cx->heap, &frag);
     std_heap_destroy(&frag);

@@ -46,27 +46,26 @@ Test(std_fmt, float_shortest_round_trip_digits)
     assert_float(100.0 / 3.0, "33.333333333333336");
     assert_float(1e23, "100000000000000000000000");
     assert_float(9007199254740993.0, "9007199254740992");
-    assert_float(1.7976931348623157e308,
-                 "17976931348623157" "00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "000000000000000000000000000000000000000000");
+    assert_float(1.7976931348623157e308, "17976931348623157"
+                                         "00000000000000000000000000000000000000000000000000"
+                                         "00000000000000000000000000000000000000000000000000"
+                                         "00000000000000000000000000000000000000000000000000"
+                                         "00000000000000000000000000000000000000000000000000"
+                                         "00000000000000000000000000000000000000000000000000"
+                                         "000000000000000000000000000000000000000000");
     assert_float(-1.5, "-1.5");
     assert_float(3.14159, "3.14159");
     assert_float(0.001, "0.001");
     assert_float(123.456, "123.456");
     assert_float(1e-5, "0.00001");
     assert_float(4.35, "4.35");
-    assert_float(2.2250738585072014e-308,
-                 "0.00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "00000000000000000000000000000000000000000000000000"
-                 "000000022250738585072014");
+    assert_float(2.2250738585072014e-308, "0.00000000000000000000000000000000000000000000000000"
+                                          "00000000000000000000000000000000000000000000000000"
+                                          "00000000000000000000000000000000000000000000000000"
+                                          "00000000000000000000000000000000000000000000000000"
+                                          "00000000000000000000000000000000000000000000000000"
+                                          "00000000000000000000000000000000000000000000000000"
+                                          "000000022250738585072014");
 }
 
 /* Powers of two have a lopsided rounding interval: the shortest digits can
@@ -112,8 +111,8 @@ Test(std_fmt, strings_quoted_only_by_inspect_at_top_level)
 }
 
 static const snow_type_t *const p_list_int[] = {&snow_type_list_int};
-static const snow_type_t t_list_list_int = {.kind = SNOW_KIND_LIST, .count = 1,
-                                            .params = p_list_int};
+static const snow_type_t t_list_list_int = {
+    .kind = SNOW_KIND_LIST, .count = 1, .params = p_list_int};
 static const snow_type_t *const p_float[] = {&snow_type_float};
 static const snow_type_t t_list_float = {.kind = SNOW_KIND_LIST, .count = 1, .params = p_float};
 
@@ -131,8 +130,7 @@ Test(std_fmt, lists_nest_and_format_floats)
 }
 
 static const snow_type_t *const p_str_list[] = {&snow_type_string, &snow_type_list_int};
-static const snow_type_t t_map_str_list = {.kind = SNOW_KIND_MAP, .count = 2,
-                                           .params = p_str_list};
+static const snow_type_t t_map_str_list = {.kind = SNOW_KIND_MAP, .count = 2, .params = p_str_list};
 static const snow_type_t *const p_float_float[] = {&snow_type_float, &snow_type_float};
 static const snow_type_t t_map_ff = {.kind = SNOW_KIND_MAP, .count = 2, .params = p_float_float};
 
@@ -201,9 +199,8 @@ static const snow_type_t t_lamp_debug = {.kind = SNOW_KIND_STRUCT,
                                          .name = "Lamp",
                                          .params = p_int_str,
                                          .field_names = lamp_fields};
-static const snow_type_t t_nil = {.kind = SNOW_KIND_STRUCT,
-                                  .flags = SNOW_TF_DISPLAY | SNOW_TF_DEBUG,
-                                  .name = "Nil"};
+static const snow_type_t t_nil = {
+    .kind = SNOW_KIND_STRUCT, .flags = SNOW_TF_DISPLAY | SNOW_TF_DEBUG, .name = "Nil"};
 static const snow_type_t *const p_ff[] = {&snow_type_float, &snow_type_float};
 static const snow_variant_t shape_variants[] = {{"Box", 2, p_ff, NULL}, {"Dot", 0, NULL, NULL}};
 static const snow_type_t t_shape = {.kind = SNOW_KIND_SUM,
@@ -236,7 +233,8 @@ Test(std_fmt, derived_display_and_debug_of_language_7_3)
 static snow_string_t *lamp_user_display(snow_ctx_t *c, snow_word_t self)
 {
     snow_record_t *r = SNOW_WORD_TO_PTR(snow_record_t, self);
-    return snow_string_concat(c, snow_string_new(c, "lamp:", 5), snow_int_to_string(c, (int64_t)r->w[0]));
+    return snow_string_concat(c, snow_string_new(c, "lamp:", 5),
+                              snow_int_to_string(c, (int64_t)r->w[0]));
 }
 
 static const snow_type_t t_lamp_user = {.kind = SNOW_KIND_STRUCT,
@@ -263,10 +261,7 @@ Test(std_fmt, user_display_impl_is_used_for_elements)
 /* Criterion's runner leaks a 48-byte record when tests finish close
  * together under --jobs 2 (not our memory): LeakSanitizer ignores it. */
 const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libcriterion.so\n";
-}
+const char *__lsan_default_suppressions(void) { return "leak:libcriterion.so\n"; }
 
 /* type L = Cons(Int, L) | Nil deriving(Display): a long chain formats by
  * recursion; too deep a chain panics instead of crashing (D30). */
@@ -297,10 +292,7 @@ Test(std_fmt, nested_sum_values_format_recursively)
     cr_assert(snow_eq(cx, &t_chain, W(chain(3)), W(chain(3))));
 }
 
-static void show_huge_chain(void)
-{
-    snow_to_string(cx, &t_chain, W(chain(5000000)));
-}
+static void show_huge_chain(void) { snow_to_string(cx, &t_chain, W(chain(5000000))); }
 
 Test(std_fmt, too_deep_value_panics_with_stack_overflow, .timeout = 60)
 {

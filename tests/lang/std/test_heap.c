@@ -219,7 +219,8 @@ Test(std_heap, many_small_heaps_share_pool_chunks)
     for (int i = 0; i < N; i++) {
         std_ctx_init(&procs[i], cx->rt, cx->heap.stack_hi);
         snow_string_t *s = snow_string_new(&procs[i], "hello", 5);
-        snow_list_t *xs = snow_list_append(&procs[i], snow_list_new(&procs[i], &snow_type_string), W(s));
+        snow_list_t *xs =
+            snow_list_append(&procs[i], snow_list_new(&procs[i], &snow_type_string), W(s));
         cr_assert_eq(xs->len, 1);
     }
     int during = count_mappings();

@@ -44,9 +44,11 @@ Test(std_json, other_errors)
     cr_assert_str_eq(parse_err("{\"a\":1 \"b\":2}"), "expected `,` or `}` at line 1 column 8");
     cr_assert_str_eq(parse_err("{\"a\":1,}"), "trailing comma at line 1 column 8");
     cr_assert_str_eq(parse_err("\"\\x\""), "invalid escape at line 1 column 3");
-    cr_assert_str_eq(parse_err("\"a\tb\""),
-                     "control character (\\u0000-\\u001F) found while parsing a string at line 1 column 3");
-    cr_assert_str_eq(parse_err("\"\\udc00\""), "lone leading surrogate in hex escape at line 1 column 7");
+    cr_assert_str_eq(
+        parse_err("\"a\tb\""),
+        "control character (\\u0000-\\u001F) found while parsing a string at line 1 column 3");
+    cr_assert_str_eq(parse_err("\"\\udc00\""),
+                     "lone leading surrogate in hex escape at line 1 column 7");
     cr_assert_str_eq(parse_err("\"\\ud800x\""), "unexpected end of hex escape at line 1 column 8");
     cr_assert_str_eq(parse_err("["), "EOF while parsing a list at line 1 column 1");
     cr_assert_str_eq(parse_err("-"), "EOF while parsing a value at line 1 column 1");
@@ -155,7 +157,8 @@ Test(std_json, derived_sum_encoding)
 {
     snow_record_t *lvl = snow_record_new(cx, 1, 2, 0);
     lvl->w[0] = 4, lvl->w[1] = 9;
-    ASSERT_TEXT(snow_json_encode_value(cx, &t_signal, W(lvl)), "{\"fields\":[4,9],\"tag\":\"Level\"}");
+    ASSERT_TEXT(snow_json_encode_value(cx, &t_signal, W(lvl)),
+                "{\"fields\":[4,9],\"tag\":\"Level\"}");
     snow_record_t *idle = snow_record_new(cx, 0, 0, 0);
     ASSERT_TEXT(snow_json_encode_value(cx, &t_signal, W(idle)), "{\"fields\":[],\"tag\":\"Idle\"}");
 }
@@ -169,8 +172,8 @@ static const char *decode_err(const snow_type_t *t, const char *text)
 
 Test(std_json, decode_struct_with_option_fields)
 {
-    snow_record_t *r = snow_json_decode(cx, &t_reading,
-                                        S("{\"station\":\"Bod\xC3\xB8\",\"ok\":false,\"celsius\":2}"));
+    snow_record_t *r = snow_json_decode(
+        cx, &t_reading, S("{\"station\":\"Bod\xC3\xB8\",\"ok\":false,\"celsius\":2}"));
     cr_assert_eq(r->h.tag, SNOW_TAG_OK);
     snow_record_t *v = SNOW_WORD_TO_PTR(snow_record_t, r->w[0]);
     ASSERT_TEXT(SNOW_WORD_TO_PTR(snow_string_t, v->w[0]), "Bod\xC3\xB8");
@@ -190,7 +193,8 @@ Test(std_json, decode_struct_with_option_fields)
 
 Test(std_json, decode_sum_errors)
 {
-    snow_record_t *r = snow_json_decode(cx, &t_signal, S("{\"tag\":\"Level\",\"fields\":[1,2.0,9]}"));
+    snow_record_t *r =
+        snow_json_decode(cx, &t_signal, S("{\"tag\":\"Level\",\"fields\":[1,2.0,9]}"));
     cr_assert_eq(r->h.tag, SNOW_TAG_OK);
     ASSERT_SHOW(&t_signal, r->w[0], "Level(1, 2)");
     r = snow_json_decode(cx, &t_signal, S("{\"tag\":\"Idle\",\"fields\":7}"));
@@ -202,7 +206,8 @@ Test(std_json, decode_sum_errors)
     cr_assert_str_eq(decode_err(&t_signal, "{\"tag\":\"Level\",\"fields\":{}}"), "expected Array");
     cr_assert_str_eq(decode_err(&t_signal, "{\"tag\":\"Level\",\"fields\":[1]}"),
                      "array index 1 out of bounds (length 1)");
-    cr_assert_str_eq(decode_err(&t_signal, "{\"tag\":\"Level\",\"fields\":[1,2.5]}"), "expected Int");
+    cr_assert_str_eq(decode_err(&t_signal, "{\"tag\":\"Level\",\"fields\":[1,2.5]}"),
+                     "expected Int");
 }
 
 static const snow_type_t *const p_f[] = {&snow_type_float};
@@ -224,8 +229,12 @@ Test(std_json, nested_collections_round_trip)
 
 static const snow_type_t *const p_i[] = {&snow_type_int};
 static const char *const n_names[] = {"n"};
-static const snow_type_t t_boxed_int = {.kind = SNOW_KIND_STRUCT, .flags = SNOW_TF_JSON, .count = 1,
-                                        .name = "Boxed", .params = p_i, .field_names = n_names};
+static const snow_type_t t_boxed_int = {.kind = SNOW_KIND_STRUCT,
+                                        .flags = SNOW_TF_JSON,
+                                        .count = 1,
+                                        .name = "Boxed",
+                                        .params = p_i,
+                                        .field_names = n_names};
 static const snow_type_t t_empty = {.kind = SNOW_KIND_STRUCT, .flags = SNOW_TF_JSON, .name = "E"};
 
 Test(std_json, int_fields_accept_integral_floats_only)

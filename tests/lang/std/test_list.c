@@ -60,10 +60,7 @@ static snow_word_t chaotic(snow_ctx_t *c, snow_record_t *self, snow_word_t a, sn
     return (snow_word_t)(((a * 7 + b * 13) % 3) - 1);
 }
 
-static snow_record_t *fn(const void *code)
-{
-    return snow_closure_new(cx, code, 0, 0);
-}
+static snow_record_t *fn(const void *code) { return snow_closure_new(cx, code, 0, 0); }
 
 Test(std_list, basic_access)
 {
@@ -192,7 +189,8 @@ Test(std_list, zip_enumerate_flatten)
 {
     snow_word_t s[] = {W(S("a")), W(S("b"))};
     snow_list_t *strs = snow_list_from_array(cx, &snow_type_string, 2, s);
-    ASSERT_SHOW(&t_list_pair, W(snow_list_zip(cx, INTS(1, 2, 3), strs, &t_pair)), "[(1, a), (2, b)]");
+    ASSERT_SHOW(&t_list_pair, W(snow_list_zip(cx, INTS(1, 2, 3), strs, &t_pair)),
+                "[(1, a), (2, b)]");
     ASSERT_SHOW(&t_list_pair, W(snow_list_enumerate(cx, strs, &t_pair)), "[(0, a), (1, b)]");
     snow_word_t inner[] = {W(INTS(1, 2)), W(snow_list_new(cx, &snow_type_int)), W(INTS(3))};
     snow_list_t *xss = snow_list_from_array(cx, &snow_type_list_int, 3, inner);
@@ -202,30 +200,15 @@ Test(std_list, zip_enumerate_flatten)
                      "[1, 1, 2, 2]");
 }
 
-static void head_empty(void)
-{
-    snow_list_head(cx, snow_list_new(cx, &snow_type_int));
-}
+static void head_empty(void) { snow_list_head(cx, snow_list_new(cx, &snow_type_int)); }
 
-static void tail_empty(void)
-{
-    snow_list_tail(cx, snow_list_new(cx, &snow_type_int));
-}
+static void tail_empty(void) { snow_list_tail(cx, snow_list_new(cx, &snow_type_int)); }
 
-static void last_empty(void)
-{
-    snow_list_last(cx, snow_list_new(cx, &snow_type_int));
-}
+static void last_empty(void) { snow_list_last(cx, snow_list_new(cx, &snow_type_int)); }
 
-static void get_out_of_range(void)
-{
-    snow_list_get(cx, INTS(1, 2, 3), 5);
-}
+static void get_out_of_range(void) { snow_list_get(cx, INTS(1, 2, 3), 5); }
 
-static void nth_negative(void)
-{
-    snow_list_nth(cx, INTS(1, 2, 3), -1);
-}
+static void nth_negative(void) { snow_list_nth(cx, INTS(1, 2, 3), -1); }
 
 Test(std_list, panics_use_v5_messages)
 {

@@ -73,8 +73,8 @@ Test(std_map, from_list_keys_values_to_list_merge)
     ASSERT_SHOW(&snow_type_list_string, W(snow_map_keys(cx, m)), "[pear, fig]");
     ASSERT_SHOW(&snow_type_list_int, W(snow_map_values(cx, m)), "[9, 0]");
     ASSERT_SHOW(&t_list_pair, W(snow_map_to_list(cx, m, &t_pair_si)), "[(pear, 9), (fig, 0)]");
-    snow_map_t *b = put(put(snow_map_new(cx, &snow_type_string, &snow_type_int), "kiwi", 1),
-                        "pear", 2);
+    snow_map_t *b =
+        put(put(snow_map_new(cx, &snow_type_string, &snow_type_int), "kiwi", 1), "pear", 2);
     cr_assert_str_eq(SHOWM(snow_map_merge(cx, m, b)), "%{pear => 2, fig => 0, kiwi => 1}");
 }
 

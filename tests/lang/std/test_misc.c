@@ -42,15 +42,9 @@ Test(std_misc, long_lived_queue_stays_small)
     cr_assert_lt(st.bytes_live, (uint64_t)1 << 20);
 }
 
-static void pop_empty(void)
-{
-    snow_queue_pop(cx, snow_queue_new(cx));
-}
+static void pop_empty(void) { snow_queue_pop(cx, snow_queue_new(cx)); }
 
-static void peek_empty(void)
-{
-    snow_queue_peek(cx, snow_queue_new(cx));
-}
+static void peek_empty(void) { snow_queue_peek(cx, snow_queue_new(cx)); }
 
 static void tuple_oob(void)
 {
@@ -134,10 +128,7 @@ Test(std_misc, int_division_rules_of_d26)
     cr_assert_eq(snow_int_rem(cx, INT64_MIN, -1, "m.snow", 1), 0);
 }
 
-static void div_zero(void)
-{
-    snow_int_div(cx, 1, 0, "main.snow", 3);
-}
+static void div_zero(void) { snow_int_div(cx, 1, 0, "main.snow", 3); }
 
 Test(std_misc, division_by_zero_panics_with_location)
 {
@@ -200,8 +191,8 @@ Test(std_misc, files)
     snow_record_t *r = snow_file_read(cx, p);
     cr_assert_eq(r->h.tag, SNOW_TAG_ERR);
     ASSERT_TEXT(SNOW_WORD_TO_PTR(snow_string_t, r->w[0]), "No such file or directory (os error 2)");
-    cr_assert_eq(snow_file_write(cx, p, S("h\xC3\xA9")) ->h.tag, SNOW_TAG_OK);
-    cr_assert_eq(snow_file_append(cx, p, S("llo")) ->h.tag, SNOW_TAG_OK);
+    cr_assert_eq(snow_file_write(cx, p, S("h\xC3\xA9"))->h.tag, SNOW_TAG_OK);
+    cr_assert_eq(snow_file_append(cx, p, S("llo"))->h.tag, SNOW_TAG_OK);
     r = snow_file_read(cx, p);
     cr_assert_eq(r->h.tag, SNOW_TAG_OK);
     ASSERT_TEXT(SNOW_WORD_TO_PTR(snow_string_t, r->w[0]), "h\xC3\xA9llo");
@@ -247,17 +238,11 @@ __attribute__((noinline)) static int64_t deep(snow_ctx_t *c, int64_t n)
     return deep(c, n + 1) + frame[0];
 }
 
-static void overflow(void)
-{
-    deep(cx, 0);
-}
+static void overflow(void) { deep(cx, 0); }
 
 /* D30: overflow is reported, not a segfault; the budget refills without a
  * scheduler. */
-Test(std_misc, stack_overflow_panics)
-{
-    ASSERT_PANICS(overflow, "Snow panic: stack overflow\n");
-}
+Test(std_misc, stack_overflow_panics) { ASSERT_PANICS(overflow, "Snow panic: stack overflow\n"); }
 
 Test(std_misc, checks_without_scheduler_never_stop_the_program)
 {

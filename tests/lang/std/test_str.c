@@ -52,10 +52,13 @@ Test(std_str, trim_removes_unicode_white_space)
 
 Test(std_str, case_mapping_full_and_final_sigma)
 {
-    ASSERT_TEXT(snow_string_to_upper(cx, S("stra\xC3\x9F" "e")), "STRASSE");
+    ASSERT_TEXT(snow_string_to_upper(cx, S("stra\xC3\x9F"
+                                           "e")),
+                "STRASSE");
     ASSERT_TEXT(snow_string_to_upper(cx, S("\xEF\xAC\x81")), "FI");
     ASSERT_TEXT(snow_string_to_upper(cx, S("h\xC3\xA9llo")), "H\xC3\x89LLO");
-    ASSERT_TEXT(snow_string_to_lower(cx, S("\xCE\xA3\xCE\x91\xCE\xA3")), "\xCF\x83\xCE\xB1\xCF\x82");
+    ASSERT_TEXT(snow_string_to_lower(cx, S("\xCE\xA3\xCE\x91\xCE\xA3")),
+                "\xCF\x83\xCE\xB1\xCF\x82");
     ASSERT_TEXT(snow_string_to_lower(cx, S("HeLLo 123")), "hello 123");
     ASSERT_TEXT(snow_string_to_upper(cx, S("\xE6\x97\xA5")), "\xE6\x97\xA5");
 }
@@ -83,8 +86,9 @@ Test(std_str, split_keeps_empty_pieces)
 Test(std_str, join)
 {
     snow_word_t parts[] = {W(S("a")), W(S("b")), W(S("c"))};
-    ASSERT_TEXT(snow_string_join(cx, snow_list_from_array(cx, &snow_type_string, 3, parts), S(", ")),
-                "a, b, c");
+    ASSERT_TEXT(
+        snow_string_join(cx, snow_list_from_array(cx, &snow_type_string, 3, parts), S(", ")),
+        "a, b, c");
     ASSERT_TEXT(snow_string_join(cx, snow_list_new(cx, &snow_type_string), S(",")), "");
     ASSERT_TEXT(snow_string_join(cx, snow_list_from_array(cx, &snow_type_string, 1, parts), S(",")),
                 "a");
@@ -158,8 +162,12 @@ Test(std_str, concat_and_compare)
 
 Test(std_str, lossy_conversion_replaces_invalid_utf8)
 {
-    snow_string_t *s = snow_string_from_bytes_lossy(cx, "a\xFF" "b\xC3", 4);
-    ASSERT_TEXT(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    snow_string_t *s = snow_string_from_bytes_lossy(cx,
+                                                    "a\xFF"
+                                                    "b\xC3",
+                                                    4);
+    ASSERT_TEXT(s, "a\xEF\xBF\xBD"
+                   "b\xEF\xBF\xBD");
 }
 
 Test(std_str, full_upper_case_mappings)

@@ -9,8 +9,12 @@ TestSuite(std_value, .init = std_setup, .fini = std_teardown);
 
 static const snow_type_t *const p_is[] = {&snow_type_int, &snow_type_string};
 static const char *const names[] = {"n", "s"};
-static const snow_type_t t_struct = {.kind = SNOW_KIND_STRUCT, .flags = SNOW_TF_DEBUG, .count = 2,
-                                     .name = "P", .params = p_is, .field_names = names};
+static const snow_type_t t_struct = {.kind = SNOW_KIND_STRUCT,
+                                     .flags = SNOW_TF_DEBUG,
+                                     .count = 2,
+                                     .name = "P",
+                                     .params = p_is,
+                                     .field_names = names};
 static const snow_type_t t_empty = {.kind = SNOW_KIND_STRUCT, .flags = SNOW_TF_DEBUG, .name = "E"};
 
 Test(std_value, hash_of_primitives)
@@ -18,7 +22,8 @@ Test(std_value, hash_of_primitives)
     cr_assert_eq(snow_hash(cx, &snow_type_int, 42), -55488592825689361LL);
     cr_assert_eq(snow_hash(cx, &snow_type_string, W(S("abc"))), -1792535898324117685LL);
     cr_assert_eq(snow_hash(cx, &snow_type_bool, 1), -5808592057526012372LL);
-    cr_assert_eq(snow_hash(cx, &snow_type_float, snow_word_from_float(1.5)), -6154756914075763584LL);
+    cr_assert_eq(snow_hash(cx, &snow_type_float, snow_word_from_float(1.5)),
+                 -6154756914075763584LL);
     cr_assert_neq(snow_hash(cx, &snow_type_float, snow_word_from_float(0.0)),
                   snow_hash(cx, &snow_type_float, snow_word_from_float(-0.0)));
     cr_assert_eq(snow_hash(cx, &snow_type_unit, 0), -3750763034362895579LL);
@@ -36,15 +41,16 @@ Test(std_value, hash_of_derived_and_structural_values)
     cr_assert_eq(snow_hash(cx, &snow_type_option_int, W(some)), 8000351753458357399LL);
     cr_assert_eq(snow_hash(cx, &snow_type_option_int, W(SNOW_NONE)), -8517097267634966620LL);
     snow_word_t xs[] = {1, 2};
-    cr_assert_eq(snow_hash(cx, &snow_type_list_int,
-                           W(snow_list_from_array(cx, &snow_type_int, 2, xs))),
-                 -3097694060234251142LL);
+    cr_assert_eq(
+        snow_hash(cx, &snow_type_list_int, W(snow_list_from_array(cx, &snow_type_int, 2, xs))),
+        -3097694060234251142LL);
 }
 
 Test(std_value, equality_is_value_equality)
 {
     cr_assert(snow_eq(cx, &snow_type_string, W(S("ab")), W(S("ab"))));
-    cr_assert_not(snow_eq(cx, &snow_type_float, snow_word_from_float(0.0), snow_word_from_float(-0.0)));
+    cr_assert_not(
+        snow_eq(cx, &snow_type_float, snow_word_from_float(0.0), snow_word_from_float(-0.0)));
     cr_assert(snow_eq(cx, &snow_type_float, snow_word_from_float(NAN), snow_word_from_float(NAN)));
     snow_record_t *a = snow_record_new(cx, 0, 2, 2), *b = snow_record_new(cx, 0, 2, 2);
     a->w[0] = b->w[0] = 7;
@@ -59,11 +65,14 @@ Test(std_value, compare_orders)
 {
     cr_assert_lt(snow_cmp(cx, &snow_type_string, W(S("B")), W(S("a"))), 0);
     cr_assert_lt(snow_cmp(cx, &snow_type_string, W(S("ab")), W(S("abc"))), 0);
-    cr_assert_gt(snow_cmp(cx, &snow_type_float, snow_word_from_float(NAN), snow_word_from_float(1)), 0);
-    cr_assert_gt(snow_cmp(cx, &snow_type_float, snow_word_from_float(1), snow_word_from_float(NAN)), 0);
+    cr_assert_gt(snow_cmp(cx, &snow_type_float, snow_word_from_float(NAN), snow_word_from_float(1)),
+                 0);
+    cr_assert_gt(snow_cmp(cx, &snow_type_float, snow_word_from_float(1), snow_word_from_float(NAN)),
+                 0);
     cr_assert_lt(snow_cmp(cx, &snow_type_int, (snow_word_t)-5, 3), 0);
     snow_word_t x[] = {1, 2}, y[] = {1, 2, 0};
-    cr_assert_lt(snow_cmp(cx, &snow_type_list_int, W(snow_list_from_array(cx, &snow_type_int, 2, x)),
+    cr_assert_lt(snow_cmp(cx, &snow_type_list_int,
+                          W(snow_list_from_array(cx, &snow_type_int, 2, x)),
                           W(snow_list_from_array(cx, &snow_type_int, 3, y))),
                  0);
     cr_assert_eq(snow_compare(cx, &snow_type_int, 5, 1)->h.tag, SNOW_TAG_GREATER);
