@@ -34,6 +34,7 @@ int driver_cmd_check(const driver_args_t *args);
 int driver_cmd_parse(const driver_args_t *args);
 int driver_cmd_init(const driver_args_t *args);
 int driver_cmd_fmt(const driver_args_t *args);
+int driver_cmd_deps(const driver_args_t *args);
 
 /* Compiles src (a project directory or one .snow file) into the executable
  * out_path, printing diagnostics to stderr. keep_c keeps out_path.c (the

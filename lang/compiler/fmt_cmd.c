@@ -64,8 +64,9 @@ static int cmp_path(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds every regular *.snow file below dir (recursively). Symbolic links
- * are not followed, so a link cycle cannot loop. Returns 0 or -errno. */
+/* Adds every regular *.snow file below dir (recursively), skipping names
+ * that start with `.`. Symbolic links are not followed, so a link cycle
+ * cannot loop. Returns 0 or -errno. */
 static int collect(file_list_t *l, const char *dir)
 {
     DIR *d = opendir(dir);
@@ -73,7 +74,10 @@ static int collect(file_list_t *l, const char *dir)
         return -errno;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        /* Like the compiler's project loader (front.h), names starting
+         * with `.` are skipped: .git, and .snow where `snowc deps` keeps
+         * checkouts of other projects. */
+        if (e->d_name[0] == '.')
             continue;
         char path[4096];
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)

@@ -60,7 +60,7 @@ static const command_t commands[] = {
      "Creates <name>/snow.toml and <name>/main.snow in the current directory.\n",
      driver_cmd_init},
     {"deps", "Resolve the dependencies listed in snow.toml.",
-     "usage: snowc deps [dir]\n", run_unsupported},
+     "usage: snowc deps [dir]\n", driver_cmd_deps},
     {"fmt", "Format Snow source files in place.",
      "usage: snowc fmt <path> [--check] [--line-width N] [--indent-size N]\n", driver_cmd_fmt},
     {"repl", "Start an interactive REPL (read-eval-print loop).", "usage: snowc repl\n",

@@ -37,7 +37,8 @@ single_file)
     expect_err "Formatted 1 file(s)\n"
     printf "$pretty" >want.snow; cmp -s a.snow want.snow || fail "a.snow not formatted";;
 directory_recursive)
-    mkdir -p d/x/y; printf "$ugly" >d/a.snow; printf "$pretty" >d/x/y/b.snow
+    mkdir -p d/x/y d/.snow/git/dep; printf "$ugly" >d/a.snow; printf "$pretty" >d/x/y/b.snow
+    printf "$ugly" >d/.snow/git/dep/hidden.snow
     printf "$ugly" >d/x/notes.txt; printf "$ugly" >d/x/c.snow.bak
     cp d/x/notes.txt keep.txt
     run fmt d; expect_status 0
@@ -47,6 +48,7 @@ directory_recursive)
     cmp -s d/x/y/b.snow want.snow || fail "d/x/y/b.snow changed"
     cmp -s d/x/notes.txt keep.txt || fail "notes.txt modified"
     cmp -s d/x/c.snow.bak keep.txt || fail "c.snow.bak modified"
+    cmp -s d/.snow/git/dep/hidden.snow keep.txt || fail "file below a .directory modified"
     [ "$(ls d/x/y)" = "b.snow" ] || fail "stray files: $(ls d/x/y)";;
 check_reports)
     mkdir -p d/sub; printf "$pretty" >d/a.snow; printf "$ugly" >d/sub/b.snow; printf "$ugly" >d/c.snow
