@@ -12,6 +12,7 @@
 #include "lang/std/ctx.h"
 #include "lang/std/heap.h"
 #include "sched/config.h"
+#include "sched/link.h"
 #include "sched/worker.h"
 
 _Static_assert(sizeof(snow_budget_t) == sizeof(sched_budget_t), "one budget layout");
@@ -52,8 +53,9 @@ static void on_exit_(sched_proc_t *p)
 static void on_panic(snow_ctx_t *cx, const char *msg)
 {
     (void)cx;
-    (void)msg; /* the exit reason Error(msg) will go to links and monitors */
-    sched_proc_exit();
+    /* Error(msg) for links, monitors, jobs and supervisors (D24, D63); the
+     * text is copied before the heap goes. */
+    sched_proc_exit_reason(sched_reason_error(msg, strlen(msg)));
 }
 
 /* snow_proc_check's slow path for an actor: yield when the slice is spent,
@@ -145,19 +147,52 @@ int sched_actor_send(snow_ctx_t *cx, sched_pid_t to, snow_word_t value, bool is_
     return rc;
 }
 
-bool sched_actor_receive(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value)
+static bool is_user_msg(sched_msg_t *msg, void *data)
 {
-    actor_msg_t *m = (actor_msg_t *)sched_proc_receive(timeout_ms);
-    if (!m)
-        return false;
-    snow_assert(m->hdr.drop == actor_msg_drop);
+    (void)data;
+    return msg->drop == actor_msg_drop;
+}
+
+static bool is_user_or_system(sched_msg_t *msg, void *data)
+{
+    (void)data;
+    sched_sysmsg_t *s;
+    return msg->drop == actor_msg_drop ||
+           ((s = sched_sysmsg_of(msg)) && (s->kind == SCHED_SYS_DOWN || s->kind == SCHED_SYS_EXIT));
+}
+
+static void adopt(snow_ctx_t *cx, actor_msg_t *m, snow_word_t *value)
+{
     if (m->is_ptr) {
         std_heap_adopt(&cx->heap, &m->frag);
         std_heap_destroy(&m->frag); /* now empty: frees its bookkeeping */
     }
     *value = m->value;
     kern_free(m);
+}
+
+bool sched_actor_receive(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value)
+{
+    /* User messages only (D63): system notifications and internal replies
+     * stay queued for a receive that asks for them. */
+    sched_msg_t *m = sched_proc_receive_match(timeout_ms, is_user_msg, NULL);
+    if (!m)
+        return false;
+    adopt(cx, (actor_msg_t *)m, value);
     return true;
+}
+
+int sched_actor_receive_any(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value,
+                            sched_sysmsg_t **sys)
+{
+    sched_msg_t *m = sched_proc_receive_match(timeout_ms, is_user_or_system, NULL);
+    if (!m)
+        return 0;
+    *sys = sched_sysmsg_of(m);
+    if (*sys)
+        return 2;
+    adopt(cx, (actor_msg_t *)m, value);
+    return 1;
 }
 
 /* ==== The program's main ==== */

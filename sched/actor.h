@@ -9,7 +9,8 @@
  * hook destroys the heap and ends only this process (D24). A stack
  * overflow panics "stack overflow" and ends only the process too (D30
  * allows this when it is safe: the stack is abandoned whole, nothing else
- * refers into it). Links, monitors and exit reasons are not here yet.
+ * refers into it). A panic ends the process with reason Error(msg), which
+ * links, monitors, jobs and supervisors see (link.h).
  *
  * Invariant: a context never outlives its process; all its values die with
  * the process's heap. */
@@ -17,6 +18,7 @@
 #define SNOW_SCHED_ACTOR_H
 
 #include "lang/std/snow.h"
+#include "sched/link.h"
 #include "sched/proc.h"
 
 /* The body of a Snow process; returning from it exits the process. */
@@ -52,11 +54,18 @@ int sched_actor_main(int argc, char **argv, snow_main_cb main_fn);
  * says such a send does nothing). Current actor. */
 int sched_actor_send(snow_ctx_t *cx, sched_pid_t to, snow_word_t value, bool is_ptr);
 
-/* Takes the oldest message (see sched_proc_receive for timeout_ms), adopts
- * its fragment into cx's heap and stores its value in *value. Returns false
- * on timeout. Every message of an actor must come from sched_actor_send
- * (asserted). Current actor. */
+/* Takes the oldest user message (see sched_proc_receive for timeout_ms),
+ * adopts its fragment into cx's heap and stores its value in *value.
+ * Returns false on timeout. System notifications (D63) and internal
+ * replies are skipped and stay queued. Current actor. */
 bool sched_actor_receive(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value);
+
+/* The receive of a `receive` with a SystemMsg arm (D63): takes the oldest
+ * user message or Down/Exit notification. Returns 1 with *value set (user),
+ * 2 with *sys set (returned owned: free with sched_sysmsg_free), or 0 on
+ * timeout. Current actor. */
+int sched_actor_receive_any(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value,
+                            sched_sysmsg_t **sys);
 
 /* Returns the context of actor p, or NULL if p is a plain C process. */
 snow_ctx_t *sched_actor_ctx(const sched_proc_t *p);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "kernel/assert.h"
+#include "kernel/pool.h"
+#include "sched/link.h"
 #include "sched/worker.h"
 
 /* ORDER PID: the layout in proc.h's sched_pid_t comment. */
@@ -48,6 +50,9 @@ sched_proc_t *sched_proc_current(void)
 static _Noreturn void proc_entry(void *arg)
 {
     sched_proc_t *p = arg;
+    /* Signals sent before the first run (a kill right after spawn). */
+    if (!sched_mpsc_empty(&p->sig))
+        sched_link_handle_(p);
     p->fn(p->arg);
     sched_proc_exit();
 }
@@ -92,8 +97,12 @@ int sched_proc_spawn_local_(sched_worker_t *w, sched_proc_fn fn, void *arg, sche
     p->arg = arg;
     p->data = NULL;
     p->on_exit = NULL;
+    p->ext = NULL;
     p->slot = (uint32_t)slot;
     p->timed_out = false;
+    p->trap_exit = false;
+    atomic_store_explicit(&p->registered, 0, memory_order_relaxed);
+    sched_mpsc_init(&p->sig);
     memset(&p->timer, 0, sizeof p->timer);
     sched_mailbox_init(&p->mailbox);
     sched_worker_awake_add_(w->rt, 1);
@@ -110,6 +119,11 @@ int sched_proc_spawn_local_(sched_worker_t *w, sched_proc_fn fn, void *arg, sche
 
 _Noreturn void sched_proc_exit(void)
 {
+    sched_proc_exit_reason(sched_reason_plain(SCHED_EXIT_NORMAL));
+}
+
+_Noreturn void sched_proc_exit_reason(sched_reason_t *reason)
+{
     sched_worker_t *w = sched_worker_self();
     sched_proc_t *p = w->current;
     snow_assert(p != NULL);
@@ -120,10 +134,13 @@ _Noreturn void sched_proc_exit(void)
     }
     /* seq_cst: the Dekker pair with sched_proc_send (its seq_cst increment
      * of senders, then its load of state): either the sender sees EXITED,
-     * or we see its increment below and wait for it to finish. */
+     * or we see its increment below and wait for it to finish. The same
+     * store pairs with sched_register's flag store then state load. */
     atomic_store_explicit(&p->state, SCHED_PROC_EXITED, memory_order_seq_cst);
     while (atomic_load_explicit(&p->senders, memory_order_seq_cst) != 0)
         sched_yield(); /* a sender is at most a few stores from done */
+    /* No signal or message can arrive any more: tell links, monitors. */
+    sched_link_exit_(p, reason);
     sched_mailbox_drop_all(&p->mailbox);
     if (kern_timer_armed(&p->timer))
         kern_timer_stop(&w->ring, &p->timer);
@@ -208,6 +225,50 @@ int sched_proc_send(sched_pid_t to, sched_msg_t *msg)
     return 0;
 }
 
+int sched_proc_signal_(sched_pid_t to, sched_mpsc_node_t *sig)
+{
+    sched_proc_t *p = send_begin(sched_worker_runtime(), to);
+    if (!p)
+        return -ESRCH;
+    sched_mpsc_push(&p->sig, sig);
+    wake(p);
+    send_done(p);
+    return 0;
+}
+
+uint32_t sched_proc_pid_worker_(sched_pid_t pid)
+{
+    return (uint32_t)((pid >> PID_WORKER_SHIFT) & PID_WORKER_MASK);
+}
+
+sched_proc_t *sched_proc_lookup_(sched_pid_t pid)
+{
+    sched_runtime_t *rt = sched_worker_runtime();
+    uint32_t wi = sched_proc_pid_worker_(pid);
+    uint32_t slot1 = (uint32_t)(pid & PID_SLOT_MASK);
+    if (!rt || slot1 == 0 || wi >= rt->count)
+        return NULL;
+    sched_proc_t *p = sched_stack_meta_lookup(&rt->workers[wi].pool, slot1 - 1);
+    return p && sched_proc_alive_(p, pid) ? p : NULL;
+}
+
+bool sched_proc_alive_(sched_proc_t *p, sched_pid_t pid)
+{
+    /* seq_cst, state before gen (see send_begin). */
+    uint32_t state = atomic_load_explicit(&p->state, memory_order_seq_cst);
+    uint32_t gen = (uint32_t)(pid >> PID_GEN_SHIFT) + 1;
+    return state != SCHED_PROC_FREE && state != SCHED_PROC_EXITED &&
+           atomic_load_explicit(&p->gen, memory_order_seq_cst) == gen;
+}
+
+sched_proc_t *sched_proc_local_(sched_pid_t pid)
+{
+    sched_worker_t *w = sched_worker_self();
+    if (!w || sched_proc_pid_worker_(pid) != w->index)
+        return NULL;
+    return sched_proc_lookup_(pid);
+}
+
 /* ==== Receive ==== */
 
 static void on_timer(kern_ring_t *ring, kern_timer_t *t)
@@ -240,13 +301,18 @@ static void wait(sched_worker_t *w, sched_proc_t *p, uint64_t deadline_ns)
     /* seq_cst: the consumer half of the Dekker pattern with wake(): publish
      * WAITING, then look at the queue (seq_cst load in sched_mpsc_empty). */
     atomic_store_explicit(&p->state, waiting, memory_order_seq_cst);
-    bool pending = !sched_mpsc_empty(&p->mailbox.queue);
+    bool pending = !sched_mpsc_empty(&p->mailbox.queue) || !sched_mpsc_empty(&p->sig);
     if (pending) {
         uint32_t s = waiting;
         if (atomic_compare_exchange_strong_explicit(&p->state, &s, SCHED_PROC_RUNNING,
                                                     memory_order_seq_cst, memory_order_relaxed)) {
             if (deadline_ns)
                 kern_timer_stop(&w->ring, &p->timer);
+            if (!sched_mpsc_empty(&p->sig)) {
+                sched_link_handle_(p); /* may end p */
+                if (!sched_mpsc_empty(&p->sig))
+                    sched_proc_yield(); /* a signal push is half done */
+            }
             return;
         }
         /* A sender won: it is queueing us; we must switch out. */
@@ -335,6 +401,53 @@ void sched_proc_sleep(int64_t ms)
         }
         wait(w, p, deadline_ns);
     }
+}
+
+/* ==== External waits (D27) ==== */
+
+void sched_proc_park(void)
+{
+    sched_worker_t *w = sched_worker_self();
+    sched_proc_t *p = w->current;
+    snow_assert(p != NULL);
+    /* Relaxed: only p's own thread acts on PARKED (sched_proc_unpark). The
+     * awake count is left as is: an external wait can end. */
+    atomic_store_explicit(&p->state, SCHED_PROC_PARKED, memory_order_relaxed);
+    sched_worker_switch_out_(w, SCHED_AFTER_WAIT_);
+}
+
+void sched_proc_unpark(sched_proc_t *p)
+{
+    snow_assert(sched_worker_self() == p->worker);
+    snow_assert(atomic_load_explicit(&p->state, memory_order_relaxed) == SCHED_PROC_PARKED);
+    atomic_store_explicit(&p->state, SCHED_PROC_RUNNABLE, memory_order_relaxed);
+    sched_worker_enqueue_(p->worker, p);
+}
+
+typedef struct blocking_t {
+    kern_pool_job_t job;
+    sched_proc_t *p;
+} blocking_t;
+
+static void blocking_done(kern_ring_t *ring, kern_op_t *op)
+{
+    (void)ring;
+    sched_proc_unpark(op->data);
+}
+
+int sched_proc_run_blocking(struct kern_pool_t *pool, int (*fn)(void *arg), void *arg)
+{
+    sched_worker_t *w = sched_worker_self();
+    sched_proc_t *p = w->current;
+    snow_assert(p != NULL);
+    blocking_t b; /* on this stack, which stays put while we are parked */
+    memset(&b, 0, sizeof b);
+    b.job.op.data = p;
+    int rc = kern_pool_submit(pool, &w->ring, &b.job, fn, arg, blocking_done);
+    if (rc < 0)
+        return rc;
+    sched_proc_park();
+    return b.job.op.res;
 }
 
 /* ==== Preemption and stack checks ==== */

@@ -72,10 +72,13 @@ enum {
     SCHED_PROC_WAITING,       /* receive without timeout */
     SCHED_PROC_WAITING_TIMED, /* receive with a timer armed */
     SCHED_PROC_EXITED,
+    SCHED_PROC_PARKED, /* an external wait (I/O, the blocking pool): counted
+                        * awake, not woken by messages (D27) */
 };
 
 typedef struct sched_worker_t sched_worker_t;
 typedef struct sched_proc_t sched_proc_t;
+typedef struct sched_proc_ext_t sched_proc_ext_t; /* link.h */
 
 /* The body of a process; returning from it exits the process. */
 typedef void (*sched_proc_fn)(void *arg);
@@ -102,16 +105,20 @@ struct sched_proc_t {
     void *arg;
     void *data;                 /* the language runtime's (actor.c: the snow_ctx_t) */
     sched_proc_exit_cb on_exit; /* NULL, or releases what data holds */
+    sched_proc_ext_t *ext; /* links, monitors, jobs, timers (link.h); or NULL */
     uint32_t slot;
     bool timed_out; /* the last wait ended by its timer */
+    bool trap_exit; /* exit signals become Exit messages (D64) */
     kern_timer_t timer;
     /* Any thread: kept together at the end, so that senders touch the
      * last cache lines only. */
     _Atomic uint32_t state;
     _Atomic uint32_t gen;          /* bumped at exit; never reset */
     _Atomic uint32_t senders;      /* sends in progress on this slot */
+    _Atomic uint32_t registered;   /* has had a registry name (registry.c) */
     sched_mpsc_node_t _ready_node; /* the home worker's remote-ready queue */
     sched_mailbox_t mailbox;
+    sched_mpsc_t sig; /* signals from other processes (link.h) */
 };
 /* One slot's metadata record: keep it at four cache lines. */
 _Static_assert(sizeof(sched_proc_t) <= 256, "sched_proc_t fits in 256 bytes");
@@ -158,6 +165,41 @@ _Noreturn void sched_proc_exit(void);
  * caller's; language.md 8.2 says such a send silently does nothing). Wakes
  * the receiver, on its own core, if it waits. Any thread. */
 int sched_proc_send(sched_pid_t to, sched_msg_t *msg);
+
+/* Pushes sig (a sched_signal_t node, link.c) onto the signal queue of
+ * the live process to and wakes it if it waits. Returns 0 or -ESRCH (sig
+ * stays the caller's). Any thread. Not to be called directly. */
+int sched_proc_signal_(sched_pid_t to, sched_mpsc_node_t *sig);
+
+/* Returns the live process to if it lives on the calling worker, else
+ * NULL. Worker thread. Not to be called directly. */
+sched_proc_t *sched_proc_local_(sched_pid_t to);
+
+/* Returns the process struct of pid if pid is alive right now, else NULL
+ * (the struct stays valid memory; its tenant may change). Any thread. */
+sched_proc_t *sched_proc_lookup_(sched_pid_t pid);
+
+/* True if p is alive and still has pid. Any thread. */
+bool sched_proc_alive_(sched_proc_t *p, sched_pid_t pid);
+
+/* Returns the worker index in pid. */
+uint32_t sched_proc_pid_worker_(sched_pid_t pid);
+
+/* Parks the current process in an external wait (I/O, the blocking pool):
+ * it stays counted as able to run (D27), messages do not wake it, and it
+ * resumes once sched_proc_unpark(p) is called. Current process. */
+void sched_proc_park(void);
+
+/* Ends p's park: p runs again soon. p's home worker thread, while p is
+ * parked (a completion callback of p's worker's ring, which cannot run
+ * before p has switched out). */
+void sched_proc_unpark(sched_proc_t *p);
+
+/* Runs fn(arg) on pool (kernel/pool.h) and parks the current process until
+ * it returns; returns fn's result, or -EAGAIN if the pool's queue is full.
+ * The worker goes on running other processes meanwhile. Current process. */
+struct kern_pool_t;
+int sched_proc_run_blocking(struct kern_pool_t *pool, int (*fn)(void *arg), void *arg);
 
 /* Takes the oldest message (returned owned; free it as it was allocated).
  * timeout_ms < 0 waits without limit, 0 only looks, > 0 waits up to that

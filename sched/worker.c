@@ -9,6 +9,8 @@
 
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
+#include "sched/link.h"
+#include "sched/registry.h"
 
 /* The only mutable global: the worker's pointer to itself (STYLE 6). */
 static _Thread_local sched_worker_t *sched_self;
@@ -117,6 +119,16 @@ static void drain_remote(sched_worker_t *w)
         sched_worker_awake_add_(w->rt, -1);
         kern_free(req);
     }
+    while ((n = sched_mpsc_pop(&w->calls))) {
+        sched_worker_call_t *call = (sched_worker_call_t *)n;
+        call->run(w, call);
+    }
+}
+
+void sched_worker_call_(sched_worker_t *w, sched_worker_call_t *call)
+{
+    sched_mpsc_push(&w->calls, &call->node);
+    wake_worker(w);
 }
 
 void sched_worker_spawn_remote_(sched_worker_t *w, sched_proc_fn fn, void *arg)
@@ -163,6 +175,11 @@ void sched_worker_switch_out_(sched_worker_t *w, uint32_t after)
     sched_proc_t *p = w->current;
     w->after = after;
     sched_context_switch(&p->ctx, &w->loop_ctx);
+    /* Back on p's stack: act on the signals that came meanwhile (link.h);
+     * this may end p here. Relaxed-enough: the seq_cst exchange inside the
+     * sender's push is what the empty check reads. */
+    if (!sched_mpsc_empty(&p->sig))
+        sched_link_handle_(p);
 }
 
 static void dispatch(sched_worker_t *w, sched_proc_t *p)
@@ -199,6 +216,7 @@ static bool spin_for_work(sched_worker_t *w)
         for (int i = 0; i < 32; i++)
             cpu_relax();
         if (!sched_mpsc_empty(&w->remote) || !sched_mpsc_empty(&w->spawns) ||
+            !sched_mpsc_empty(&w->calls) ||
             atomic_load_explicit(&w->rt->stop, memory_order_relaxed))
             return true; /* relaxed: the loop re-reads stop with acquire */
     } while (kern_timer_now_ns() < until);
@@ -212,7 +230,7 @@ static void sleep_in_ring(sched_worker_t *w)
      * flag; pairs with the push + seq_cst load in wake_worker. */
     atomic_store_explicit(&w->sleeping, true, memory_order_seq_cst);
     if (!sched_mpsc_empty(&w->remote) || !sched_mpsc_empty(&w->spawns) ||
-        atomic_load_explicit(&w->rt->stop, memory_order_seq_cst)) {
+        !sched_mpsc_empty(&w->calls) || atomic_load_explicit(&w->rt->stop, memory_order_seq_cst)) {
         atomic_store_explicit(&w->sleeping, false, memory_order_relaxed);
         return;
     }
@@ -240,7 +258,8 @@ static void loop(sched_worker_t *w)
         }
         if (atomic_load_explicit(&w->rt->stop, memory_order_acquire))
             return; /* pairs with stop_all's release */
-        if (!sched_mpsc_empty(&w->remote) || !sched_mpsc_empty(&w->spawns)) {
+        if (!sched_mpsc_empty(&w->remote) || !sched_mpsc_empty(&w->spawns) ||
+            !sched_mpsc_empty(&w->calls)) {
             sched_yield(); /* a push is half done; its producer is close */
             continue;
         }
@@ -320,6 +339,7 @@ static void discard_procs(sched_worker_t *w)
             p->on_exit = NULL;
             sched_context_abandon(&p->ctx);
             sched_mailbox_drop_all(&p->mailbox);
+            sched_link_discard_(p);
             atomic_store_explicit(&p->state, SCHED_PROC_FREE, memory_order_relaxed);
         }
     }
@@ -368,6 +388,8 @@ int sched_worker_run(const sched_config_t *cfg, sched_proc_fn main_fn, void *arg
     atomic_init(&rt->awake, 0);
     atomic_init(&rt->stop, false);
     atomic_init(&rt->init_error, 0);
+    atomic_init(&rt->next_ref, 1);
+    rt->registry = sched_registry_new_();
     pthread_barrier_init(&rt->started, NULL, rt->count);
     pthread_barrier_t stopped;
     pthread_barrier_init(&stopped, NULL, rt->count);
@@ -379,6 +401,7 @@ int sched_worker_run(const sched_config_t *cfg, sched_proc_fn main_fn, void *arg
         sched_stack_pool_init(&w->pool, sizeof(sched_proc_t), 0, 0);
         sched_mpsc_init(&w->remote);
         sched_mpsc_init(&w->spawns);
+        sched_mpsc_init(&w->calls);
         atomic_init(&w->sleeping, false);
     }
     sched_rt = rt;
@@ -402,6 +425,7 @@ int sched_worker_run(const sched_config_t *cfg, sched_proc_fn main_fn, void *arg
         discard_procs(&rt->workers[i]);
         sched_stack_pool_destroy(&rt->workers[i].pool);
     }
+    sched_registry_free_(rt->registry);
     sched_rt = NULL;
     stopped_barrier = NULL;
     pthread_barrier_destroy(&stopped);

@@ -35,6 +35,7 @@
 #include "sched/stack.h"
 
 typedef struct sched_runtime_t sched_runtime_t;
+typedef struct sched_registry_t sched_registry_t;
 
 /* What a process asked its worker to do when it switched back. */
 enum {
@@ -71,6 +72,7 @@ struct sched_worker_t {
     /* Written by other threads. */
     alignas(64) sched_mpsc_t remote;
     alignas(64) sched_mpsc_t spawns; /* sched_spawn_req_t from other threads */
+    alignas(64) sched_mpsc_t calls;  /* sched_worker_call_t from other threads */
     alignas(64) atomic_bool sleeping;
 };
 
@@ -83,6 +85,8 @@ struct sched_runtime_t {
     alignas(64) atomic_int_fast64_t awake; /* see the file comment */
     atomic_bool stop;
     atomic_int init_error; /* first worker start-up failure, -errno */
+    atomic_uint_fast64_t next_ref; /* monitor references, from 1 (stdlib 19) */
+    sched_registry_t *registry;    /* registry.h; its own lock */
 };
 
 /* Runs a runtime of cfg->cores workers, starting with one process
@@ -111,6 +115,17 @@ typedef struct sched_spawn_req_t {
     sched_proc_fn fn;
     void *arg;
 } sched_spawn_req_t;
+
+/* A function to run on a given worker's thread (timer.c's send_after
+ * requests). The caller counts one awake for it; run must settle it. */
+typedef struct sched_worker_call_t sched_worker_call_t;
+struct sched_worker_call_t {
+    sched_mpsc_node_t node; /* first */
+    void (*run)(sched_worker_t *w, sched_worker_call_t *call);
+};
+
+/* Queues call for w's thread and wakes w. Any thread. */
+void sched_worker_call_(sched_worker_t *w, sched_worker_call_t *call);
 
 /* Asks worker w to spawn fn(arg) (see sched_proc_spawn_on). Any thread. */
 void sched_worker_spawn_remote_(sched_worker_t *w, sched_proc_fn fn, void *arg);

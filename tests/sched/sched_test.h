@@ -6,8 +6,12 @@
 #include <criterion/criterion.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "kernel/alloc.h"
+#include "sched/link.h"
 #include "sched/proc.h"
+#include "sched/reason.h"
 #include "sched/worker.h"
 
 typedef struct {
@@ -59,10 +63,44 @@ static inline int64_t trecv(int64_t timeout_ms, sched_pid_t *from, bool *timed_o
     return v;
 }
 
+/* Runs a runtime and checks that nothing it allocated is left: signals,
+ * system messages, reasons, extensions, timers (kern_alloc's count). */
 static inline void trun(int cores, sched_proc_fn main_fn, void *arg)
 {
+    int64_t allocs = kern_alloc_live_count();
+    int64_t links = sched_link_live_count();
+    int64_t reasons = sched_reason_live_count();
     sched_config_t cfg = {.cores = cores};
     cr_assert_eq(sched_worker_run(&cfg, main_fn, arg), 0);
+    cr_assert_eq(sched_link_live_count(), links, "signals/system messages leaked");
+    cr_assert_eq(sched_reason_live_count(), reasons, "exit reasons leaked");
+    cr_assert_eq(kern_alloc_live_count(), allocs, "kern_alloc blocks leaked");
+}
+
+static inline bool tis_sys(sched_msg_t *m, void *data)
+{
+    (void)data;
+    return sched_sysmsg_of(m) != NULL;
+}
+
+/* Takes the oldest system message (NULL on timeout); user messages stay. */
+static inline sched_sysmsg_t *tsys(int64_t timeout_ms)
+{
+    sched_msg_t *m = sched_proc_receive_match(timeout_ms, tis_sys, NULL);
+    return m ? sched_sysmsg_of(m) : NULL;
+}
+
+/* Writes r's Display into buf (cap bytes). */
+static inline const char *trtext(const sched_reason_t *r, char *buf, size_t cap)
+{
+    sched_reason_text(r, buf, cap);
+    return buf;
+}
+
+/* Ends the current process with Error(msg), like a panic. */
+static inline _Noreturn void tcrash(const char *msg)
+{
+    sched_proc_exit_reason(sched_reason_error(msg, strlen(msg)));
 }
 
 #endif
