@@ -106,6 +106,19 @@ void snow_ctx_free(snow_ctx_t *cx)
     std_rt_free(cx);
 }
 
+/* SNOW_GC_THRESHOLD_KB (testing knob, read once at start-up): collect after
+ * every that many KiB allocated, to shake out missing roots. */
+static void apply_gc_env(snow_ctx_t *cx)
+{
+    const char *v = getenv("SNOW_GC_THRESHOLD_KB");
+    if (!v || !*v)
+        return;
+    uint64_t kib = strtoull(v, NULL, 10);
+    if (kib == 0)
+        kib = 1;
+    cx->heap.threshold = cx->heap.threshold_min = kib * 1024;
+}
+
 int snow_rt_main(int argc, char **argv, snow_main_cb main_fn)
 {
     snow_rt_t rt;
@@ -113,6 +126,7 @@ int snow_rt_main(int argc, char **argv, snow_main_cb main_fn)
     std_rt_init(&rt, argc, argv);
     std_ctx_init(&cx, &rt, std_heap_thread_stack_hi());
     std_ctx_limit_thread_stack(&cx);
+    apply_gc_env(&cx);
     main_fn(&cx);
     snow_io_flush(&cx);
     std_ctx_destroy(&cx);

@@ -284,3 +284,31 @@ Test(std_heap, stress_map_of_lists_survives_frequent_collections, .timeout = 120
     cr_assert_eq(snow_map_size(cx, m), live);
     cr_assert_gt(snow_to_string(cx, &t_map_str_lstr, W(m))->len, 1000);
 }
+
+static uint64_t env_collections;
+
+static void count_collections(snow_ctx_t *c)
+{
+    for (int i = 0; i < 1000; i++)
+        snow_string_new(c, "0123456789012345678901234567890123456789", 40);
+    snow_gc_stats_t st;
+    snow_gc_stats(c, &st);
+    env_collections = st.collections;
+    snow_println(c, snow_int_to_string(c, st.collections > 10 ? 1 : 0));
+}
+
+static void main_with_env(void)
+{
+    setenv("SNOW_GC_THRESHOLD_KB", "2", 1);
+    char *argv[] = {"prog", NULL};
+    snow_rt_main(1, argv, count_collections);
+}
+
+/* The SNOW_GC_THRESHOLD_KB testing knob makes snow_rt_main collect often. */
+Test(std_heap, gc_threshold_environment_knob)
+{
+    char out[16];
+    int st = run_child(main_with_env, out, sizeof out, NULL, 0);
+    cr_assert(WIFEXITED(st));
+    cr_assert_str_eq(out, "1\n");
+}
