@@ -6,6 +6,7 @@
  * survives C's unspecified argument order. lower_tail() lowers an
  * expression in tail position (6.11): it emits the `return` itself, so a
  * self-recursive call there becomes parameter assignments and a jump.
+ * Loops are in lower_loop.c, patterns in lower_match.c.
  */
 #include "lang/compiler/lower_int.h"
 
@@ -40,6 +41,11 @@ static ir_expr_t *coerce(lower_t *lw, ir_expr_t *e, ir_rep_t want)
     if (e->rep == IR_REP_WORD)
         return ir_from_word(lw->a, e, want);
     return e;
+}
+
+ir_expr_t *lw_coerce(lower_t *lw, ir_expr_t *e, ir_rep_t want)
+{
+    return coerce(lw, e, want);
 }
 
 static void store(lower_t *lw, uint32_t local, ir_expr_t *e, uint32_t line)
@@ -100,14 +106,6 @@ static ir_rep_t rep_of(lower_t *lw, ty_t *t)
     return lw_rep(lw_ty(lw, t));
 }
 
-/* Runs f's statements into block b. */
-#define IN_BLOCK(lw, b, body)                                                                      \
-    do {                                                                                           \
-        ir_block_t *saved_ = (lw)->fx->cur;                                                        \
-        (lw)->fx->cur = (b);                                                                       \
-        body;                                                                                      \
-        (lw)->fx->cur = saved_;                                                                    \
-    } while (0)
 
 /* }====== */
 
@@ -640,12 +638,12 @@ static ir_expr_t *lower_logic(lower_t *lw, ast_expr_t *e)
     ir_expr_t *l = lower_expr(lw, e->lhs);
     ir_stmt_t *s = ir_stmt(lw->a, IR_S_IF, line);
     ir_expr_t *r = NULL;
-    IN_BLOCK(lw, &s->then, r = lower_expr(lw, e->rhs));
+    LW_IN_BLOCK(lw, &s->then, r = lower_expr(lw, e->rhs));
     if (s->then.len == 0)
         return ir_bin(lw->a, e->binop == AST_BIN_AND ? IR_OP_AND : IR_OP_OR, IR_REP_BOOL, l, r);
     uint32_t res = lw_temp(lw, IR_REP_BOOL);
     lw_assign(lw, res, l, line);
-    IN_BLOCK(lw, &s->then, lw_assign(lw, res, r, line));
+    LW_IN_BLOCK(lw, &s->then, lw_assign(lw, res, r, line));
     s->e = e->binop == AST_BIN_AND ? lw_local(lw, res)
                                    : ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, lw_local(lw, res));
     lw_push(lw, s);
@@ -800,7 +798,7 @@ static ir_expr_t *lower_try(lower_t *lw, ast_expr_t *e)
     tag->a = lw_local(lw, tmp);
     ir_stmt_t *s = ir_stmt(lw->a, IR_S_IF, line);
     s->e = ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, tag, ir_int(lw->a, 1)); /* None / Err */
-    IN_BLOCK(lw, &s->then, emit_return(lw, lw_local(lw, tmp), line));
+    LW_IN_BLOCK(lw, &s->then, emit_return(lw, lw_local(lw, tmp), line));
     lw_push(lw, s);
     return ir_field(lw->a, lw_local(lw, tmp), 0, rep_of(lw, e->ty));
 }
@@ -817,13 +815,13 @@ static ir_expr_t *lower_if(lower_t *lw, ast_expr_t *e)
     uint32_t res = rep == IR_REP_UNIT ? 0 : lw_temp(lw, rep);
     ir_stmt_t *s = ir_stmt(lw->a, IR_S_IF, line);
     s->e = c;
-    IN_BLOCK(lw, &s->then, {
+    LW_IN_BLOCK(lw, &s->then, {
         ir_expr_t *v = lower_block(lw, e->then_block);
         if (rep != IR_REP_UNIT)
             store(lw, res, v, line);
     });
     if (e->else_block) {
-        IN_BLOCK(lw, &s->els, {
+        LW_IN_BLOCK(lw, &s->els, {
             ir_expr_t *v = lower_block(lw, e->else_block);
             if (rep != IR_REP_UNIT)
                 store(lw, res, v, line);
@@ -832,156 +830,6 @@ static ir_expr_t *lower_if(lower_t *lw, ast_expr_t *e)
     lw_push(lw, s);
     return rep == IR_REP_UNIT ? ir_unit(lw->a) : lw_local(lw, res);
 }
-
-static ir_expr_t *lower_while(lower_t *lw, ast_expr_t *e)
-{
-    uint32_t line = lw_line(lw, e->span);
-    ir_stmt_t *loop = ir_stmt(lw->a, IR_S_LOOP, line);
-    IN_BLOCK(lw, &loop->then, {
-        ir_expr_t *c = lower_expr(lw, e->lhs);
-        ir_stmt_t *test = ir_stmt(lw->a, IR_S_IF, line);
-        test->e = ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, c);
-        ir_push(lw->a, &test->then, ir_stmt(lw->a, IR_S_BREAK, line));
-        lw_push(lw, test);
-        (void)lower_block(lw, e->then_block);
-    });
-    lw_push(lw, loop);
-    return ir_unit(lw->a);
-}
-
-
-static ir_expr_t *load_field(lower_t *lw, ir_expr_t *rec, uint32_t i, ir_rep_t rep, uint32_t line)
-{
-    return lw_hoist(lw, ir_field(lw->a, rec, i, rep), line);
-}
-
-/* for x in a..b / list / Range [when g] do body end (6.8, D22): the value is
- * the list of body values, built only when the value is used (collect). */
-static ir_expr_t *lower_for(lower_t *lw, ast_expr_t *e, bool collect)
-{
-    uint32_t line = lw_line(lw, e->span);
-    ast_expr_t *it = e->lhs;
-    ty_t *it_ty = ty_resolve(lw_ty(lw, it->ty));
-    bool is_list = lw_is_builtin(it_ty, TY_B_LIST);
-    bool is_map = lw_is_builtin(it_ty, TY_B_MAP);
-    uint32_t i = lw_temp(lw, IR_REP_INT), end = lw_temp(lw, IR_REP_INT), xs = 0;
-    ast_pat_t *pat = e->for_pat;
-    if (is_map || lw_is_builtin(it_ty, TY_B_SET)) {
-        /* Maps and sets iterate in insertion order over a list snapshot of
-         * their entries (6.8): {k, v} binds the pair, a single name the key. */
-        ty_t *elem = ARENA_NEW(lw->a, ty_t);
-        elem->kind = TY_INT;
-        ir_expr_t *m = lower_expr(lw, it);
-        ir_expr_t *list;
-        if (is_map) {
-            ty_t *pair = ARENA_NEW(lw->a, ty_t);
-            pair->kind = TY_TUPLE;
-            pair->nargs = 2;
-            pair->args = it_ty->args;
-            elem = pair;
-            list = ir_rt2(lw->a, "snow_map_to_list", IR_REP_PTR, m, lw_type_expr(lw, pair));
-        } else {
-            list = ir_rt1(lw->a, "snow_set_to_list", IR_REP_PTR, m);
-        }
-        ty_t *lt = ARENA_NEW(lw->a, ty_t);
-        lt->kind = TY_CON;
-        lt->decl = lw->tp->builtins[TY_B_LIST];
-        lt->nargs = 1;
-        lt->args = ARENA_ARRAY(lw->a, ty_t *, 1);
-        lt->args[0] = elem;
-        it_ty = lt;
-        is_list = true;
-        xs = lw_temp(lw, IR_REP_PTR);
-        lw_assign(lw, xs, list, line);
-        lw_assign(lw, i, ir_int(lw->a, 0), line);
-        ir_expr_t *len = ARENA_NEW(lw->a, ir_expr_t);
-        len->kind = IR_E_LIST_LEN;
-        len->rep = IR_REP_INT;
-        len->a = lw_local(lw, xs);
-        lw_assign(lw, end, len, line);
-        if (is_map && pat->kind == AST_PAT_TUPLE && pat->elems.len == 1)
-            pat = pat->elems.items[0];
-        else if (is_map && pat->kind != AST_PAT_TUPLE)
-            is_map = true; /* single name: the key, below */
-        else
-            is_map = false;
-    } else if (it->kind == AST_EXPR_BINARY && it->binop == AST_BIN_RANGE) {
-        lw_assign(lw, i, lower_expr(lw, it->lhs), line);
-        lw_assign(lw, end, lower_expr(lw, it->rhs), line);
-    } else if (is_list || lw_is_builtin(it_ty, TY_B_RANGE)) {
-        xs = lw_temp(lw, IR_REP_PTR);
-        lw_assign(lw, xs, lower_expr(lw, it), line);
-        if (is_list) {
-            lw_assign(lw, i, ir_int(lw->a, 0), line);
-            ir_expr_t *len = ARENA_NEW(lw->a, ir_expr_t);
-            len->kind = IR_E_LIST_LEN;
-            len->rep = IR_REP_INT;
-            len->a = lw_local(lw, xs);
-            lw_assign(lw, end, len, line);
-        } else {
-            lw_assign(lw, i, ir_field(lw->a, lw_local(lw, xs), 0, IR_REP_INT), line);
-            lw_assign(lw, end, ir_field(lw->a, lw_local(lw, xs), 1, IR_REP_INT), line);
-        }
-    } else {
-        lw_unsupported(lw, it->span, "iterating over this type");
-        return ir_unit(lw->a);
-    }
-    ty_t *res_ty = ty_resolve(lw_ty(lw, e->ty));
-    ty_t *elem_ty = res_ty->nargs ? res_ty->args[0] : res_ty;
-    uint32_t acc = 0;
-    if (collect) {
-        acc = lw_temp(lw, IR_REP_PTR);
-        lw_assign(lw, acc, ir_rt1(lw->a, "snow_list_new", IR_REP_PTR, lw_type_expr(lw, elem_ty)),
-                  line);
-    }
-    ir_stmt_t *loop = ir_stmt(lw->a, IR_S_LOOP, line);
-    IN_BLOCK(lw, &loop->then, {
-        ir_stmt_t *test = ir_stmt(lw->a, IR_S_IF, line);
-        test->e = ir_bin(lw->a, IR_OP_GE, IR_REP_INT, lw_local(lw, i), lw_local(lw, end));
-        ir_push(lw->a, &test->then, ir_stmt(lw->a, IR_S_BREAK, line));
-        lw_push(lw, test);
-        ir_expr_t *x = lw_local(lw, i);
-        ty_t *x_ty = it_ty;
-        if (is_list) {
-            x_ty = it_ty->args[0];
-            ir_expr_t *item = ARENA_NEW(lw->a, ir_expr_t);
-            item->kind = IR_E_LIST_ITEM;
-            item->rep = lw_rep(x_ty);
-            item->a = lw_local(lw, xs);
-            item->b = lw_local(lw, i);
-            x = lw_hoist(lw, item, line);
-        } else {
-            x = lw_hoist(lw, x, line);
-            x_ty = ARENA_NEW(lw->a, ty_t);
-            x_ty->kind = TY_INT;
-        }
-        lw_assign(lw, i, ir_bin(lw->a, IR_OP_ADD, IR_REP_INT, lw_local(lw, i), ir_int(lw->a, 1)),
-                  line);
-        if (is_map) {
-            /* a single name over a map binds the key */
-            x_ty = x_ty->args[0];
-            x = load_field(lw, x, 0, lw_rep(x_ty), line);
-        }
-        lower_bind_pat(lw, pat, x, x_ty, line);
-        if (e->guard) {
-            ir_expr_t *g = lower_expr(lw, e->guard);
-            ir_stmt_t *skip = ir_stmt(lw->a, IR_S_IF, line);
-            skip->e = ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, g);
-            ir_push(lw->a, &skip->then, ir_stmt(lw->a, IR_S_CONTINUE, line));
-            lw_push(lw, skip);
-        }
-        ir_expr_t *v = lower_block(lw, e->then_block);
-        if (collect) {
-            ir_expr_t *w = ir_to_word(lw->a, coerce(lw, v, lw_rep(elem_ty)));
-            lw_assign(lw, acc, ir_rt2(lw->a, "snow_list_append", IR_REP_PTR, lw_local(lw, acc), w),
-                      line);
-        }
-    });
-    lw_push(lw, loop);
-    return collect ? lw_local(lw, acc) : ir_unit(lw->a);
-}
-
-/* }====== */
 
 /* {====== Closures: (code, env) records (6.7) */
 
@@ -1246,8 +1094,8 @@ void lower_tail(lower_t *lw, ast_expr_t *e)
     case AST_EXPR_IF: {
         ir_stmt_t *s = ir_stmt(lw->a, IR_S_IF, line);
         s->e = lower_expr(lw, e->lhs);
-        IN_BLOCK(lw, &s->then, lower_tail_block(lw, e->then_block, e->span));
-        IN_BLOCK(lw, &s->els, {
+        LW_IN_BLOCK(lw, &s->then, lower_tail_block(lw, e->then_block, e->span));
+        LW_IN_BLOCK(lw, &s->els, {
             if (e->else_block)
                 lower_tail_block(lw, e->else_block, e->span);
             else

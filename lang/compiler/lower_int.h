@@ -2,6 +2,7 @@
  *
  *   lower.c        program, function instances (monomorphization), types
  *   lower_expr.c   expressions, calls, closures, loops
+ *   lower_loop.c   for and while loops
  *   lower_match.c  patterns: tests and bindings, case, multi-clause bodies
  *   lower_std.c    calls of stdlib/prelude functions and runtime helpers
  *
@@ -136,7 +137,19 @@ void lw_block_end(lower_t *lw, ir_stmt_t *blk, ir_block_t *saved);
 void lw_exit(lower_t *lw, uint32_t label, uint32_t line);
 void lw_panic(lower_t *lw, const char *msg, uint32_t line);
 
+/* Runs the statement(s) `body` with the current block switched to b. */
+#define LW_IN_BLOCK(lw, b, body)                                                                   \
+    do {                                                                                           \
+        ir_block_t *saved_ = (lw)->fx->cur;                                                        \
+        (lw)->fx->cur = (b);                                                                       \
+        body;                                                                                      \
+        (lw)->fx->cur = saved_;                                                                    \
+    } while (0)
+
 /* ---------------------------------------------------------- lower_expr.c */
+
+/* e converted to representation want (generic words <-> concrete values). */
+ir_expr_t *lw_coerce(lower_t *lw, ir_expr_t *e, ir_rep_t want);
 
 ir_expr_t *lower_expr(lower_t *lw, ast_expr_t *e);
 /* Lowers e in tail position: emits the return (or a self tail call). */
@@ -148,6 +161,12 @@ ir_expr_t *lw_to_string(lower_t *lw, ir_expr_t *v, ty_t *t, uint32_t line);
 ir_expr_t *lw_equal(lower_t *lw, ir_expr_t *x, ir_expr_t *y, ty_t *t, uint32_t line);
 /* Creates the closure code function for a function-valued reference. */
 ir_expr_t *lw_fn_value(lower_t *lw, uint32_t func, ty_t *fun_ty, uint32_t line);
+
+/* ---------------------------------------------------------- lower_loop.c */
+
+/* for (6.8, D22): the list of body values when collect, else (). */
+ir_expr_t *lower_for(lower_t *lw, ast_expr_t *e, bool collect);
+ir_expr_t *lower_while(lower_t *lw, ast_expr_t *e);
 
 /* ---------------------------------------------------------- lower_match.c */
 
