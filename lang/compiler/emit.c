@@ -599,87 +599,99 @@ static void flags_text(FILE *out, uint32_t flags)
         fputc('0', out);
 }
 
-static void emit_types(emitter_t *em)
+/* The arrays a descriptor points at: components, field names, variants. */
+static void emit_type_tables(emitter_t *em, uint32_t i, const ir_type_t *t)
 {
     FILE *out = em->out;
-    const ir_program_t *p = em->p;
-    for (uint32_t i = 0; i < p->ntypes; i++)
-        if (!p->types[i].builtin)
-            fprintf(out, "static const snow_type_t snow_ty_%u;\n", i);
-    for (uint32_t i = 0; i < p->ntypes; i++) {
-        const ir_type_t *t = &p->types[i];
-        if (t->builtin)
-            continue;
-        if (t->nparams) {
-            fprintf(out, "static const snow_type_t *const snow_ty_%u_params[] = {", i);
-            for (uint32_t k = 0; k < t->nparams; k++) {
-                fputs(k ? ", &" : "&", out);
-                type_name(em, t->params[k]);
-            }
-            fputs("};\n", out);
-        }
-        if (t->field_names) {
-            fprintf(out, "static const char *const snow_ty_%u_names[] = {", i);
-            for (uint32_t k = 0; k < t->nparams; k++) {
-                fputs(k ? ", " : "", out);
-                c_string(out, t->field_names[k], (uint32_t)strlen(t->field_names[k]));
-            }
-            fputs("};\n", out);
-        }
-        for (uint32_t v = 0; v < t->nvariants; v++) {
-            const ir_tvariant_t *tv = &t->variants[v];
-            if (!tv->count)
-                continue;
-            fprintf(out, "static const snow_type_t *const snow_ty_%u_v%u[] = {", i, v);
-            for (uint32_t k = 0; k < tv->count; k++) {
-                fputs(k ? ", &" : "&", out);
-                type_name(em, tv->fields[k]);
-            }
-            fputs("};\n", out);
-        }
-        if (t->nvariants) {
-            fprintf(out, "static const snow_variant_t snow_ty_%u_variants[] = {\n", i);
-            for (uint32_t v = 0; v < t->nvariants; v++) {
-                const ir_tvariant_t *tv = &t->variants[v];
-                fputs("    {", out);
-                c_string(out, tv->name, (uint32_t)strlen(tv->name));
-                if (tv->count)
-                    fprintf(out, ", %u, snow_ty_%u_v%u, NULL},\n", tv->count, i, v);
-                else
-                    fputs(", 0, NULL, NULL},\n", out);
-            }
-            fputs("};\n", out);
-        }
-        fprintf(out, "static const snow_type_t snow_ty_%u = {%s, ", i, kind_name(t->kind));
-        flags_text(out, t->flags);
-        fprintf(out, ", %u, 0, ", t->nvariants ? t->nvariants : t->nparams);
-        if (t->name)
-            c_string(out, t->name, (uint32_t)strlen(t->name));
-        else
-            fputs("NULL", out);
-        if (t->nparams)
-            fprintf(out, ", snow_ty_%u_params, ", i);
-        else
-            fputs(", NULL, ", out);
-        if (t->field_names)
-            fprintf(out, "snow_ty_%u_names, ", i);
-        else
-            fputs("NULL, ", out);
-        if (t->nvariants)
-            fprintf(out, "snow_ty_%u_variants", i);
-        else
-            fputs("NULL", out);
-        const int32_t cbs[5] = {t->display, t->debug, t->eq, t->cmp, t->hash};
-        for (int k = 0; k < 5; k++) {
-            if (cbs[k] >= 0)
-                fprintf(out, ", %s", p->funcs[cbs[k]]->c_name);
-            else
-                fputs(", NULL", out);
+    if (t->nparams) {
+        fprintf(out, "static const snow_type_t *const snow_ty_%u_params[] = {", i);
+        for (uint32_t k = 0; k < t->nparams; k++) {
+            fputs(k ? ", &" : "&", out);
+            type_name(em, t->params[k]);
         }
         fputs("};\n", out);
     }
+    if (t->field_names) {
+        fprintf(out, "static const char *const snow_ty_%u_names[] = {", i);
+        for (uint32_t k = 0; k < t->nparams; k++) {
+            fputs(k ? ", " : "", out);
+            c_string(out, t->field_names[k], (uint32_t)strlen(t->field_names[k]));
+        }
+        fputs("};\n", out);
+    }
+    for (uint32_t v = 0; v < t->nvariants; v++) {
+        const ir_tvariant_t *tv = &t->variants[v];
+        if (!tv->count)
+            continue;
+        fprintf(out, "static const snow_type_t *const snow_ty_%u_v%u[] = {", i, v);
+        for (uint32_t k = 0; k < tv->count; k++) {
+            fputs(k ? ", &" : "&", out);
+            type_name(em, tv->fields[k]);
+        }
+        fputs("};\n", out);
+    }
+    if (!t->nvariants)
+        return;
+    fprintf(out, "static const snow_variant_t snow_ty_%u_variants[] = {\n", i);
+    for (uint32_t v = 0; v < t->nvariants; v++) {
+        const ir_tvariant_t *tv = &t->variants[v];
+        fputs("    {", out);
+        c_string(out, tv->name, (uint32_t)strlen(tv->name));
+        if (tv->count)
+            fprintf(out, ", %u, snow_ty_%u_v%u, NULL},\n", tv->count, i, v);
+        else
+            fputs(", 0, NULL, NULL},\n", out);
+    }
+    fputs("};\n", out);
+}
+
+/* The snow_type_t itself (field order of snow.h's struct snow_type_t). */
+static void emit_type_def(emitter_t *em, uint32_t i, const ir_type_t *t)
+{
+    FILE *out = em->out;
+    fprintf(out, "static const snow_type_t snow_ty_%u = {%s, ", i, kind_name(t->kind));
+    flags_text(out, t->flags);
+    fprintf(out, ", %u, 0, ", t->nvariants ? t->nvariants : t->nparams);
+    if (t->name)
+        c_string(out, t->name, (uint32_t)strlen(t->name));
+    else
+        fputs("NULL", out);
+    if (t->nparams)
+        fprintf(out, ", snow_ty_%u_params, ", i);
+    else
+        fputs(", NULL, ", out);
+    if (t->field_names)
+        fprintf(out, "snow_ty_%u_names, ", i);
+    else
+        fputs("NULL, ", out);
+    if (t->nvariants)
+        fprintf(out, "snow_ty_%u_variants", i);
+    else
+        fputs("NULL", out);
+    const int32_t cbs[5] = {t->display, t->debug, t->eq, t->cmp, t->hash};
+    for (int k = 0; k < 5; k++) {
+        if (cbs[k] >= 0)
+            fprintf(out, ", %s", em->p->funcs[cbs[k]]->c_name);
+        else
+            fputs(", NULL", out);
+    }
+    fputs("};\n", out);
+}
+
+static void emit_types(emitter_t *em)
+{
+    const ir_program_t *p = em->p;
+    for (uint32_t i = 0; i < p->ntypes; i++)
+        if (!p->types[i].builtin)
+            fprintf(em->out, "static const snow_type_t snow_ty_%u;\n", i);
+    for (uint32_t i = 0; i < p->ntypes; i++) {
+        if (p->types[i].builtin)
+            continue;
+        emit_type_tables(em, i, &p->types[i]);
+        emit_type_def(em, i, &p->types[i]);
+    }
     if (p->ntypes)
-        fputc('\n', out);
+        fputc('\n', em->out);
 }
 
 static void emit_prologue(emitter_t *em)

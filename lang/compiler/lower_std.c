@@ -54,6 +54,56 @@ static ir_expr_t *as_rep(lower_t *lw, ir_expr_t *e, ir_rep_t want)
     return e;
 }
 
+/* default() at type t (5.4): the built-in defaults, else the user impl. */
+static ir_expr_t *default_value(lower_t *lw, ty_t *ret, uint32_t line)
+{
+    arena_t *a = lw->a;
+    ty_t *t = ty_resolve(ret);
+    switch (t->kind) {
+    case TY_INT: return ir_int(a, 0);
+    case TY_FLOAT: return ir_float(a, 0.0);
+    case TY_BOOL: return ir_bool(a, false);
+    case TY_STRING: return lw_string(lw, "", 0);
+    case TY_UNIT: return ir_unit(a);
+    default: break;
+    }
+    sym_t name = intern_cstr(lw->c->interner, "default");
+    ty_fn_t *m = lw_impl_method(lw, lw->tp->traits[TY_TR_DEFAULT], t, name);
+    if (!m)
+        return NULL;
+    ty_t *fty = ARENA_NEW(a, ty_t);
+    fty->kind = TY_FUN;
+    fty->ret = t;
+    ir_expr_t *call = ARENA_NEW(a, ir_expr_t);
+    call->kind = IR_E_CALL;
+    call->index = lw_instance_for(lw, m, fty);
+    call->rep = lw_rep(t);
+    return lw_hoist(lw, call, line);
+}
+
+/* Tuple.first/second/nth/size (D50): a field load when the index is known. */
+static ir_expr_t *tuple_fn(lower_t *lw, uint32_t which, ir_expr_t **args, ty_t **tys, uint32_t n,
+                           ty_t *ret, uint32_t line)
+{
+    ty_t *t = n >= 1 ? ty_resolve(tys[0]) : NULL;
+    if (!t || t->kind != TY_TUPLE)
+        return NULL;
+    if (which == TY_SPECIAL_TUPLE_SIZE)
+        return ir_int(lw->a, t->nargs);
+    uint32_t idx = which == TY_SPECIAL_TUPLE_SECOND ? 1 : 0;
+    if (which == TY_SPECIAL_TUPLE_NTH) {
+        if (n < 2 || args[1]->kind != IR_E_INT || args[1]->i < 0 || args[1]->i >= t->nargs) {
+            ir_expr_t *xs[2] = {args[0], args[1]};
+            ir_expr_t *w = lw_hoist(lw, ir_rt(lw->a, "snow_tuple_nth", IR_REP_WORD, xs, 2), line);
+            return as_rep(lw, w, lw_rep(ret));
+        }
+        idx = (uint32_t)args[1]->i;
+    }
+    /* The component's own type, which is concrete even where the checker
+     * left the call's result type open (D50). */
+    return ir_field(lw->a, args[0], idx, idx < t->nargs ? lw_rep(t->args[idx]) : lw_rep(ret));
+}
+
 static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *fn,
                           ir_expr_t **args, ty_t **tys, uint32_t n, ty_t *ret, uint32_t line)
 {
@@ -81,27 +131,10 @@ static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *
         }
         break;
     case TY_SPECIAL_DEFAULT: {
-        ty_t *t = ty_resolve(ret);
-        switch (t->kind) {
-        case TY_INT: return ir_int(a, 0);
-        case TY_FLOAT: return ir_float(a, 0.0);
-        case TY_BOOL: return ir_bool(a, false);
-        case TY_STRING: return lw_string(lw, "", 0);
-        case TY_UNIT: return ir_unit(a);
-        default: break;
-        }
-        sym_t name = intern_cstr(lw->c->interner, "default");
-        ty_fn_t *m = lw_impl_method(lw, lw->tp->traits[TY_TR_DEFAULT], t, name);
-        if (!m)
-            break;
-        ty_t *fty = ARENA_NEW(a, ty_t);
-        fty->kind = TY_FUN;
-        fty->ret = t;
-        ir_expr_t *call = ARENA_NEW(a, ir_expr_t);
-        call->kind = IR_E_CALL;
-        call->index = lw_instance_for(lw, m, fty);
-        call->rep = lw_rep(t);
-        return lw_hoist(lw, call, line);
+        ir_expr_t *d = default_value(lw, ret, line);
+        if (d)
+            return d;
+        break;
     }
     case TY_SPECIAL_JSON_ENCODE:
         if (n >= 1) {
@@ -120,23 +153,10 @@ static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *
     case TY_SPECIAL_TUPLE_FIRST:
     case TY_SPECIAL_TUPLE_SECOND:
     case TY_SPECIAL_TUPLE_SIZE: {
-        ty_t *t = n >= 1 ? ty_resolve(tys[0]) : NULL;
-        if (!t || t->kind != TY_TUPLE)
-            break;
-        if (fn->special == TY_SPECIAL_TUPLE_SIZE)
-            return ir_int(a, t->nargs);
-        uint32_t idx = fn->special == TY_SPECIAL_TUPLE_SECOND ? 1 : 0;
-        if (fn->special == TY_SPECIAL_TUPLE_NTH) {
-            if (n < 2 || args[1]->kind != IR_E_INT || args[1]->i < 0 || args[1]->i >= t->nargs) {
-                ir_expr_t *xs[2] = {args[0], args[1]};
-                ir_expr_t *w = lw_hoist(lw, ir_rt(a, "snow_tuple_nth", IR_REP_WORD, xs, 2), line);
-                return as_rep(lw, w, lw_rep(ret));
-            }
-            idx = (uint32_t)args[1]->i;
-        }
-        /* The component's own type, which is concrete even where the
-         * checker left the call's result type open (D50). */
-        return ir_field(a, args[0], idx, idx < t->nargs ? lw_rep(t->args[idx]) : lw_rep(ret));
+        ir_expr_t *v = tuple_fn(lw, fn->special, args, tys, n, ret, line);
+        if (v)
+            return v;
+        break;
     }
     default: break;
     }
