@@ -141,3 +141,82 @@ Test(compiler_lower, unsupported_constructs_report_E0999)
     cr_assert_str_eq(c->diag->items[c->diag->count - 1].code, "E0999");
     compile_free(c);
 }
+
+/* Counts runtime calls named `name` in a block, recursively. */
+static uint32_t count_rt_in_expr(const ir_expr_t *e, const char *name)
+{
+    if (!e)
+        return 0;
+    uint32_t n = (e->kind == IR_E_RT && strcmp(e->name, name) == 0) ? 1 : 0;
+    n += count_rt_in_expr(e->a, name) + count_rt_in_expr(e->b, name) + count_rt_in_expr(e->c, name);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        n += count_rt_in_expr(e->args[i], name);
+    return n;
+}
+
+static uint32_t count_rt(const ir_block_t *b, const char *name)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < b->len; i++) {
+        const ir_stmt_t *s = b->items[i];
+        n += count_rt_in_expr(s->e, name);
+        n += count_rt(&s->then, name) + count_rt(&s->els, name);
+    }
+    return n;
+}
+
+/* language.md 6.8: a for whose value is discarded builds no list. */
+Test(compiler_lower, discarded_for_builds_no_list)
+{
+    int errors = 0;
+    compile_t *c = lower_src("fn main() do\n"
+                             "  for i in 0..3 do\n    println(\"${i}\")\n  end\n"
+                             "  let xs = for i in 0..3 do i end\n"
+                             "  println(\"${xs}\")\n"
+                             "end\n",
+                             &errors);
+    cr_assert_eq(errors, 0);
+    const ir_func_t *m = find(c->ir, "snow_fn_Main_main");
+    cr_assert_eq(count_rt(&m->body, "snow_list_new"), 1, "only the used comprehension");
+    cr_assert_eq(count_rt(&m->body, "snow_list_append"), 1);
+    compile_free(c);
+}
+
+/* 1.6.4: an interpolation with several pieces is one concatn call. */
+Test(compiler_lower, interpolation_joins_once)
+{
+    int errors = 0;
+    compile_t *c = lower_src("fn main() do\n"
+                             "  let a = 1\n  let b = \"x\"\n"
+                             "  println(\"a=${a} b=${b} c=${2.5}\")\n"
+                             "end\n",
+                             &errors);
+    cr_assert_eq(errors, 0);
+    const ir_func_t *m = find(c->ir, "snow_fn_Main_main");
+    cr_assert_eq(count_rt(&m->body, "snow_string_concatn"), 1);
+    cr_assert_eq(count_rt(&m->body, "snow_string_concat"), 0);
+    cr_assert_eq(count_rt(&m->body, "snow_int_to_string"), 1);
+    cr_assert_eq(count_rt(&m->body, "snow_float_to_string"), 1);
+    compile_free(c);
+}
+
+/* 4.1.2: a multi-clause function ends in the non-exhaustive panic; a
+ * one-clause function with plain parameters has no test and no panic. */
+Test(compiler_lower, clauses_end_in_a_located_panic)
+{
+    int errors = 0;
+    compile_t *c = lower_src("fn f(0) = \"zero\"\nfn f(n) when n > 0 = \"pos\"\n"
+                             "fn g(x :: Int) -> Int = x + 1\n"
+                             "fn main() do\n  println(f(g(0)))\nend\n",
+                             &errors);
+    cr_assert_eq(errors, 0);
+    const ir_func_t *f = find(c->ir, "snow_fn_Main_f");
+    const ir_stmt_t *last = f->body.items[f->body.len - 1];
+    cr_assert_eq(last->kind, IR_S_PANIC);
+    cr_assert_str_eq(last->msg, "non-exhaustive match");
+    cr_assert_eq(last->line, 1);
+    const ir_func_t *g = find(c->ir, "snow_fn_Main_g");
+    cr_assert_eq(g->body.len, 1);
+    cr_assert_eq(g->body.items[0]->kind, IR_S_RETURN);
+    compile_free(c);
+}
