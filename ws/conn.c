@@ -1,0 +1,519 @@
+/* conn.c: the connection process — read, parse, frame the body, run the
+ * handler, send, and again for keep-alive (see conn.h). */
+#include "ws/conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/alloc.h"
+#include "kernel/assert.h"
+#include "kernel/sock.h"
+#include "lang/std/ctx.h"
+#include "sched/link.h"
+#include "sched/reason.h"
+#include "sched/worker.h"
+#include "ws/http_chunked.h"
+#include "ws/http_response.h"
+
+enum {
+    BUF_BYTES_MIN = 4096, /* first allocation: most requests fit */
+    LINGER_MS = 200,      /* drain unread input before closing after an error */
+    LINGER_BYTES_MAX = 256 * 1024,
+};
+
+struct ws_conn_t {
+    snow_ctx_t cx; /* first is not needed: container_of finds the conn */
+    ws_listener_t *l;
+    ws_server_t *srv;
+    sched_proc_t *proc;
+    kern_ring_t *ring;
+    int fd;
+    bool idle;       /* waiting for the first byte of a request */
+    bool in_handler; /* a panic now answers 500 */
+    bool head_req;   /* the request being handled is HEAD */
+    char *buf;       /* received bytes [0, len); the current request starts at start */
+    size_t len, cap, start;
+    kern_op_t op;
+    ws_conn_t *prev, *next; /* the listener's list */
+};
+
+/* {====== I/O: start an op, park, resume on its completion */
+
+static void io_done(kern_ring_t *ring, kern_op_t *op)
+{
+    (void)ring;
+    sched_proc_unpark(op->data);
+}
+
+/* Receives into the buffer's free room. Returns bytes, 0 at end of stream,
+ * or -errno (-ETIMEDOUT after timeout_ms). */
+static int conn_recv(ws_conn_t *c, int64_t timeout_ms)
+{
+    snow_assert(c->cap > c->len);
+    c->op.data = c->proc;
+    int64_t ns = timeout_ms < 0 ? -1 : timeout_ms * 1000000;
+    int rc = kern_sock_recv_into(c->ring, c->fd, c->buf + c->len, c->cap - c->len, ns, &c->op,
+                                 io_done);
+    if (rc < 0)
+        return rc;
+    sched_proc_park();
+    return c->op.res;
+}
+
+/* Sends every byte of iov[0, n). Returns 0 or -errno. */
+static int conn_send(ws_conn_t *c, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        c->op.data = c->proc;
+        int rc = kern_sock_sendv(c->ring, c->fd, iov, (unsigned)n, &c->op, io_done);
+        if (rc < 0)
+            return rc;
+        sched_proc_park();
+        if (c->op.res < 0)
+            return c->op.res;
+        size_t sent = (size_t)c->op.res;
+        while (n > 0 && sent >= iov->iov_len) {
+            sent -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + sent;
+            iov->iov_len -= sent;
+        }
+    }
+    return 0;
+}
+
+static int conn_send_bytes(ws_conn_t *c, const char *p, size_t len)
+{
+    struct iovec iov = {.iov_base = (void *)p, .iov_len = len};
+    return conn_send(c, &iov, 1);
+}
+
+/* }====== */
+
+/* {====== Buffer */
+
+/* Makes room for at least one more byte, keeping [start, len); the buffer
+ * never grows past need bytes from start. Returns false when it is full. */
+static bool conn_room(ws_conn_t *c, size_t need)
+{
+    if (c->len < c->cap)
+        return true;
+    if (c->start > 0) {
+        memmove(c->buf, c->buf + c->start, c->len - c->start);
+        c->len -= c->start;
+        c->start = 0;
+        return true;
+    }
+    if (c->cap >= need)
+        return false;
+    size_t cap = c->cap * 2 > need ? need : c->cap * 2;
+    c->buf = kern_realloc(c->buf, cap);
+    c->cap = cap;
+    return true;
+}
+
+/* Ensures cap >= need bytes from start (a Content-Length body). */
+static void conn_reserve(ws_conn_t *c, size_t need)
+{
+    if (c->start > 0) {
+        memmove(c->buf, c->buf + c->start, c->len - c->start);
+        c->len -= c->start;
+        c->start = 0;
+    }
+    if (c->cap < need) {
+        c->buf = kern_realloc(c->buf, need);
+        c->cap = need;
+    }
+}
+
+/* }====== */
+
+static int64_t ms_left(uint64_t deadline_ns)
+{
+    uint64_t now = kern_timer_now_ns();
+    return now >= deadline_ns ? 0 : (int64_t)((deadline_ns - now + 999999) / 1000000);
+}
+
+static void log_line(const ws_server_t *srv, const char *what, const char *detail)
+{
+    if (!srv->cfg.log)
+        return;
+    char line[512];
+    int n = snprintf(line, sizeof line, "[snow-rt] %s: %s\n", what, detail);
+    if (n > (int)sizeof line - 1)
+        n = (int)sizeof line - 1;
+    ssize_t rc = write(2, line, (size_t)n); /* one write: lines never interleave */
+    (void)rc;
+}
+
+/* Sends resp with the server's options; keep says whether the connection
+ * stays open. Returns 0 or -errno. */
+static int conn_respond(ws_conn_t *c, ws_http_response_t resp, bool keep)
+{
+    char head[WS_HTTP_HEAD_BYTES_MAX];
+    struct iovec iov[2];
+    resp.keep_alive = keep;
+    if (c->srv->cfg.date)
+        resp.date = ws_date_cache_get(&c->l->date, time(NULL));
+    int n = ws_http_response_write(&resp, head, sizeof head, iov);
+    snow_assert(n > 0); /* statuses are checked before */
+    return conn_send(c, iov, n);
+}
+
+/* The peer may still be sending (a rejected body): stop writing, swallow
+ * what comes for a moment, so that closing does not reset the connection
+ * before the peer has read the response. */
+static void conn_linger(ws_conn_t *c)
+{
+    shutdown(c->fd, SHUT_WR);
+    uint64_t deadline = kern_timer_now_ns() + (uint64_t)LINGER_MS * 1000000;
+    size_t total = 0;
+    while (total < LINGER_BYTES_MAX) {
+        c->len = c->start = 0;
+        int n = conn_recv(c, ms_left(deadline));
+        if (n <= 0)
+            break;
+        total += (size_t)n;
+    }
+}
+
+/* {====== Reading a request */
+
+/* Reads until a whole head is buffered at start. Returns the head length,
+ * a parser rejection (< -2), or 0 when the connection should just close
+ * (end of stream, timeout, read error, shutdown while idle). */
+static int conn_read_head(ws_conn_t *c, ws_http_request_t *req, ws_http_header_t *hdrs,
+                          size_t hdr_cap)
+{
+    const ws_server_config_t *cfg = &c->srv->cfg;
+    uint64_t deadline = 0;
+    size_t head_max = cfg->limits.header_section_bytes_max + 1;
+    for (;;) {
+        c->idle = c->len == c->start;
+        if (!c->idle) {
+            int rc = ws_http_parse_request(c->buf + c->start, c->len - c->start, &cfg->limits,
+                                           req, hdrs, hdr_cap);
+            if (rc != WS_HTTP_INCOMPLETE)
+                return rc;
+            if (deadline == 0)
+                deadline = kern_timer_now_ns() + (uint64_t)cfg->read_timeout_ms * 1000000;
+        }
+        if (c->idle && atomic_load_explicit(&c->srv->stopping, memory_order_relaxed))
+            return 0;
+        int64_t timeout = c->idle ? cfg->idle_timeout_ms : ms_left(deadline);
+        if (!c->idle && timeout == 0) {
+            atomic_fetch_add(&c->srv->timeouts, 1);
+            return 0;
+        }
+        if (!conn_room(c, head_max))
+            return WS_HTTP_HEADERS_TOO_LARGE; /* the parser says so first; kept for safety */
+        int n = conn_recv(c, timeout);
+        c->idle = false;
+        if (n == -ETIMEDOUT)
+            atomic_fetch_add(&c->srv->timeouts, 1);
+        if (n <= 0)
+            return 0;
+        c->len += (size_t)n;
+    }
+}
+
+/* Reads a Content-Length body: on return [start + head, + length) holds it.
+ * Returns 0, or -errno / 0-length read as -EPIPE when the peer went away. */
+static int conn_read_length(ws_conn_t *c, size_t head, size_t length)
+{
+    size_t need = head + length;
+    if (c->len - c->start < need)
+        conn_reserve(c, need);
+    while (c->len - c->start < need) {
+        int n = conn_recv(c, c->srv->cfg.read_timeout_ms);
+        if (n == -ETIMEDOUT)
+            atomic_fetch_add(&c->srv->timeouts, 1);
+        if (n <= 0)
+            return n < 0 ? n : -EPIPE;
+        c->len += (size_t)n;
+    }
+    return 0;
+}
+
+/* Decodes a chunked body in place: the data is moved down to right after
+ * the head. On success *body_len is its length and *end the offset from
+ * start where the next request begins. Returns 0, a decoder rejection
+ * (< -2), or -errno when the peer went away. */
+static int conn_read_chunked(ws_conn_t *c, size_t head, size_t *body_len, size_t *end)
+{
+    ws_http_chunked_t d;
+    ws_http_chunked_init(&d, &c->srv->cfg.limits);
+    size_t out = head, raw = head; /* offsets from start */
+    while (!ws_http_chunked_done(&d)) {
+        if (c->start + raw == c->len) {
+            /* Reclaim the framing already decoded, then read. */
+            c->len = c->start + out;
+            raw = out;
+            if (c->len == c->cap) {
+                size_t cap = c->cap * 2;
+                c->buf = kern_realloc(c->buf, cap);
+                c->cap = cap;
+            }
+            int n = conn_recv(c, c->srv->cfg.read_timeout_ms);
+            if (n == -ETIMEDOUT)
+                atomic_fetch_add(&c->srv->timeouts, 1);
+            if (n <= 0)
+                return n < 0 ? n : -EPIPE;
+            c->len += (size_t)n;
+        }
+        ws_slice_t data = {0};
+        char *base = c->buf + c->start;
+        ssize_t n = ws_http_chunked_decode(&d, base + raw, c->len - c->start - raw, &data);
+        if (n < 0) {
+            log_line(c->srv, "HTTP parse error", d.error);
+            return (int)n;
+        }
+        if (data.len > 0)
+            memmove(base + out, data.base, data.len);
+        out += data.len;
+        raw += (size_t)n;
+    }
+    *body_len = out - head;
+    *end = raw;
+    return 0;
+}
+
+/* }====== */
+
+/* {====== One request */
+
+static void conn_call(ws_conn_t *c, const ws_request_t *r, ws_reply_t *reply)
+{
+    reply->status = 500;
+    reply->body = NULL;
+    reply->body_len = 0;
+    c->in_handler = true;
+    c->srv->cfg.handler(r, reply, c->srv->cfg.handler_data);
+    c->in_handler = false;
+}
+
+/* Handles the request whose head (length head) is at start. Returns true to
+ * keep the connection for the next one. */
+static bool conn_serve_one(ws_conn_t *c, ws_http_request_t *req, size_t head)
+{
+    ws_server_t *srv = c->srv;
+    ws_request_t r = {.head = *req, .cx = &c->cx};
+    size_t end = head;
+    int rc = 0;
+    const char *head_at = c->buf + c->start; /* reading the body may move it */
+    if (req->body != WS_HTTP_BODY_NONE && srv->cfg.expect_continue && req->expect_continue &&
+        c->len - c->start == head) {
+        ws_slice_t cont = ws_http_continue_response();
+        if (conn_send_bytes(c, cont.base, cont.len) < 0)
+            return false;
+    }
+    if (req->body == WS_HTTP_BODY_LENGTH) {
+        rc = conn_read_length(c, head, (size_t)req->content_length);
+        end = head + (size_t)req->content_length;
+    } else if (req->body == WS_HTTP_BODY_CHUNKED) {
+        size_t body_len = 0;
+        rc = conn_read_chunked(c, head, &body_len, &end);
+        r.body.len = body_len;
+    }
+    if (rc < -2) {
+        atomic_fetch_add(&srv->rejected, 1);
+        if (conn_respond(c, ws_http_error_response(rc), false) == 0)
+            conn_linger(c);
+        return false;
+    }
+    if (rc < 0)
+        return false;
+    /* The buffer may have moved while the body was read: re-point the head. */
+    if (c->buf + c->start != head_at) {
+        rc = ws_http_parse_request(c->buf + c->start, head, &srv->cfg.limits, &r.head,
+                                   r.head.headers, srv->cfg.limits.header_count_max);
+        snow_assert(rc == (int)head);
+    }
+    r.body.base = c->buf + c->start + head;
+    if (req->body == WS_HTTP_BODY_LENGTH)
+        r.body.len = (size_t)req->content_length;
+    c->head_req = r.head.method.len == 4 && memcmp(r.head.method.base, "HEAD", 4) == 0;
+    ws_reply_t reply;
+    conn_call(c, &r, &reply);
+    atomic_fetch_add(&srv->requests, 1);
+    bool keep = srv->cfg.keep_alive && r.head.keep_alive &&
+                !atomic_load_explicit(&srv->stopping, memory_order_relaxed);
+    if (reply.status < 100 || reply.status > 599) {
+        char detail[48];
+        snprintf(detail, sizeof detail, "invalid status %d", reply.status);
+        log_line(srv, "HTTP handler panicked", detail); /* D86: a crash */
+        atomic_fetch_add(&srv->crashes, 1);
+        reply = (ws_reply_t){500, "Internal Server Error", 21};
+        keep = false;
+    }
+    ws_http_response_t resp = {.status = reply.status,
+                               .body = reply.body,
+                               .body_len = reply.body_len,
+                               .head_request = c->head_req};
+    if (conn_respond(c, resp, keep) < 0)
+        return false;
+    c->start += end;
+    if (c->start == c->len)
+        c->start = c->len = 0;
+    return keep;
+}
+
+/* }====== */
+
+/* {====== Process life */
+
+static void conn_unlink(ws_conn_t *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->l->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+}
+
+/* Closes the socket and gives back the buffer: the connection is over. */
+static void conn_close(ws_conn_t *c)
+{
+    if (c->fd < 0)
+        return;
+    conn_unlink(c);
+    close(c->fd);
+    c->fd = -1;
+    kern_free(c->buf);
+    c->buf = NULL;
+    atomic_fetch_sub(&c->srv->live, 1);
+}
+
+/* The process ends, by returning or by a panic: its heap goes with it. */
+static void conn_on_exit(sched_proc_t *p)
+{
+    snow_ctx_t *cx = p->data;
+    p->data = NULL;
+    ws_conn_t *c = kern_container_of(cx, ws_conn_t, cx);
+    ws_server_t *srv = c->srv;
+    conn_close(c); /* discarded at the end of the run without finishing */
+    std_ctx_destroy(cx);
+    ws_server_proc_done_(srv);
+}
+
+/* The handler (or anything on this process) panicked; the report line is
+ * written. Answer 500 if a request is being handled (D87), close, and end
+ * only this process (D24). */
+static void conn_on_panic(snow_ctx_t *cx, const char *msg)
+{
+    ws_conn_t *c = kern_container_of(cx, ws_conn_t, cx);
+    log_line(c->srv, "HTTP handler panicked", msg);
+    if (c->in_handler && c->fd >= 0) {
+        c->in_handler = false;
+        atomic_fetch_add(&c->srv->crashes, 1);
+        ws_http_response_t resp = {.status = 500,
+                                   .body = "Internal Server Error",
+                                   .body_len = 21,
+                                   .head_request = c->head_req};
+        if (conn_respond(c, resp, false) == 0)
+            conn_linger(c);
+    }
+    conn_close(c);
+    sched_proc_exit_reason(sched_reason_error(msg, strlen(msg)));
+}
+
+/* Yields when the slice is spent; a stack overflow panics (D30), like an
+ * actor (sched/actor.c). */
+static void conn_on_check(snow_ctx_t *cx)
+{
+    sched_proc_t *p = cx->sched;
+    if ((uintptr_t)__builtin_frame_address(0) < p->budget.stack_limit) {
+        p->budget.stack_limit = 0; /* the panic path runs in the headroom */
+        snow_panic(cx, "stack overflow");
+    }
+    sched_proc_check_slow_(&p->budget);
+}
+
+typedef struct conn_start_t {
+    ws_listener_t *l;
+    int fd;
+} conn_start_t;
+
+static void conn_loop(ws_conn_t *c)
+{
+    size_t cap = c->srv->cfg.limits.header_count_max;
+    ws_http_header_t hdrs[cap > 0 ? cap : 1];
+    for (;;) {
+        ws_http_request_t req;
+        int rc = conn_read_head(c, &req, hdrs, cap);
+        if (rc == 0)
+            return;
+        if (rc < 0) {
+            atomic_fetch_add(&c->srv->rejected, 1);
+            log_line(c->srv, "HTTP parse error", req.error ? req.error : "malformed request");
+            if (conn_respond(c, ws_http_error_response(rc), false) == 0)
+                conn_linger(c);
+            return;
+        }
+        if (!conn_serve_one(c, &req, (size_t)rc))
+            return;
+    }
+}
+
+static _Noreturn void conn_main(void *arg)
+{
+    conn_start_t start = *(conn_start_t *)arg;
+    kern_free(arg);
+    sched_proc_t *p = sched_proc_current();
+    ws_conn_t c = {.l = start.l, .srv = start.l->srv, .proc = p, .fd = start.fd};
+    c.ring = &sched_worker_self()->ring;
+    std_ctx_init(&c.cx, c.srv->rt, (char *)p->ctx.stack_lo + p->ctx.stack_size);
+    c.cx.budget = (snow_budget_t *)(void *)&p->budget;
+    c.cx.on_check = conn_on_check;
+    c.cx.on_panic = conn_on_panic;
+    c.cx.sched = p;
+    p->data = &c.cx;
+    p->on_exit = conn_on_exit;
+    c.next = c.l->conns;
+    if (c.next)
+        c.next->prev = &c;
+    c.l->conns = &c;
+    c.cap = BUF_BYTES_MIN;
+    c.buf = kern_alloc(c.cap);
+    conn_loop(&c);
+    conn_close(&c);
+    sched_proc_exit(); /* not return: conn_on_exit needs this frame */
+}
+
+int ws_conn_spawn(ws_listener_t *l, int fd)
+{
+    conn_start_t *start = kern_alloc(sizeof *start);
+    start->l = l;
+    start->fd = fd;
+    atomic_fetch_add(&l->srv->procs, 1);
+    int rc = sched_proc_spawn(conn_main, start, NULL);
+    if (rc < 0) {
+        kern_free(start);
+        close(fd);
+        ws_server_proc_done_(l->srv);
+        return rc;
+    }
+    atomic_fetch_add(&l->srv->accepted, 1);
+    atomic_fetch_add(&l->srv->live, 1);
+    return 0;
+}
+
+void ws_conn_stop_idle(ws_listener_t *l)
+{
+    /* A shut-down read side ends the idle connection's pending recv with
+     * end of stream; busy ones see `stopping` after their response. */
+    for (ws_conn_t *c = l->conns; c; c = c->next)
+        if (c->idle)
+            shutdown(c->fd, SHUT_RD);
+}
+
+/* }====== */
