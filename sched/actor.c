@@ -12,7 +12,10 @@
 #include "lang/std/ctx.h"
 #include "lang/std/heap.h"
 #include "sched/config.h"
+#include "sched/job.h"
 #include "sched/link.h"
+#include "sched/service.h"
+#include "sched/sup.h"
 #include "sched/worker.h"
 
 _Static_assert(sizeof(snow_budget_t) == sizeof(sched_budget_t), "one budget layout");
@@ -128,7 +131,7 @@ static void actor_msg_drop(sched_msg_t *msg)
     kern_free(m);
 }
 
-int sched_actor_send(snow_ctx_t *cx, sched_pid_t to, snow_word_t value, bool is_ptr)
+sched_msg_t *sched_actor_msg_new(snow_ctx_t *cx, snow_word_t value, bool is_ptr)
 {
     actor_msg_t *m = kern_alloc(sizeof *m);
     m->hdr.drop = actor_msg_drop;
@@ -141,11 +144,19 @@ int sched_actor_send(snow_ctx_t *cx, sched_pid_t to, snow_word_t value, bool is_
         m->frag.gc_off = 1;
         m->value = std_copy_value(&m->frag, &cx->heap, value, true);
     }
-    int rc = sched_proc_send(to, &m->hdr);
+    return &m->hdr;
+}
+
+int sched_actor_send(snow_ctx_t *cx, sched_pid_t to, snow_word_t value, bool is_ptr)
+{
+    sched_msg_t *m = sched_actor_msg_new(cx, value, is_ptr);
+    int rc = sched_proc_send(to, m);
     if (rc < 0)
-        actor_msg_drop(&m->hdr);
+        actor_msg_drop(m);
     return rc;
 }
+
+static void adopt(snow_ctx_t *cx, actor_msg_t *m, snow_word_t *value);
 
 static bool is_user_msg(sched_msg_t *msg, void *data)
 {
@@ -159,6 +170,14 @@ static bool is_user_or_system(sched_msg_t *msg, void *data)
     sched_sysmsg_t *s;
     return msg->drop == actor_msg_drop ||
            ((s = sched_sysmsg_of(msg)) && (s->kind == SCHED_SYS_DOWN || s->kind == SCHED_SYS_EXIT));
+}
+
+snow_word_t sched_actor_msg_take(snow_ctx_t *cx, sched_msg_t *msg)
+{
+    snow_assert(msg->drop == actor_msg_drop);
+    snow_word_t value;
+    adopt(cx, (actor_msg_t *)msg, &value);
+    return value;
 }
 
 static void adopt(snow_ctx_t *cx, actor_msg_t *m, snow_word_t *value)
@@ -193,6 +212,141 @@ int sched_actor_receive_any(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *val
         return 2;
     adopt(cx, (actor_msg_t *)m, value);
     return 1;
+}
+
+/* ==== Jobs (job.h) ==== */
+
+typedef struct job_start_t {
+    sched_msg_t *closure; /* the closure's copy, adopted by the job */
+    bool result_is_ptr;
+    sched_pid_t caller;
+} job_start_t;
+
+static void job_actor(snow_ctx_t *cx, void *arg)
+{
+    job_start_t start = *(job_start_t *)arg;
+    kern_free(arg);
+    snow_record_t *f = (snow_record_t *)sched_actor_msg_take(cx, start.closure);
+    snow_word_t result = ((snow_fn0_t)(uintptr_t)f->w[0])(cx, f);
+    sched_job_reply_(start.caller, sched_actor_msg_new(cx, result, start.result_is_ptr));
+}
+
+int sched_actor_job_async(snow_ctx_t *cx, snow_record_t *closure, bool result_is_ptr,
+                          sched_pid_t *job)
+{
+    job_start_t *start = kern_alloc(sizeof *start);
+    start->closure = sched_actor_msg_new(cx, (snow_word_t)(uintptr_t)closure, true);
+    start->result_is_ptr = result_is_ptr;
+    start->caller = sched_proc_pid(sched_proc_current());
+    int rc = spawn(job_actor, start, false, job);
+    if (rc < 0) {
+        actor_msg_drop(start->closure);
+        kern_free(start);
+        return rc;
+    }
+    sched_job_adopt_(*job);
+    return 0;
+}
+
+int sched_actor_job_await(snow_ctx_t *cx, sched_pid_t job, int64_t timeout_ms, snow_word_t *value)
+{
+    sched_msg_t *v;
+    sched_reason_t *r;
+    int rc = sched_job_await(job, timeout_ms, &v, &r);
+    if (rc == 0) {
+        *value = sched_actor_msg_take(cx, v);
+    } else if (rc == 1) {
+        const char *text = sched_reason_job_text(r);
+        *value = (snow_word_t)(uintptr_t)snow_string_new(cx, text, strlen(text));
+        sched_reason_unref(r);
+    }
+    return rc;
+}
+
+/* ==== Services (service.h) ==== */
+
+/* The state of a Snow service: on the service actor's stack, so the
+ * conservative stack scan keeps value alive. */
+typedef struct svc_box_t {
+    const sched_actor_service_t *desc;
+    snow_word_t value;
+} svc_box_t;
+
+static sched_msg_t *svc_call(void **state, uint32_t op, sched_msg_t *req)
+{
+    svc_box_t *box = *state;
+    snow_ctx_t *cx = sched_actor_ctx(sched_proc_current());
+    snow_word_t args = req ? sched_actor_msg_take(cx, req) : 0;
+    bool is_ptr = false;
+    snow_word_t reply = box->desc->call(cx, op, &box->value, args, &is_ptr);
+    return sched_actor_msg_new(cx, reply, is_ptr);
+}
+
+static void svc_cast(void **state, uint32_t op, sched_msg_t *req)
+{
+    svc_box_t *box = *state;
+    snow_ctx_t *cx = sched_actor_ctx(sched_proc_current());
+    snow_word_t args = req ? sched_actor_msg_take(cx, req) : 0;
+    box->desc->cast(cx, op, &box->value, args);
+}
+
+static const sched_service_t svc_glue = {.call = svc_call, .cast = svc_cast, .stop = NULL};
+
+typedef struct svc_start_t {
+    const sched_actor_service_t *desc;
+    sched_msg_t *state;
+} svc_start_t;
+
+static void service_actor(snow_ctx_t *cx, void *arg)
+{
+    svc_start_t start = *(svc_start_t *)arg;
+    kern_free(arg);
+    svc_box_t box = {.desc = start.desc, .value = sched_actor_msg_take(cx, start.state)};
+    void *state = &box;
+    sched_service_loop(&svc_glue, &state);
+}
+
+int sched_actor_service_start(snow_ctx_t *cx, const sched_actor_service_t *desc,
+                              snow_word_t state, bool state_is_ptr, sched_pid_t *pid)
+{
+    svc_start_t *start = kern_alloc(sizeof *start);
+    start->desc = desc;
+    start->state = sched_actor_msg_new(cx, state, state_is_ptr);
+    int rc = spawn(service_actor, start, false, pid);
+    if (rc < 0) {
+        actor_msg_drop(start->state);
+        kern_free(start);
+    }
+    return rc;
+}
+
+int sched_actor_service_call(snow_ctx_t *cx, sched_pid_t svc, uint32_t op, snow_word_t args,
+                             bool args_is_ptr, snow_word_t *reply)
+{
+    sched_msg_t *r;
+    int rc = sched_service_call(svc, op, sched_actor_msg_new(cx, args, args_is_ptr), -1, &r);
+    if (rc == 0)
+        *reply = sched_actor_msg_take(cx, r);
+    return rc;
+}
+
+void sched_actor_service_cast(snow_ctx_t *cx, sched_pid_t svc, uint32_t op, snow_word_t args,
+                              bool args_is_ptr)
+{
+    sched_service_cast(svc, op, sched_actor_msg_new(cx, args, args_is_ptr));
+}
+
+/* ==== Supervisors (sup.h) ==== */
+
+static void sup_actor(snow_ctx_t *cx, void *arg)
+{
+    (void)cx;
+    sched_sup_run(arg);
+}
+
+int sched_actor_sup_start(const sched_sup_spec_t *spec, sched_pid_t *pid)
+{
+    return spawn(sup_actor, (void *)spec, false, pid);
 }
 
 /* ==== The program's main ==== */

@@ -20,6 +20,7 @@
 #include "lang/std/snow.h"
 #include "sched/link.h"
 #include "sched/proc.h"
+#include "sched/sup.h"
 
 /* The body of a Snow process; returning from it exits the process. */
 typedef void (*sched_actor_fn)(snow_ctx_t *cx, void *arg);
@@ -66,6 +67,59 @@ bool sched_actor_receive(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value)
  * timeout. Current actor. */
 int sched_actor_receive_any(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value,
                             sched_sysmsg_t **sys);
+
+/* Returns a message holding a deep copy of value from cx's heap (see
+ * sched_actor_send), returned owned; its drop callback frees it. For
+ * payloads of jobs, services and timers. Current actor. */
+sched_msg_t *sched_actor_msg_new(snow_ctx_t *cx, snow_word_t value, bool is_ptr);
+
+/* Adopts msg (made by sched_actor_msg_new; taken) into cx's heap and
+ * returns its value. Current actor. */
+snow_word_t sched_actor_msg_take(snow_ctx_t *cx, sched_msg_t *msg);
+
+/* ---- Jobs, services and supervisors for Snow (job.h, service.h, sup.h) ---- */
+
+/* Job.async(f): runs closure (copied; a Fun() -> T of cx's heap) in a new
+ * actor that is a job of the current one; result_is_ptr says whether T's
+ * values are heap pointers. Returns 0, -ENOMEM. Current actor. */
+int sched_actor_job_async(snow_ctx_t *cx, snow_record_t *closure, bool result_is_ptr,
+                          sched_pid_t *job);
+
+/* Job.await / await_timeout (timeout_ms < 0: no limit). Returns 0 with the
+ * result in *value (Ok), 1 with the D71 text as a String in *value (Err),
+ * -ETIMEDOUT (Err("timeout")), -ESRCH (Err("noproc")). Current actor. */
+int sched_actor_job_await(snow_ctx_t *cx, sched_pid_t job, int64_t timeout_ms, snow_word_t *value);
+
+/* A Snow service's handlers, emitted once per `service` declaration as a
+ * static const struct. op numbers the handlers; args is the request's
+ * argument value (a tuple when there are several, 0 when none) already in
+ * cx's heap; *state is the state, replaced by the handler's new state. */
+typedef struct sched_actor_service_t {
+    /* Returns the reply and sets *reply_is_ptr. */
+    snow_word_t (*call)(snow_ctx_t *cx, uint32_t op, snow_word_t *state, snow_word_t args,
+                        bool *reply_is_ptr);
+    void (*cast)(snow_ctx_t *cx, uint32_t op, snow_word_t *state, snow_word_t args);
+} sched_actor_service_t;
+
+/* Name.start(...) after init ran in the caller (D74): spawns the service
+ * actor with a copy of state. Returns 0, -ENOMEM, -EPERM. Current actor. */
+int sched_actor_service_start(snow_ctx_t *cx, const sched_actor_service_t *desc,
+                              snow_word_t state, bool state_is_ptr, sched_pid_t *pid);
+
+/* A call: copies args, waits for the reply (no timeout, stdlib 22.3) and
+ * adopts it into *reply. Returns 0 or -ESRCH (the emitted code panics
+ * "service call: process is not alive", D77). Current actor. */
+int sched_actor_service_call(snow_ctx_t *cx, sched_pid_t svc, uint32_t op, snow_word_t args,
+                             bool args_is_ptr, snow_word_t *reply);
+
+/* A cast: copies args and returns (dropped if svc is dead). */
+void sched_actor_service_cast(snow_ctx_t *cx, sched_pid_t svc, uint32_t op, snow_word_t args,
+                              bool args_is_ptr);
+
+/* spawn(Sup): a supervisor for spec run in an actor, so that the emitted
+ * start functions find a context with sched_actor_ctx(sched_proc_current()).
+ * Returns 0, -ENOMEM, -EPERM. Worker thread. */
+int sched_actor_sup_start(const sched_sup_spec_t *spec, sched_pid_t *pid);
 
 /* Returns the context of actor p, or NULL if p is a plain C process. */
 snow_ctx_t *sched_actor_ctx(const sched_proc_t *p);

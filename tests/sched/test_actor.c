@@ -6,6 +6,7 @@
 #include <criterion/redirect.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,4 +302,112 @@ Test(sched_actor, a_message_to_a_dead_actor_is_freed_and_refused, .init = setup,
 {
     trun(1, dead_main, NULL);
     cr_assert_eq(atomic_load(&copy_checks), -ESRCH);
+}
+
+/* ---- Jobs and services for Snow (actor.h; stdlib 21-22, D71, D74, D77) ---- */
+
+static snow_word_t make_greeting(snow_ctx_t *cx, snow_record_t *self)
+{
+    (void)self;
+    return (snow_word_t)(uintptr_t)snow_string_new(cx, "hello from a job", 16);
+}
+
+static snow_word_t job_panics(snow_ctx_t *cx, snow_record_t *self)
+{
+    (void)self;
+    snow_panic(cx, "no luck");
+}
+
+static char job_ok[64], job_err[64];
+static int job_rc[2];
+
+static void job_main(snow_ctx_t *cx, void *arg)
+{
+    (void)arg;
+    sched_pid_t a, b;
+    snow_record_t *f = snow_closure_new(cx, (const void *)make_greeting, 0, 0);
+    snow_record_t *g = snow_closure_new(cx, (const void *)job_panics, 0, 0);
+    cr_assert_eq(sched_actor_job_async(cx, f, true, &a), 0);
+    cr_assert_eq(sched_actor_job_async(cx, g, false, &b), 0);
+    snow_word_t v;
+    job_rc[0] = sched_actor_job_await(cx, a, -1, &v);
+    snow_string_t *s = (snow_string_t *)(uintptr_t)v;
+    memcpy(job_ok, s->bytes, s->len);
+    job_rc[1] = sched_actor_job_await(cx, b, -1, &v);
+    s = (snow_string_t *)(uintptr_t)v;
+    memcpy(job_err, s->bytes, s->len);
+}
+
+static void job_runner(void *arg)
+{
+    cr_assert_eq(sched_actor_spawn(job_main, arg, NULL), 0);
+}
+
+Test(sched_actor, snow_jobs_return_a_copied_value_or_the_panic_text, .timeout = 10,
+     .init = cr_redirect_stderr)
+{
+    setup();
+    trun(1, job_runner, NULL);
+    teardown();
+    cr_assert_eq(job_rc[0], 0);
+    cr_assert_str_eq(job_ok, "hello from a job");
+    cr_assert_eq(job_rc[1], 1);
+    cr_assert_str_eq(job_err, "no luck");
+}
+
+/* A counter service whose state is an Int and whose reply is a String. */
+static snow_word_t counter_call(snow_ctx_t *cx, uint32_t op, snow_word_t *state,
+                                snow_word_t args, bool *reply_is_ptr)
+{
+    if (op == 1)
+        snow_panic(cx, "service handler failed");
+    *state += args;
+    char text[32];
+    int n = snprintf(text, sizeof text, "total %llu", (unsigned long long)*state);
+    *reply_is_ptr = true;
+    return (snow_word_t)(uintptr_t)snow_string_new(cx, text, (size_t)n);
+}
+
+static void counter_cast(snow_ctx_t *cx, uint32_t op, snow_word_t *state, snow_word_t args)
+{
+    (void)cx;
+    (void)op;
+    (void)args;
+    *state = 0;
+}
+
+static const sched_actor_service_t counter = {.call = counter_call, .cast = counter_cast};
+static char svc_reply[2][64];
+static int svc_rc[2];
+
+static void svc_main(snow_ctx_t *cx, void *arg)
+{
+    (void)arg;
+    sched_pid_t s;
+    cr_assert_eq(sched_actor_service_start(cx, &counter, 5, false, &s), 0);
+    snow_word_t r;
+    cr_assert_eq(sched_actor_service_call(cx, s, 0, 3, false, &r), 0);
+    memcpy(svc_reply[0], ((snow_string_t *)(uintptr_t)r)->bytes, 7);
+    sched_actor_service_cast(cx, s, 0, 0, false);
+    cr_assert_eq(sched_actor_service_call(cx, s, 0, 2, false, &r), 0);
+    memcpy(svc_reply[1], ((snow_string_t *)(uintptr_t)r)->bytes, 7);
+    svc_rc[0] = sched_actor_service_call(cx, s, 1, 0, false, &r); /* crashes it */
+    svc_rc[1] = sched_actor_service_call(cx, s, 0, 0, false, &r); /* dead */
+}
+
+static void svc_runner(void *arg)
+{
+    cr_assert_eq(sched_actor_spawn(svc_main, arg, NULL), 0);
+}
+
+Test(sched_actor, snow_services_thread_state_and_fail_calls_when_dead, .timeout = 10,
+     .init = cr_redirect_stderr)
+{
+    setup();
+    trun(1, svc_runner, NULL);
+    teardown();
+    cr_assert_str_eq(svc_reply[0], "total 8");
+    cr_assert_str_eq(svc_reply[1], "total 2");
+    cr_assert_eq(svc_rc[0], -ESRCH);
+    cr_assert_eq(svc_rc[1], -ESRCH);
 }
