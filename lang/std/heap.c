@@ -38,8 +38,10 @@ struct std_block_t {
     bool large_mark;
     std_pool_t *pool; /* where the memory came from; NULL: own mapping */
     std_block_t *next;
-    uint64_t alloc_bits[STD_HEAP_BITWORDS];
-    uint64_t mark_bits[STD_HEAP_BITWORDS];
+    uint32_t bitwords;   /* words per bitmap: enough for nslots */
+    uint64_t *alloc_bits; /* both point into bits[] */
+    uint64_t *mark_bits;
+    uint64_t bits[];      /* alloc bitmap, then mark bitmap */
 };
 
 static const uint32_t class_size[STD_HEAP_NCLASSES] = {
@@ -188,15 +190,45 @@ static void block_release(std_heap_t *h, std_block_t *b)
     std_rt_free(b);
 }
 
+/* A descriptor with bitmaps of words words each (sized to the class, so a
+ * block of 1 KiB objects costs 16 bytes of bitmaps, not 1 KiB). */
+static std_block_t *desc_new(uint32_t words)
+{
+    std_block_t *b = std_rt_calloc(1, sizeof *b + 2 * (size_t)words * sizeof(uint64_t));
+    b->bitwords = words;
+    b->alloc_bits = b->bits;
+    b->mark_bits = b->bits + words;
+    return b;
+}
+
+/* Gives spare block b (dirty memory, still in the page map) bitmaps of at
+ * least words words, replacing its descriptor when they are too small. */
+static std_block_t *spare_resize(std_heap_t *h, std_block_t *b, uint32_t words)
+{
+    if (b->bitwords >= words)
+        return b;
+    std_block_t *n = desc_new(words);
+    n->base = b->base;
+    n->size = b->size;
+    n->pool = b->pool;
+    map_remove_block(h, b);
+    map_add_block(h, n);
+    std_rt_free(b);
+    return n;
+}
+
 static std_block_t *block_new_small(std_heap_t *h, uint32_t cls)
 {
+    uint32_t nslots = (uint32_t)(STD_HEAP_BLOCK_SIZE / class_size[cls]);
+    uint32_t words = (nslots + 63) / 64;
     std_block_t *b = h->spare;
     if (b) {
         h->spare = b->next;
         h->spare_count--;
         /* A spare block's memory is dirty; slots are zeroed on allocation. */
+        b = spare_resize(h, b, words);
     } else {
-        b = std_rt_calloc(1, sizeof *b);
+        b = desc_new(words);
         b->size = STD_HEAP_BLOCK_SIZE;
         if (h->pool) {
             bool zeroed;
@@ -209,11 +241,10 @@ static std_block_t *block_new_small(std_heap_t *h, uint32_t cls)
         map_add_block(h, b);
     }
     b->obj_size = class_size[cls];
-    b->nslots = (uint32_t)(STD_HEAP_BLOCK_SIZE / class_size[cls]);
+    b->nslots = nslots;
     b->cls = cls;
     b->live = 0;
-    memset(b->alloc_bits, 0, sizeof b->alloc_bits);
-    memset(b->mark_bits, 0, sizeof b->mark_bits);
+    memset(b->bits, 0, 2 * (size_t)b->bitwords * sizeof(uint64_t));
     b->next = h->classes[cls].blocks;
     h->classes[cls].blocks = b;
     return b;
@@ -291,7 +322,7 @@ static void *alloc_small(std_heap_t *h, size_t size)
 
 static void *alloc_large(std_heap_t *h, size_t size)
 {
-    std_block_t *b = std_rt_calloc(1, sizeof *b);
+    std_block_t *b = desc_new(1);
     b->size = (size + UNIT_SIZE - 1) & ~(UNIT_SIZE - 1);
     b->base = os_map(b->size, UNIT_SIZE); /* fresh mapping: already zero */
     b->obj_size = size;
@@ -503,7 +534,7 @@ static void sweep_class(std_heap_t *h, std_heap_class_t *c)
     while (*pp) {
         std_block_t *b = *pp;
         uint32_t live = 0;
-        for (size_t w = 0; w < STD_HEAP_BITWORDS; w++) {
+        for (size_t w = 0; w < b->bitwords; w++) {
             b->alloc_bits[w] &= b->mark_bits[w];
             b->mark_bits[w] = 0;
             live += (uint32_t)__builtin_popcountll(b->alloc_bits[w]);

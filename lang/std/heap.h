@@ -25,7 +25,6 @@
 #define STD_HEAP_BLOCK_SIZE ((size_t)64 * 1024)
 #define STD_HEAP_SMALL_MAX 32768
 #define STD_HEAP_NCLASSES 37
-#define STD_HEAP_BITWORDS (STD_HEAP_BLOCK_SIZE / 16 / 64)
 #define STD_HEAP_ROOTS_MAX 8
 
 typedef struct std_block_t std_block_t;

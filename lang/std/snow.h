@@ -701,6 +701,41 @@ SNOW_API snow_record_t *snow_json_decode(snow_ctx_t *cx, const snow_type_t *t,
 
 /* }====== */
 
+/* {====== HTTP (ws/, services.md 1)
+ *
+ * Router, Request and Response are opaque handles: `void *` in emitted code
+ * (heap records of the calling process, traced by the collector). The
+ * definitions are in ws/snow_http.c; ws/server.h has the server they drive.
+ * A Request is valid only while its handler or middleware runs. */
+SNOW_API void *snow_http_router(snow_ctx_t *cx);
+SNOW_API void *snow_http_route(snow_ctx_t *cx, void *r, snow_string_t *pattern,
+                               snow_record_t *handler);
+SNOW_API void *snow_http_on_get(snow_ctx_t *cx, void *r, snow_string_t *pattern,
+                                snow_record_t *handler);
+SNOW_API void *snow_http_on_post(snow_ctx_t *cx, void *r, snow_string_t *pattern,
+                                 snow_record_t *handler);
+SNOW_API void *snow_http_on_put(snow_ctx_t *cx, void *r, snow_string_t *pattern,
+                                snow_record_t *handler);
+SNOW_API void *snow_http_on_delete(snow_ctx_t *cx, void *r, snow_string_t *pattern,
+                                   snow_record_t *handler);
+/* middleware: Fun(Request, Fun(Request) -> Response) -> Response. */
+SNOW_API void *snow_http_use(snow_ctx_t *cx, void *r, snow_record_t *middleware);
+/* Serves until SIGTERM/SIGINT; on a bind failure prints the services.md 1.8
+ * line and returns. */
+SNOW_API snow_unit_t snow_http_serve(snow_ctx_t *cx, void *r, int64_t port);
+SNOW_API snow_unit_t snow_http_serve_tls(snow_ctx_t *cx, void *r, int64_t port,
+                                         snow_string_t *cert_path, snow_string_t *key_path);
+SNOW_API void *snow_http_response(snow_ctx_t *cx, int64_t status, snow_string_t *body);
+SNOW_API snow_string_t *snow_request_method(snow_ctx_t *cx, void *req);
+SNOW_API snow_string_t *snow_request_path(snow_ctx_t *cx, void *req);
+SNOW_API snow_string_t *snow_request_body(snow_ctx_t *cx, void *req);
+/* Option<String> (D84: header names compare ASCII case-insensitively). */
+SNOW_API snow_record_t *snow_request_header(snow_ctx_t *cx, void *req, snow_string_t *name);
+SNOW_API snow_record_t *snow_request_query(snow_ctx_t *cx, void *req, snow_string_t *name);
+SNOW_API snow_record_t *snow_request_param(snow_ctx_t *cx, void *req, snow_string_t *name);
+
+/* }====== */
+
 #ifdef __cplusplus
 }
 #endif
