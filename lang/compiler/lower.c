@@ -559,10 +559,12 @@ uint32_t lw_instance(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nargs)
     for (uint32_t i = 0; i < lw->ninsts; i++)
         if (strcmp(lw->insts[i].key, key) == 0)
             return lw->insts[i].func;
-    ty_t *fty = ty_subst(lw->a, ty_zonk(lw->a, fn->scheme->type, true), fn->scheme->vars, cargs,
-                         nargs);
+    ty_t *fty = fn->scheme ? ty_subst(lw->a, ty_zonk(lw->a, fn->scheme->type, true),
+                                      fn->scheme->vars, cargs, nargs)
+                           : prim(lw, TY_UNIT);
     fty = ty_resolve(fty);
-    ir_func_t *f = ir_func_new(lw->a, fn_c_name(lw, fn, cargs, nargs), lw_rep(fty->ret));
+    ir_func_t *f = ir_func_new(lw->a, fn_c_name(lw, fn, cargs, nargs),
+                               fty->kind == TY_FUN ? lw_rep(fty->ret) : IR_REP_UNIT);
     f->snow_name = lw_fmt(lw, "%s.%s/%u", fn->module ? fn->module : "Main", fn->name, fn->arity);
     uint32_t idx = ir_add_func(lw->a, lw->p, f);
     if (lw->ninsts == lw->cap_insts) {
@@ -700,6 +702,12 @@ static void lower_work(lower_t *lw, lw_work_t *w)
 {
     ty_fn_t *fn = w->fn;
     ir_func_t *f = lw->p->funcs[w->func];
+    if (!fn->scheme || fn->nclauses == 0) {
+        /* The checker gave it no type (it reported why); never emit it. */
+        span_t at = fn->items && fn->items[0] ? fn->items[0]->span : (span_t){0, 0, 0};
+        lw_unsupported(lw, at, lw_fmt(lw, "function `%s` without a checked type", fn->name));
+        return;
+    }
     lw_fn_t fx = {0};
     fx.tag_src = -1;
     fx.f = f;
