@@ -57,6 +57,7 @@ ws_server_t *ws_server_new(const ws_server_config_t *cfg)
     snow_assert(cfg->handler != NULL);
     ws_server_t *srv = kern_calloc(1, sizeof *srv);
     srv->cfg = *cfg;
+    srv->rt = cfg->rt;
     if (!srv->cfg.host)
         srv->cfg.host = "0.0.0.0";
     int rc = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, srv->ctl);

@@ -76,6 +76,7 @@ typedef struct ws_server_config_t {
     bool tls_banner;         /* print "HTTPS server listening" instead */
     ws_server_handler_cb handler;
     void *handler_data; /* borrowed; handed to handler */
+    snow_rt_t *rt;      /* the connections' program-wide state; NULL: the caller's (an actor) */
 } ws_server_config_t;
 
 /* The spec's configuration (services.md 1.8-1.9): 30 s read timeout, no
