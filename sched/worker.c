@@ -168,6 +168,28 @@ void sched_worker_awake_add_(sched_runtime_t *rt, int64_t delta)
         stop_all(rt);
 }
 
+void sched_external_wait_begin(void)
+{
+    sched_runtime_t *rt = sched_rt;
+    snow_assert(rt != NULL);
+    atomic_fetch_add_explicit(&rt->external, 1, memory_order_relaxed);
+    sched_worker_awake_add_(rt, 1);
+}
+
+void sched_external_wait_end(void)
+{
+    sched_runtime_t *rt = sched_rt;
+    snow_assert(rt != NULL);
+    atomic_fetch_sub_explicit(&rt->external, 1, memory_order_relaxed);
+    sched_worker_awake_add_(rt, -1); /* the last one may stop the runtime */
+}
+
+int64_t sched_external_wait_count(void)
+{
+    sched_runtime_t *rt = sched_rt;
+    return rt ? atomic_load_explicit(&rt->external, memory_order_relaxed) : 0;
+}
+
 /* ==== The loop ==== */
 
 void sched_worker_switch_out_(sched_worker_t *w, uint32_t after)
@@ -389,6 +411,7 @@ int sched_worker_run(const sched_config_t *cfg, sched_proc_fn main_fn, void *arg
     atomic_init(&rt->stop, false);
     atomic_init(&rt->init_error, 0);
     atomic_init(&rt->next_ref, 1);
+    atomic_init(&rt->external, 0);
     rt->registry = sched_registry_new_();
     pthread_barrier_init(&rt->started, NULL, rt->count);
     pthread_barrier_t stopped;

@@ -86,6 +86,7 @@ struct sched_runtime_t {
     atomic_bool stop;
     atomic_int init_error; /* first worker start-up failure, -errno */
     atomic_uint_fast64_t next_ref; /* monitor references, from 1 (stdlib 19) */
+    atomic_int_fast64_t external;  /* external waits in progress (D27) */
     sched_registry_t *registry;    /* registry.h; its own lock */
 };
 
@@ -102,6 +103,18 @@ sched_worker_t *sched_worker_self(void);
 
 /* Returns the running runtime (NULL outside sched_worker_run). Any thread. */
 sched_runtime_t *sched_worker_runtime(void);
+
+/* An external wait — a pending accept, a query on the database pool, a
+ * read of stdin — that can make a process runnable later counts as awake,
+ * so the runtime does not stop under it (D27). Call begin when the wait
+ * starts and end exactly once when it completes or is cancelled. A process
+ * parked with sched_proc_park is already counted and needs neither. Any
+ * thread of a running runtime. */
+void sched_external_wait_begin(void);
+void sched_external_wait_end(void);
+
+/* Returns the number of external waits in progress. Any thread. */
+int64_t sched_external_wait_count(void);
 
 /* Sums every worker's stats into out. After sched_worker_run returns, the
  * stats of the last run; otherwise approximate. */

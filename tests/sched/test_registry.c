@@ -82,7 +82,7 @@ static void named_server(void *arg)
 {
     (void)arg;
     cr_assert_eq(REG("far", sched_proc_pid(sched_proc_current())), 0);
-    sched_pid_t from;
+    sched_pid_t from = SCHED_PID_NULL;
     int64_t v = trecv(-1, &from, NULL);
     tsend(from, v * 2);
     atomic_fetch_add(&served, 1);
