@@ -718,6 +718,24 @@ static void emit_prologue(emitter_t *em)
         fputc('\n', out);
 }
 
+/* The C entry points. Written before the first #line directive so that
+ * debuggers place them in the generated C file, not in Snow source. */
+static void emit_entry(emitter_t *em)
+{
+    FILE *out = em->out;
+    const ir_program_t *p = em->p;
+    fputs("static void snow_main_(snow_ctx_t *cx)\n{\n", out);
+    if (p->init_func >= 0)
+        fprintf(out, "    (void)%s(cx);\n", p->funcs[p->init_func]->c_name);
+    if (p->main_func >= 0)
+        fprintf(out, "    (void)%s(cx);\n", p->funcs[p->main_func]->c_name);
+    else
+        fputs("    (void)cx;\n", out);
+    fputs("}\n\nint main(int argc, char **argv)\n{\n"
+          "    return snow_rt_main(argc, argv, snow_main_);\n}\n\n",
+          out);
+}
+
 int emit_ir_program(const ir_program_t *p, FILE *out)
 {
     emitter_t em = {.out = out, .p = p};
@@ -733,18 +751,9 @@ int emit_ir_program(const ir_program_t *p, FILE *out)
         fprintf(out, "static %s snow_g_%s_%u;\n", ctype(p->globals[i].rep), p->globals[i].name, i);
     if (p->nglobals)
         fputc('\n', out);
+    emit_entry(&em);
     for (uint32_t i = 0; i < p->nfuncs; i++)
         emit_func(&em, p->funcs[i]);
-    fputs("static void snow_main_(snow_ctx_t *cx)\n{\n", out);
-    if (p->init_func >= 0)
-        fprintf(out, "    (void)%s(cx);\n", p->funcs[p->init_func]->c_name);
-    if (p->main_func >= 0)
-        fprintf(out, "    (void)%s(cx);\n", p->funcs[p->main_func]->c_name);
-    else
-        fputs("    (void)cx;\n", out);
-    fputs("}\n\nint main(int argc, char **argv)\n{\n"
-          "    return snow_rt_main(argc, argv, snow_main_);\n}\n",
-          out);
     fflush(out);
     return ferror(out) ? -1 : 0;
 }
