@@ -2,6 +2,7 @@
 #include "sched/actor.h"
 
 #include <errno.h>
+#include <setjmp.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,16 @@ _Static_assert(offsetof(snow_budget_t, stack_limit) == offsetof(sched_budget_t, 
 /* Read-only while workers run. */
 static snow_rt_t *actor_rt;
 
+/* What an actor's entry frame holds for its whole life. cx is first, so
+ * p->data is both the actor and its context (sched_actor_ctx). */
+typedef struct actor_t {
+    snow_ctx_t cx;
+    sched_actor_terminate_fn terminate; /* or NULL */
+    void *terminate_arg;
+    jmp_buf terminate_env; /* a panic in terminate lands here (ignored) */
+} actor_t;
+_Static_assert(offsetof(actor_t, cx) == 0, "the context comes first");
+
 typedef struct actor_start_t {
     sched_actor_fn fn;
     void *arg;
@@ -42,13 +53,36 @@ void sched_actor_set_rt(snow_rt_t *rt)
 
 snow_ctx_t *sched_actor_ctx(const sched_proc_t *p) { return p->data; }
 
+static void terminate_panicked(snow_ctx_t *cx, const char *msg)
+{
+    (void)msg; /* the report line is written; the panic is ignored (8.4) */
+    longjmp(((actor_t *)cx)->terminate_env, 1);
+}
+
 /* The process ends (returned, panicked, or discarded at the end of the
- * run): its heap goes with it. */
+ * run): its terminate clause runs unless it was killed outright or is
+ * being discarded (language.md 8.4, D27), then its heap goes with it. */
 static void on_exit_(sched_proc_t *p)
 {
-    snow_ctx_t *cx = p->data;
+    actor_t *a = p->data;
+    if (a->terminate && p->exit_kind != SCHED_EXIT_KILLED &&
+        p->exit_kind != SCHED_PROC_DISCARDED_) {
+        sched_actor_terminate_fn fn = a->terminate;
+        a->terminate = NULL;
+        a->cx.on_panic = terminate_panicked;
+        p->budget.stack_limit = (uintptr_t)p->ctx.stack_lo + SCHED_STACK_HEADROOM;
+        if (setjmp(a->terminate_env) == 0)
+            fn(&a->cx, a->terminate_arg);
+    }
     p->data = NULL;
-    std_ctx_destroy(cx);
+    std_ctx_destroy(&a->cx);
+}
+
+void sched_actor_set_terminate(snow_ctx_t *cx, sched_actor_terminate_fn fn, void *arg)
+{
+    actor_t *a = (actor_t *)cx;
+    a->terminate = fn;
+    a->terminate_arg = arg;
 }
 
 /* The process's context panicked (the report line is already written):
@@ -78,15 +112,18 @@ static _Noreturn void actor_entry(void *arg)
     actor_start_t start = *(actor_start_t *)arg;
     kern_free(arg);
     sched_proc_t *p = sched_proc_current();
-    snow_ctx_t cx; /* lives as long as the process: this frame is its base */
-    std_ctx_init(&cx, actor_rt, (char *)p->ctx.stack_lo + p->ctx.stack_size);
-    cx.budget = (snow_budget_t *)(void *)&p->budget;
-    cx.on_check = on_check;
-    cx.on_panic = start.is_main ? NULL : on_panic;
-    cx.sched = p;
-    p->data = &cx;
+    actor_t a; /* lives as long as the process: this frame is its base */
+    snow_ctx_t *cx = &a.cx;
+    std_ctx_init(cx, actor_rt, (char *)p->ctx.stack_lo + p->ctx.stack_size);
+    a.terminate = NULL;
+    a.terminate_arg = NULL;
+    cx->budget = (snow_budget_t *)(void *)&p->budget;
+    cx->on_check = on_check;
+    cx->on_panic = start.is_main ? NULL : on_panic;
+    cx->sched = p;
+    p->data = &a;
     p->on_exit = on_exit_;
-    start.fn(&cx, start.arg);
+    start.fn(cx, start.arg);
     /* Exit from here, not by returning: on_exit_ needs this frame (cx). */
     sched_proc_exit();
 }
@@ -212,6 +249,51 @@ int sched_actor_receive_any(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *val
         return 2;
     adopt(cx, (actor_msg_t *)m, value);
     return 1;
+}
+
+/* ==== System messages as Snow values (D63) ==== */
+
+snow_word_t sched_actor_reason_value(snow_ctx_t *cx, const sched_reason_t *r)
+{
+    /* ORDER REASON: variant index = SCHED_EXIT_* = h.tag. */
+    snow_record_t *v;
+    switch (r->kind) {
+    case SCHED_EXIT_ERROR: {
+        snow_string_t *text = snow_string_new(cx, r->text, r->len);
+        v = snow_record_new(cx, SCHED_EXIT_ERROR, 1, 1);
+        v->w[0] = (snow_word_t)(uintptr_t)text;
+        break;
+    }
+    case SCHED_EXIT_LINKED: {
+        snow_word_t inner = sched_actor_reason_value(cx, r->inner);
+        v = snow_record_new(cx, SCHED_EXIT_LINKED, 2, 2);
+        v->w[0] = r->pid;
+        v->w[1] = inner;
+        break;
+    }
+    default:
+        v = snow_record_new(cx, (uint16_t)r->kind, 0, 0);
+        break;
+    }
+    return (snow_word_t)(uintptr_t)v;
+}
+
+snow_word_t sched_actor_sysmsg_value(snow_ctx_t *cx, const sched_sysmsg_t *m)
+{
+    snow_word_t reason = sched_actor_reason_value(cx, m->reason);
+    snow_record_t *v;
+    if (m->kind == SCHED_SYS_DOWN) {
+        v = snow_record_new(cx, SCHED_ACTOR_SYS_DOWN, 3, 4);
+        v->w[0] = m->ref;
+        v->w[1] = m->pid;
+        v->w[2] = reason;
+    } else {
+        snow_assert(m->kind == SCHED_SYS_EXIT);
+        v = snow_record_new(cx, SCHED_ACTOR_SYS_EXIT, 2, 2);
+        v->w[0] = m->pid;
+        v->w[1] = reason;
+    }
+    return (snow_word_t)(uintptr_t)v;
 }
 
 /* ==== Jobs (job.h) ==== */

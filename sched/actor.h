@@ -25,6 +25,16 @@
 /* The body of a Snow process; returning from it exits the process. */
 typedef void (*sched_actor_fn)(snow_ctx_t *cx, void *arg);
 
+/* A `terminate do ... end` clause (language.md 8.4). */
+typedef void (*sched_actor_terminate_fn)(snow_ctx_t *cx, void *arg);
+
+/* Registers fn(cx, arg) to run when the current actor ends: after a normal
+ * end or a crash, before links and monitors are told (D24); not when it is
+ * killed outright (Killed) or discarded at the end of the run (D27). A
+ * panic inside fn is reported and otherwise ignored. arg is borrowed until
+ * then. A later call replaces the clause. Current actor. */
+void sched_actor_set_terminate(snow_ctx_t *cx, sched_actor_terminate_fn fn, void *arg);
+
 /* Sets the program-wide state (stdout buffer, argv, heap block pool) that
  * every actor's context shares, and installs sched_proc_pid_text as its
  * pid printer; rt is borrowed and must outlive the run. Call before
@@ -67,6 +77,26 @@ bool sched_actor_receive(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value)
  * timeout. Current actor. */
 int sched_actor_receive_any(snow_ctx_t *cx, int64_t timeout_ms, snow_word_t *value,
                             sched_sysmsg_t **sys);
+
+/* Variant indexes (h.tag) of the built-in SystemMsg (language.md 8.5):
+ * Down = 0, Exit = 1, NodeUp = 2, NodeDown = 3. ExitReason's are
+ * SCHED_EXIT_* (reason.h, ORDER REASON). */
+enum {
+    SCHED_ACTOR_SYS_DOWN = 0,
+    SCHED_ACTOR_SYS_EXIT = 1,
+    SCHED_ACTOR_SYS_NODE_UP = 2,
+    SCHED_ACTOR_SYS_NODE_DOWN = 3,
+};
+
+/* Builds the Snow ExitReason value for r in cx's heap: a record whose tag
+ * is the variant index; Error holds its String, Linked its Pid and inner
+ * reason; the nullary ones are empty records. Current actor. */
+snow_word_t sched_actor_reason_value(snow_ctx_t *cx, const sched_reason_t *r);
+
+/* Builds the Snow SystemMsg value for a Down or Exit notification (m is
+ * borrowed): Down(ref :: Int, pid :: Pid, reason) or Exit(pid, reason).
+ * Current actor. */
+snow_word_t sched_actor_sysmsg_value(snow_ctx_t *cx, const sched_sysmsg_t *m);
 
 /* Returns a message holding a deep copy of value from cx's heap (see
  * sched_actor_send), returned owned; its drop callback frees it. For

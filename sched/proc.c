@@ -127,6 +127,7 @@ _Noreturn void sched_proc_exit_reason(sched_reason_t *reason)
     sched_worker_t *w = sched_worker_self();
     sched_proc_t *p = w->current;
     snow_assert(p != NULL);
+    p->exit_kind = (uint8_t)reason->kind;
     if (p->on_exit) {
         sched_proc_exit_cb cb = p->on_exit;
         p->on_exit = NULL; /* once, even if cb itself ends up here again */

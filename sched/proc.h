@@ -80,6 +80,9 @@ typedef struct sched_worker_t sched_worker_t;
 typedef struct sched_proc_t sched_proc_t;
 typedef struct sched_proc_ext_t sched_proc_ext_t; /* link.h */
 
+/* exit_kind of a process discarded at the end of a run (D27). */
+#define SCHED_PROC_DISCARDED_ 0xffu
+
 /* The body of a process; returning from it exits the process. */
 typedef void (*sched_proc_fn)(void *arg);
 
@@ -109,6 +112,8 @@ struct sched_proc_t {
     uint32_t slot;
     bool timed_out; /* the last wait ended by its timer */
     bool trap_exit; /* exit signals become Exit messages (D64) */
+    uint8_t exit_kind; /* SCHED_EXIT_* it is ending with (for on_exit), or
+                        * SCHED_PROC_DISCARDED_ (D27: discarded at the end) */
     kern_timer_t timer;
     /* Any thread: kept together at the end, so that senders touch the
      * last cache lines only. */

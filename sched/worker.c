@@ -356,6 +356,7 @@ static void discard_procs(sched_worker_t *w)
         sched_proc_t *p = sched_stack_meta_lookup(&w->pool, slot);
         uint32_t s = atomic_load_explicit(&p->state, memory_order_relaxed);
         if (s != SCHED_PROC_FREE && s != SCHED_PROC_EXITED) {
+            p->exit_kind = SCHED_PROC_DISCARDED_;
             if (p->on_exit)
                 p->on_exit(p);
             p->on_exit = NULL;

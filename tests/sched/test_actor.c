@@ -411,3 +411,129 @@ Test(sched_actor, snow_services_thread_state_and_fail_calls_when_dead, .timeout 
     cr_assert_eq(svc_rc[0], -ESRCH);
     cr_assert_eq(svc_rc[1], -ESRCH);
 }
+
+/* ---- terminate clauses (language.md 8.4, D24, D27) ---- */
+
+static atomic_int terminated[4];
+
+static void on_terminate(snow_ctx_t *cx, void *arg)
+{
+    intptr_t i = (intptr_t)arg;
+    atomic_fetch_add(&terminated[i], 1);
+    if (i == 3)
+        snow_panic(cx, "terminate failed too"); /* ignored */
+    (void)cx;
+}
+
+/* arg: 0 ends normally, 1 crashes, 2 waits (killed or discarded), 3 its
+ * terminate panics. */
+static void terminating(snow_ctx_t *cx, void *arg)
+{
+    sched_actor_set_terminate(cx, on_terminate, arg);
+    intptr_t how = (intptr_t)arg;
+    if (how == 1 || how == 3)
+        snow_panic(cx, "ending");
+    if (how == 2)
+        sched_proc_receive(-1);
+}
+
+static char term_reason[2][64];
+
+static void terminate_main(void *arg)
+{
+    (void)arg;
+    sched_pid_t p[4];
+    for (intptr_t i = 0; i < 4; i++)
+        cr_assert_eq(sched_actor_spawn(terminating, (void *)i, &p[i]), 0);
+    uint64_t r3 = sched_monitor(p[3]), r2 = sched_monitor(p[2]);
+    sched_sysmsg_t *s = tsys(5000);
+    cr_assert_eq(s->ref, r3);
+    trtext(s->reason, term_reason[0], sizeof term_reason[0]);
+    sched_sysmsg_free(s);
+    cr_assert_eq(sched_exit_signal(p[2], sched_reason_plain(SCHED_EXIT_KILLED)), 0);
+    s = tsys(5000);
+    cr_assert_eq(s->ref, r2);
+    sched_sysmsg_free(s);
+    /* One more, left waiting: discarded at the end without terminate. */
+    cr_assert_eq(sched_actor_spawn(terminating, (void *)2, NULL), 0);
+}
+
+Test(sched_actor, terminate_runs_after_an_end_or_a_crash_but_not_a_kill, .timeout = 10,
+     .init = cr_redirect_stderr)
+{
+    setup();
+    trun(1, terminate_main, NULL);
+    teardown();
+    cr_assert_eq(atomic_load(&terminated[0]), 1);
+    cr_assert_eq(atomic_load(&terminated[1]), 1);
+    cr_assert_eq(atomic_load(&terminated[2]), 0); /* killed, then discarded */
+    cr_assert_eq(atomic_load(&terminated[3]), 1);
+    cr_assert_str_eq(term_reason[0], "Error(ending)"); /* the first panic's */
+}
+
+/* ---- SystemMsg values (D63) ---- */
+
+static uint16_t sys_tag[2], reason_tag[2];
+static uint64_t sys_ref, down_ref, down_pid, crash_pid;
+static char reason_text[32];
+static int kinds[2];
+
+static void crasher(snow_ctx_t *cx, void *arg)
+{
+    (void)arg;
+    snow_word_t v;
+    sched_actor_receive(cx, -1, &v);
+    snow_panic(cx, "boom");
+}
+
+static void sysmsg_main(snow_ctx_t *cx, void *arg)
+{
+    (void)arg;
+    sched_pid_t a, b;
+    cr_assert_eq(sched_actor_spawn(crasher, NULL, &a), 0);
+    cr_assert_eq(sched_actor_spawn(crasher, NULL, &b), 0);
+    crash_pid = a;
+    down_ref = sched_monitor(a);
+    sched_trap_exit(true);
+    cr_assert_eq(sched_link(b), 0);
+    cr_assert_eq(sched_actor_send(cx, a, 1, false), 0);
+    cr_assert_eq(sched_actor_send(cx, b, 1, false), 0);
+    for (int i = 0; i < 2; i++) {
+        snow_word_t v;
+        sched_sysmsg_t *sys = NULL;
+        kinds[i] = sched_actor_receive_any(cx, 5000, &v, &sys);
+        cr_assert_eq(kinds[i], 2);
+        snow_record_t *rec = (snow_record_t *)(uintptr_t)sched_actor_sysmsg_value(cx, sys);
+        bool down = sys->kind == SCHED_SYS_DOWN;
+        sched_sysmsg_free(sys);
+        int k = down ? 0 : 1;
+        sys_tag[k] = rec->h.tag;
+        snow_record_t *reason = (snow_record_t *)(uintptr_t)rec->w[down ? 2 : 1];
+        reason_tag[k] = reason->h.tag;
+        if (down) {
+            sys_ref = rec->w[0];
+            down_pid = rec->w[1];
+            snow_string_t *t = (snow_string_t *)(uintptr_t)reason->w[0];
+            memcpy(reason_text, t->bytes, t->len);
+        }
+    }
+}
+
+static void sysmsg_runner(void *arg)
+{
+    cr_assert_eq(sched_actor_spawn(sysmsg_main, arg, NULL), 0);
+}
+
+Test(sched_actor, down_and_exit_become_systemmsg_values, .timeout = 10, .init = cr_redirect_stderr)
+{
+    setup();
+    trun(1, sysmsg_runner, NULL);
+    teardown();
+    cr_assert_eq(sys_tag[0], SCHED_ACTOR_SYS_DOWN);
+    cr_assert_eq(sys_ref, down_ref);
+    cr_assert_eq(down_pid, crash_pid);
+    cr_assert_eq(reason_tag[0], SCHED_EXIT_ERROR);
+    cr_assert_str_eq(reason_text, "boom");
+    cr_assert_eq(sys_tag[1], SCHED_ACTOR_SYS_EXIT);
+    cr_assert_eq(reason_tag[1], SCHED_EXIT_ERROR);
+}
