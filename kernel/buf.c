@@ -120,9 +120,16 @@ kern_buf_t *kern_buf_copy(const void *p, size_t len)
 
 void kern_buf_unref(kern_buf_t *b)
 {
-    /* acq_rel: the last dropper must see every write made under the other
-     * references before the buffer is reused. */
-    unsigned before = atomic_fetch_sub_explicit(&b->_refs, 1, memory_order_acq_rel);
+    /* The sole holder (the common case: a receive handed one reference to
+     * its callback) needs no locked instruction: nobody else can change the
+     * count. The acquire load pairs with the release half of other threads'
+     * earlier decrements, so their writes are seen before reuse. */
+    unsigned before = atomic_load_explicit(&b->_refs, memory_order_acquire);
+    if (before == 1)
+        atomic_store_explicit(&b->_refs, 0, memory_order_relaxed);
+    else /* acq_rel: the last dropper must see every write made under the
+          * other references before the buffer is reused. */
+        before = atomic_fetch_sub_explicit(&b->_refs, 1, memory_order_acq_rel);
     snow_assert(before > 0);
     if (before != 1)
         return;

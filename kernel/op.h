@@ -66,6 +66,7 @@ struct kern_op_t {
     uint8_t _state;
     bool _cancelled;   /* kern_op_cancel was called: keep -ECANCELED */
     bool _timed;       /* a linked timeout guards this op */
+    bool _send;        /* a send through the ring: counted in ring->_sends_pending */
     int32_t _fd;       /* connect: the socket being connected */
     int32_t _zc_res;   /* send_zc: result held until the notification */
     kern_buf_group_t *_group;

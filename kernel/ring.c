@@ -62,6 +62,7 @@ int kern_ring_init(kern_ring_t *ring, const kern_ring_opts_t *opts)
     ring->features = features;
     ring->entries = entries;
     ring->_wake_fd = -1;
+    ring->_quiet = true;
     ring->_cqes_cap = entries * 4;
     ring->_cqes = kern_alloc(ring->_cqes_cap * sizeof ring->_cqes[0]);
     rc = kern_wake_init_(ring);
@@ -94,32 +95,31 @@ void kern_ring_destroy(kern_ring_t *ring)
 /* ====== Reaping ====== */
 
 /* Copies every ready CQE into _cqes and advances the CQ. Never runs
- * callbacks. Returns the number reaped. */
+ * callbacks. Returns the number reaped. One acquire load of the tail and one
+ * release store of the head per call, whatever the count (CQEs the kernel
+ * posts meanwhile wait for the next run). */
 static unsigned reap(kern_ring_t *ring)
 {
-    unsigned total = 0;
-    for (;;) {
-        unsigned ready = io_uring_cq_ready(&ring->uring);
-        if (ready == 0)
-            return total;
-        if (ring->_cqes_count + ready > ring->_cqes_cap) {
-            while (ring->_cqes_count + ready > ring->_cqes_cap)
-                ring->_cqes_cap *= 2;
-            ring->_cqes = kern_realloc(ring->_cqes, ring->_cqes_cap * sizeof ring->_cqes[0]);
-        }
-        unsigned head, n = 0;
-        struct io_uring_cqe *cqe;
-        io_uring_for_each_cqe(&ring->uring, head, cqe)
-        {
-            if (n == ready)
-                break;
-            ring->_cqes[ring->_cqes_count++] = *cqe;
-            n++;
-        }
-        io_uring_cq_advance(&ring->uring, n);
-        ring->stats.cqes += n;
-        total += n;
+    struct io_uring_cq *cq = &ring->uring.cq;
+    unsigned head = *cq->khead;
+    unsigned ready = io_uring_smp_load_acquire(cq->ktail) - head;
+    if (ready == 0)
+        return 0;
+    if (ring->_cqes_count + ready > ring->_cqes_cap) {
+        while (ring->_cqes_count + ready > ring->_cqes_cap)
+            ring->_cqes_cap *= 2;
+        ring->_cqes = kern_realloc(ring->_cqes, ring->_cqes_cap * sizeof ring->_cqes[0]);
     }
+    struct io_uring_cqe *out = ring->_cqes + ring->_cqes_count;
+    unsigned mask = cq->ring_mask;
+    for (unsigned i = 0; i < ready; i++)
+        out[i] = cq->cqes[(head + i) & mask]; /* no CQE32: one slot per CQE */
+    /* Pairs with the kernel's acquire of the head: the slots are ours until
+     * this store. */
+    io_uring_smp_store_release(cq->khead, head + ready);
+    ring->_cqes_count += ready;
+    ring->stats.cqes += ready;
+    return ready;
 }
 
 /* Submits the SQ. On -EBUSY/-EAGAIN the kernel wants its CQ drained first;
@@ -177,6 +177,7 @@ struct io_uring_sqe *kern_ring_sqe_(kern_ring_t *ring, kern_op_t *op, uint8_t ki
     op->_state = KERN_OP_PENDING_;
     op->_cancelled = false;
     op->_timed = false;
+    op->_send = false;
     ring->_in_flight++;
     io_uring_sqe_set_data(sqe, op);
     return sqe;
@@ -219,6 +220,7 @@ void kern_ring_complete_(kern_ring_t *ring, kern_op_t *op, int32_t res, kern_op_
     op->_state = KERN_OP_PENDING_;
     op->_cancelled = false;
     op->_timed = false;
+    op->_send = false;
     op->_next = NULL;
     ring->_in_flight++;
     if (ring->_deferred_tail)
@@ -240,6 +242,10 @@ static void deliver(kern_ring_t *ring, kern_op_t *op, int32_t res, bool more)
     if (!more) {
         op->_state = KERN_OP_IDLE_;
         ring->_in_flight--;
+        if (op->_send) {
+            op->_send = false;
+            ring->_sends_pending--;
+        }
     }
     ring->stats.callbacks++;
     op->cb(ring, op);
@@ -355,17 +361,22 @@ static unsigned dispatch_all(kern_ring_t *ring)
     return n;
 }
 
-/* Submits and waits for at least one CQE, at most timeout_ns (< 0: forever). */
+/* Submits and waits for at least one CQE, at most timeout_ns (< 0: forever).
+ * Without a time limit this is liburing's plain submit-and-wait: one
+ * io_uring_enter that both submits and sleeps, and no CQE peeking loop. */
 static int submit_wait(kern_ring_t *ring, int64_t timeout_ns)
 {
-    struct io_uring_cqe *cqe;
-    struct __kernel_timespec ts;
-    if (timeout_ns >= 0)
-        ns_to_ts(&ts, timeout_ns);
     ring->stats.enters++;
     ring->stats.waits++;
-    int rc =
-        io_uring_submit_and_wait_timeout(&ring->uring, &cqe, 1, timeout_ns >= 0 ? &ts : NULL, NULL);
+    int rc;
+    if (timeout_ns < 0) {
+        rc = io_uring_submit_and_wait(&ring->uring, 1);
+    } else {
+        struct io_uring_cqe *cqe;
+        struct __kernel_timespec ts;
+        ns_to_ts(&ts, timeout_ns);
+        rc = io_uring_submit_and_wait_timeout(&ring->uring, &cqe, 1, &ts, NULL);
+    }
     if (rc == -EBUSY || rc == -EAGAIN) {
         io_uring_get_events(&ring->uring);
         rc = flush(ring);
@@ -380,9 +391,11 @@ int kern_ring_run(kern_ring_t *ring, int64_t timeout_ns)
     kern_buf_drain_remote_(ring);
     bool ready = ring->_deferred_head != NULL || ring->_cqes_count > ring->_cqes_index ||
                  atomic_load_explicit(&ring->_inbox, memory_order_relaxed) != NULL;
-    int64_t timer_ns = kern_timer_next_ns_(ring);
-    if (timer_ns >= 0 && (timeout_ns < 0 || timer_ns < timeout_ns))
-        timeout_ns = timer_ns;
+    if (ring->_heap_count > 0) { /* the clock is read only when a timer is armed */
+        int64_t timer_ns = kern_timer_next_ns_(ring);
+        if (timeout_ns < 0 || timer_ns < timeout_ns)
+            timeout_ns = timer_ns;
+    }
     int rc;
     if (ready || timeout_ns == 0) {
         bool defer = (ring->features & KERN_FEAT_DEFER_TASKRUN) != 0;
@@ -395,9 +408,12 @@ int kern_ring_run(kern_ring_t *ring, int64_t timeout_ns)
     }
     if (rc < 0)
         return rc;
-    reap(ring);
+    /* One CQE (or none) this turn: nothing to batch a send with, so
+     * kern_sock_send may write at once (see _quiet in ring.h). */
+    ring->_quiet = reap(ring) <= 1;
     unsigned n = dispatch_all(ring);
-    n += kern_timer_fire_(ring);
+    if (ring->_heap_count > 0)
+        n += kern_timer_fire_(ring);
     return (int)n;
 }
 

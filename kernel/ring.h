@@ -43,6 +43,7 @@ typedef struct kern_ring_stats_t {
     uint64_t waits;     /* of those, calls that could sleep for a completion */
     uint64_t sq_full;   /* times an SQE was needed and the SQ was full */
     uint64_t wakes;     /* wake-ups received (MSG_RING or eventfd) */
+    uint64_t direct_sends; /* kern_sock_send calls done with send(2) at once (sock.h) */
 } kern_ring_stats_t;
 
 struct kern_ring_t {
@@ -52,6 +53,8 @@ struct kern_ring_t {
     uint32_t features; /* kern_probe features this ring uses */
     uint32_t entries;
     int64_t _in_flight;         /* caller ops with a final completion to come */
+    uint32_t _sends_pending;    /* sends started through the ring, final CQE not delivered */
+    bool _quiet;                /* the last run reaped at most one CQE */
     struct io_uring_cqe *_cqes; /* reaped, not yet dispatched */
     uint32_t _cqes_count, _cqes_cap, _cqes_index;
     kern_op_t *_deferred_head, *_deferred_tail; /* completions made by us */
@@ -145,6 +148,15 @@ static inline void kern_ring_use_fd_(const kern_ring_t *ring, struct io_uring_sq
 {
     if (kern_ring_fd_registered(ring, fd))
         sqe->flags |= IOSQE_FIXED_FILE; /* sqe->fd already holds fd == the slot */
+}
+
+/* Marks op (just taken by kern_ring_sqe_) as a send: while any such op is
+ * pending, kern_sock_send never writes directly, so bytes on one socket keep
+ * the order in which their sends were started. */
+static inline void kern_ring_mark_send_(kern_ring_t *ring, kern_op_t *op)
+{
+    op->_send = true;
+    ring->_sends_pending++;
 }
 
 /* Makes sure n SQEs can be taken back to back (for linked pairs). */

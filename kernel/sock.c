@@ -196,6 +196,7 @@ int kern_sock_send_recv(kern_ring_t *ring, int fd, const void *p, size_t len, ke
     op->_group = g;
     op->_pbuf = b;
     if (len > 0) {
+        kern_ring_mark_send_(ring, op);
         /* MSG_WAITALL: success means every byte went out, so the send can
          * stay silent (CQE_SKIP_SUCCESS) and the recv's CQE implies it. */
         io_uring_prep_send(sqe, fd, p, len, MSG_NOSIGNAL | MSG_WAITALL);
@@ -228,10 +229,33 @@ int kern_sock_send_zc(kern_ring_t *ring, int fd, const void *p, size_t len, kern
     if (!(ring->features & KERN_FEAT_SEND_ZC))
         return -EOPNOTSUPP;
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_SEND_ZC_, cb);
+    kern_ring_mark_send_(ring, op);
     op->_zc_res = 0;
     io_uring_prep_send_zc(sqe, fd, p, len, MSG_NOSIGNAL, 0);
     kern_ring_use_fd_(ring, sqe, fd);
     return 0;
+}
+
+/* Tries send(2) at once when the ring is quiet (its last run reaped at most
+ * one CQE, so this send has nothing to share an io_uring_enter with) and no
+ * ring send is pending (so bytes cannot overtake an earlier send). In
+ * one-connection ping-pong this turns "enter to submit the send, enter again
+ * to sleep" into one send(2) and one enter (docs/kernel.md, echo benchmark).
+ * Returns true if op was completed (kern_ring_complete_), false to use an
+ * SQE: the socket was full (EAGAIN) or the ring is busy. */
+static bool send_direct(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
+                        kern_op_cb cb)
+{
+    if (!(ring->features & KERN_FEAT_DIRECT_SEND) || !ring->_quiet || ring->_sends_pending != 0)
+        return false;
+    ssize_t n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return false;
+    /* ENOTSOCK: a pipe or file given to send: the ring's send fails the
+     * same way, so keep the error. A short count is a normal short send. */
+    ring->stats.direct_sends++;
+    kern_ring_complete_(ring, op, n >= 0 ? (int32_t)n : -errno, cb);
+    return true;
 }
 
 int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
@@ -239,7 +263,10 @@ int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op
 {
     if (len >= KERN_SOCK_ZC_MIN_BYTES && (ring->features & KERN_FEAT_SEND_ZC))
         return kern_sock_send_zc(ring, fd, p, len, op, cb);
+    if (len <= INT32_MAX && send_direct(ring, fd, p, len, op, cb))
+        return 0;
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    kern_ring_mark_send_(ring, op);
     io_uring_prep_send(sqe, fd, p, len, MSG_NOSIGNAL);
     kern_ring_use_fd_(ring, sqe, fd);
     return 0;
@@ -251,6 +278,7 @@ int kern_sock_sendv(kern_ring_t *ring, int fd, const struct iovec *iov, unsigned
     if (iovcnt == 0 || iovcnt > 1024) /* IOV_MAX on Linux */
         return -EINVAL;
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
+    kern_ring_mark_send_(ring, op);
     memset(&op->_msg, 0, sizeof op->_msg);
     op->_msg.msg_iov = (struct iovec *)iov;
     op->_msg.msg_iovlen = iovcnt;

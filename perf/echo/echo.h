@@ -9,6 +9,7 @@
 #ifndef SNOW_PERF_ECHO_ECHO_H
 #define SNOW_PERF_ECHO_ECHO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@ extern echo_kern_mode_t echo_kern_mode; /* set before echo_kern_serve */
  * copies its ring counters to *stats (shared memory) after every loop turn. */
 _Noreturn void echo_kern_serve(int listen_fd, kern_ring_stats_t *stats);
 _Noreturn void echo_epoll_serve(int listen_fd);
+
+/* Set before serving: exit(0) once every accepted connection has closed
+ * (echo_bench --serve, so callgrind and strace see a clean exit). */
+extern bool echo_exit_when_idle;
 
 typedef struct echo_result_t {
     uint64_t msgs;  /* round trips completed */
@@ -35,5 +40,10 @@ typedef struct echo_result_t {
 /* Connects conns clients to 127.0.0.1:port and runs ping-pong of msg_bytes
  * messages for seconds. Returns 0 or -errno. */
 int echo_load_run(uint16_t port, int conns, size_t msg_bytes, double seconds, echo_result_t *out);
+
+/* Like echo_load_run but stops after msgs_max round trips in all (no warm-up
+ * and no time limit), for instruction and syscall counts per round trip. */
+int echo_load_count(uint16_t port, int conns, size_t msg_bytes, uint64_t msgs_max,
+                    echo_result_t *out);
 
 #endif

@@ -8,6 +8,13 @@
  *
  *   echo_bench [--seconds S] [--rounds R] [--msg BYTES] [--conns 1,256] [--pin 0|1]
  *              [--kern multishot|pair]
+ *   echo_bench --serve kern|epoll --port P [--kern multishot|pair]
+ *   echo_bench --load N --port P [--conns C] [--msg BYTES]
+ *
+ * --serve runs one server in the foreground on 127.0.0.1:P until every
+ * connection it accepted has closed; --load runs exactly N round trips in all
+ * against it and prints msgs/s. Together they give callgrind and strace a
+ * fixed amount of work: instructions and syscalls per round trip.
  *
  * Prints one line per phase and, per connection count, the medians over the
  * rounds and the kern/epoll ratios (msgs/s: higher is better; p99 and server
@@ -80,6 +87,36 @@ static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t
     return rc;
 }
 
+/* --serve: one server in the foreground until its connections are gone. */
+static int serve(const char *which, int port)
+{
+    kern_sock_addr_t a;
+    kern_sock_addr_ip(&a, "127.0.0.1", (uint16_t)port);
+    int lfd = kern_sock_listen(&a, 1024, 0);
+    if (lfd < 0) {
+        fprintf(stderr, "echo_bench: listen on %d: %s\n", port, strerror(-lfd));
+        return 1;
+    }
+    echo_exit_when_idle = true;
+    if (strcmp(which, "kern") == 0) {
+        static kern_ring_stats_t stats;
+        echo_kern_serve(lfd, &stats);
+    }
+    echo_epoll_serve(lfd);
+}
+
+/* --load: exactly msgs round trips, then a one-line report. */
+static int load_count(int port, int conns, size_t msg, uint64_t msgs)
+{
+    echo_result_t r;
+    int rc = echo_load_count((uint16_t)port, conns, msg, msgs, &r);
+    printf("load: %llu round trips on %d connections in %.3f s: %.0f msgs/s p50 %.1f us p99 %.1f "
+           "us, %llu errors\n",
+           (unsigned long long)r.msgs_all, conns, r.seconds, (double)r.msgs_all / r.seconds,
+           r.p50_us, r.p99_us, (unsigned long long)r.errors);
+    return rc < 0 || r.errors ? 1 : 0;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -98,6 +135,9 @@ int main(int argc, char **argv)
     int rounds = 3;
     size_t msg = 64;
     int counts[COUNTS_MAX] = {1, 256}, ncounts = 2;
+    const char *serve_which = NULL;
+    int port = 0;
+    uint64_t load_msgs = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--seconds") == 0)
             seconds = atof(argv[i + 1]);
@@ -106,6 +146,12 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--kern") == 0)
             echo_kern_mode =
                 strcmp(argv[i + 1], "pair") == 0 ? ECHO_KERN_PAIR : ECHO_KERN_MULTISHOT;
+        else if (strcmp(argv[i], "--serve") == 0)
+            serve_which = argv[i + 1];
+        else if (strcmp(argv[i], "--port") == 0)
+            port = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--load") == 0)
+            load_msgs = (uint64_t)atoll(argv[i + 1]);
         else if (strcmp(argv[i], "--pin") == 0)
             pinning = atoi(argv[i + 1]) != 0;
         else if (strcmp(argv[i], "--msg") == 0)
@@ -123,6 +169,10 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    if (serve_which != NULL)
+        return serve(serve_which, port);
+    if (load_msgs > 0)
+        return load_count(port, counts[0], msg, load_msgs);
     kern_probe_print(kern_probe_get(), stdout);
     pin(1);
     printf("echo: %zu-byte ping-pong, %.1f s per phase, %d rounds, %s, kern server: %s\n", msg,

@@ -20,12 +20,16 @@ typedef struct econn_t {
     size_t pending_len;
 } econn_t;
 
+static uint32_t live; /* connections accepted and not yet dropped */
+
 static void drop(int ep, econn_t *c)
 {
     epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     free(c->pending);
     free(c);
+    if (--live == 0 && echo_exit_when_idle)
+        exit(0);
 }
 
 /* Writes what it can; keeps the rest and asks for EPOLLOUT. */
@@ -95,6 +99,7 @@ _Noreturn void echo_epoll_serve(int listen_fd)
             if (fd < 0)
                 continue;
             econn_t *nc = calloc(1, sizeof *nc);
+            live++;
             nc->fd = fd;
             struct epoll_event cev = {.events = EPOLLIN, .data.ptr = nc};
             epoll_ctl(ep, EPOLL_CTL_ADD, fd, &cev);

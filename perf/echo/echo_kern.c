@@ -32,6 +32,8 @@ typedef struct conn_t {
 } conn_t;
 
 static kern_buf_group_t group;
+static uint32_t live; /* connections accepted and not yet closed */
+bool echo_exit_when_idle = false;
 echo_kern_mode_t echo_kern_mode = ECHO_KERN_MULTISHOT;
 
 /* ====== Request/response pairs ====== */
@@ -65,6 +67,8 @@ static void on_closed(kern_ring_t *ring, kern_op_t *op)
 {
     (void)ring;
     kern_free(op->data);
+    if (--live == 0 && echo_exit_when_idle)
+        exit(0);
 }
 
 static void maybe_close(kern_ring_t *ring, conn_t *c)
@@ -152,6 +156,7 @@ static void on_accept(kern_ring_t *ring, kern_op_t *op)
 {
     if (op->res >= 0) {
         conn_t *c = kern_calloc(1, sizeof *c);
+        live++;
         c->fd = op->res;
         kern_ring_register_fd(ring, c->fd); /* best effort: -EOPNOTSUPP when masked */
         c->recv_op.data = c->send_op.data = c->close_op.data = c;

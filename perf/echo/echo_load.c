@@ -60,18 +60,18 @@ static int send_msg(client_t *c, const char *msg, size_t n)
 
 /* Runs the timed loop; fills samples (microseconds x 100) and counts. */
 static void drive(int ep, client_t *cs, int conns, const char *msg, size_t n, double seconds,
-                  uint32_t *samples, uint64_t *count, echo_result_t *out)
+                  uint64_t msgs_max, uint32_t *samples, uint64_t *count, echo_result_t *out)
 {
     char buf[65536];
     struct epoll_event evs[512];
     uint64_t start = now_ns();
-    uint64_t measure_from = start + (uint64_t)(WARMUP_S * 1e9);
+    uint64_t measure_from = msgs_max ? start : start + (uint64_t)(WARMUP_S * 1e9);
     uint64_t end = measure_from + (uint64_t)(seconds * 1e9);
     for (int i = 0; i < conns; i++)
         if (send_msg(&cs[i], msg, n) < 0)
             out->errors++;
     uint64_t t;
-    while ((t = now_ns()) < end) {
+    while ((t = now_ns()) < end && (msgs_max == 0 || out->msgs_all < msgs_max)) {
         int k = epoll_wait(ep, evs, 512, 10);
         for (int i = 0; i < k; i++) {
             client_t *c = evs[i].data.ptr;
@@ -93,14 +93,17 @@ static void drive(int ep, client_t *cs, int conns, const char *msg, size_t n, do
                     samples[*count] = (uint32_t)((done - c->sent_ns) / 10);
                 (*count)++;
             }
+            if (msgs_max != 0 && out->msgs_all >= msgs_max)
+                break;
             if (send_msg(c, msg, n) < 0)
                 out->errors++;
         }
     }
-    out->seconds = seconds;
+    out->seconds = msgs_max ? (double)(now_ns() - start) / 1e9 : seconds;
 }
 
-int echo_load_run(uint16_t port, int conns, size_t msg_bytes, double seconds, echo_result_t *out)
+static int load(uint16_t port, int conns, size_t msg_bytes, double seconds, uint64_t msgs_max,
+                echo_result_t *out)
 {
     memset(out, 0, sizeof *out);
     client_t *cs = calloc((size_t)conns, sizeof *cs);
@@ -121,7 +124,7 @@ int echo_load_run(uint16_t port, int conns, size_t msg_bytes, double seconds, ec
     }
     uint64_t count = 0;
     if (rc == 0)
-        drive(ep, cs, conns, msg, msg_bytes, seconds, samples, &count, out);
+        drive(ep, cs, conns, msg, msg_bytes, seconds, msgs_max, samples, &count, out);
     out->msgs = count;
     uint64_t kept = count < SAMPLES_MAX ? count : SAMPLES_MAX;
     if (kept > 0) {
@@ -136,4 +139,15 @@ int echo_load_run(uint16_t port, int conns, size_t msg_bytes, double seconds, ec
     free(samples);
     free(cs);
     return rc;
+}
+
+int echo_load_run(uint16_t port, int conns, size_t msg_bytes, double seconds, echo_result_t *out)
+{
+    return load(port, conns, msg_bytes, seconds, 0, out);
+}
+
+int echo_load_count(uint16_t port, int conns, size_t msg_bytes, uint64_t msgs_max,
+                    echo_result_t *out)
+{
+    return load(port, conns, msg_bytes, 3600.0, msgs_max, out);
 }
