@@ -32,9 +32,9 @@ bool deps_git_is_local(const char *url)
 }
 
 /* Runs git with args (NULL-terminated, after the safety options). Captures
- * up to GIT_OUT_MAX-1 bytes of stdout into out (may be NULL). Returns the
- * exit status, or -1 if git could not be run. stderr goes to errfd. */
-static int run_git(const char *const args[], char *out, int errfd)
+ * the first line of stdout into out[0..out_size) (out may be NULL). Returns
+ * the exit status, or -1 if git could not be run. stderr goes to errfd. */
+static int run_git(const char *const args[], char *out, size_t out_size, int errfd)
 {
     const char *argv[32] = {"git", "-c", "protocol.allow=never", "-c",
                             "protocol.file.allow=always", "-c", "advice.detachedHead=false"};
@@ -70,14 +70,15 @@ static int run_git(const char *const args[], char *out, int errfd)
     char buf[GIT_OUT_MAX];
     ssize_t r;
     while ((r = read(pipefd[0], buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR)) {
-        if (r > 0 && out && got < GIT_OUT_MAX - 1) {
-            size_t take = (size_t)r < GIT_OUT_MAX - 1 - got ? (size_t)r : GIT_OUT_MAX - 1 - got;
+        if (r > 0 && out && got + 1 < out_size) {
+            size_t room = out_size - 1 - got;
+            size_t take = (size_t)r < room ? (size_t)r : room;
             memcpy(out + got, buf, take);
             got += take;
         }
     }
     close(pipefd[0]);
-    if (out) {
+    if (out && out_size) {
         out[got] = '\0';
         out[strcspn(out, "\r\n")] = '\0';
     }
@@ -151,13 +152,13 @@ static int clone_or_fetch(const char *repo, const char *checkout, int errfd)
     struct stat st;
     if (stat(git_dir, &st) != 0) {
         const char *clone[] = {"clone", "--quiet", "--no-checkout", "--", repo, checkout, NULL};
-        return run_git(clone, NULL, errfd);
+        return run_git(clone, NULL, 0, errfd);
     }
     const char *set_url[] = {"-C", checkout, "remote", "set-url", "origin", repo, NULL};
     const char *fetch[] = {"-C", checkout, "fetch", "--quiet", "--force", "--tags", "--prune",
                            "origin", NULL};
-    int rc = run_git(set_url, NULL, errfd);
-    return rc != 0 ? rc : run_git(fetch, NULL, errfd);
+    int rc = run_git(set_url, NULL, 0, errfd);
+    return rc != 0 ? rc : run_git(fetch, NULL, 0, errfd);
 }
 
 static bool is_commit_id(const char *s)
@@ -200,7 +201,7 @@ int deps_git_fetch(const deps_spec_t *spec, const char *base_dir, const char *ca
     ref_expr(spec, expr, sizeof expr);
     const char *parse[] = {"-C", checkout, "rev-parse", "--verify", "--quiet", "--end-of-options",
                            expr, NULL};
-    if (run_git(parse, commit, errfd) != 0 || !is_commit_id(commit)) {
+    if (run_git(parse, commit, DEPS_COMMIT_LEN + 1, errfd) != 0 || !is_commit_id(commit)) {
         if (spec->ref_kind == DEPS_REF_NONE)
             snprintf(what, sizeof what, "dependency '%s': '%s' has no default branch",
                      spec->name, spec->location);
@@ -210,7 +211,7 @@ int deps_git_fetch(const deps_spec_t *spec, const char *base_dir, const char *ca
         goto fail;
     }
     const char *co[] = {"-C", checkout, "checkout", "--quiet", "--force", "--detach", commit, NULL};
-    if (run_git(co, NULL, errfd) != 0) {
+    if (run_git(co, NULL, 0, errfd) != 0) {
         snprintf(what, sizeof what, "dependency '%s': cannot check out %s", spec->name, commit);
         goto fail;
     }

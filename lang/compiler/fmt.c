@@ -49,6 +49,7 @@ typedef struct {
     bool supervisor;    /* BLOCK: a supervisor body (`child` opens a spaced block) */
     bool else_if;       /* BLOCK: after `else if`, the next `do` continues this block */
     bool semis;         /* CLOSURE of `fn -> ...`: statements joined with `; ` */
+    bool braces;        /* DELIM opened by a struct literal `{` or `%{` */
     uint8_t last;       /* BLOCK: member_t of the last member line */
     uint32_t body;      /* BLOCK: indent of its statements */
 } ctx_t;
@@ -70,6 +71,7 @@ typedef struct {
     bool need_break;     /* the next token starts a new statement line */
     bool cont_break;     /* the next token starts a continuation line */
     bool pending_semi;   /* a `; ` is due before the next token (CLOSURE semis) */
+    int comma_after;     /* prev_sig after which field_comma inserted a `,` */
     bool in_bars;        /* between a handler's `|` bars */
     int stmt_head;       /* first token of the current statement (`pub` skipped) */
     bool stmt_do_seen;   /* the current statement has opened a block */
@@ -335,8 +337,12 @@ static void begin_token_line(fmt_t *f, int i)
         f->stmt_head = tok_is(f, i, TOK_KW_PUB) ? next_sig(f, i) : i;
         f->stmt_do_seen = false;
     } else if (f->cont_break) {
+        /* A closing delimiter after a comment's forced break lines up with
+         * the statement, like `end`. */
+        tok_kind_t k = f->tok[i].kind;
+        bool closer = k == TOK_RPAREN || k == TOK_RBRACKET || k == TOK_RBRACE;
         f->cont_break = false;
-        fmt_line_start(&f->line, cont_indent(f));
+        fmt_line_start(&f->line, closer ? block(f)->body : cont_indent(f));
         f->prev = -1;
     }
 }
@@ -434,13 +440,40 @@ static void close_ctx(fmt_t *f, ctx_kind_t kind)
         pop(f);
 }
 
-static void on_newline(fmt_t *f)
+/* Struct literal and map fields may be separated by a line break alone
+ * (language.md 3.5); since line breaks inside braces are dropped, a `,`
+ * takes its place so `P { x: 1 y: 2 }` never appears. */
+static bool field_break(const fmt_t *f, int i)
+{
+    const ctx_t *t = &f->ctx[f->depth - 1];
+    if (t->kind != CTX_DELIM || !t->braces || f->prev_sig < 0)
+        return false;
+    tok_kind_t p = f->tok[f->prev_sig].kind, n = f->tok[next_sig(f, i)].kind;
+    return p != TOK_COMMA && p != TOK_LBRACE && p != TOK_MAP_OPEN && n != TOK_RBRACE &&
+           n != TOK_COMMA && n != TOK_EOF;
+}
+
+/* Writes the `,` of a field break once, before the break or the comment
+ * that precedes it. */
+static void field_comma(fmt_t *f, int i)
+{
+    if (f->comma_after == f->prev_sig || !field_break(f, i))
+        return;
+    f->comma_after = f->prev_sig;
+    fmt_line_put(&f->line, ",", 1, false);
+    if (f->interps == 0 && f->generics <= 0)
+        fmt_line_mark_break(&f->line, f->delims);
+}
+
+static void on_newline(fmt_t *f, int i)
 {
     ctx_t *t = top(f);
     if (t->kind == CTX_BLOCK && !f->in_bars)
         f->need_break = true;
     else if (t->kind == CTX_CLOSURE && t->semis)
         f->pending_semi = true;
+    else
+        field_comma(f, i);
 }
 
 static bool comment_own_line(const fmt_t *f, int i)
@@ -464,7 +497,10 @@ static void on_comment(fmt_t *f, int i)
                               f->src[end - 1] == '\r'))
         end--;
     bool in_block = top(f)->kind == CTX_BLOCK;
-    if (comment_own_line(f, i)) {
+    bool own = comment_own_line(f, i);
+    if (!in_block && !own && t->aux != LEX_COMMENT_BLOCK)
+        field_comma(f, i);
+    if (own) {
         if (in_block) {
             start_member(f, top(f), MEMBER_COMMENT);
             f->need_break = true;
@@ -537,7 +573,8 @@ static void on_token(fmt_t *f, int i)
     case TOK_KW_FN: case TOK_KW_DEF: on_fn(f, i); break;
     case TOK_LPAREN: case TOK_LBRACKET: case TOK_LBRACE: case TOK_MAP_OPEN:
         put(f, i);
-        push(f, CTX_DELIM);
+        push(f, CTX_DELIM)->braces =
+            f->tok[i].kind == TOK_MAP_OPEN || (fl & F_STRUCT_LIT) != 0;
         break;
     case TOK_RPAREN: case TOK_RBRACKET: case TOK_RBRACE:
         close_ctx(f, CTX_DELIM);
@@ -598,12 +635,12 @@ char *fmt_source(const char *src, uint32_t len, const fmt_options_t *opt, size_t
     fmt_line_init(&f->line, opt->indent_size, opt->line_width);
     f->depth = 1;
     f->ctx[0] = (ctx_t){.kind = CTX_BLOCK, .spaced = true};
-    f->prev = f->prev_sig = -1;
+    f->prev = f->prev_sig = f->comma_after = -1;
     f->need_break = true;
     mark_tokens(f);
     for (int i = 0; i < (int)f->count && f->tok[i].kind != TOK_EOF; i++) {
         switch (f->tok[i].kind) {
-        case TOK_NEWLINE: on_newline(f); break;
+        case TOK_NEWLINE: on_newline(f, i); break;
         case TOK_COMMENT: on_comment(f, i); break;
         case TOK_KW_END: on_end(f, i); break;
         case TOK_KW_ELSE: on_else(f, i); break;
@@ -638,6 +675,18 @@ static uint32_t trimmed_end(const char *src, const token_t *t)
     return end;
 }
 
+/* Whether a line break comes before the next token of t from i on. */
+static bool newline_ahead(const lex_tokens_t *t, uint32_t i)
+{
+    for (; i < t->len; i++) {
+        if (t->items[i].kind == TOK_NEWLINE)
+            return true;
+        if (t->items[i].kind != TOK_COMMENT && t->items[i].kind != TOK_SEMI)
+            return false;
+    }
+    return false;
+}
+
 bool fmt_same_tokens(const char *a, uint32_t alen, const char *b, uint32_t blen)
 {
     lex_tokens_t ta = lex_tokens_trivia(a, alen);
@@ -645,8 +694,12 @@ bool fmt_same_tokens(const char *a, uint32_t alen, const char *b, uint32_t blen)
     uint32_t i = 0, j = 0;
     bool same = true;
     for (;;) {
+        uint32_t before = i;
         i = skip_separators(&ta, i);
         j = skip_separators(&tb, j);
+        if (j < tb.len && tb.items[j].kind == TOK_COMMA && i < ta.len &&
+            ta.items[i].kind != TOK_COMMA && newline_ahead(&ta, before))
+            j = skip_separators(&tb, j + 1); /* a `,` written for a field break */
         if (i >= ta.len || j >= tb.len) {
             same = i >= ta.len && j >= tb.len;
             break;

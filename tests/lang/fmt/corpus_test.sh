@@ -5,13 +5,15 @@
 #   2. the formatted program parses to the same AST as the original
 #      (`snowc parse --dump` with the @line:col positions removed);
 #   3. `fmt --check` accepts the formatted file and, when formatting changed
-#      the file, rejects the original.
+#      the file, rejects the original;
+#   4. 1-3 again with --line-width 20 --indent-size 4 (most lists break).
 # usage: corpus_test.sh SNOWC DIR...
 set -u
 snowc=$1; shift
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0; count=0
+narrow="--line-width 20 --indent-size 4"
 strip() { sed -e 's/ @[0-9]*:[0-9]*-[0-9]*:[0-9]*//g' -e '/^file /d'; }
 for dir in "$@"; do
     for src in $(find "$dir" -name '*.snow' | sort); do
@@ -34,6 +36,15 @@ for dir in "$@"; do
         if ! "$snowc" fmt --check "$tmp/a.snow" 2>/dev/null; then
             echo "FAIL check accepts formatted: $src"; fail=1
         fi
+        # 4. the same at a narrow width and indent 4, where most lists break
+        cp "$src" "$tmp/n.snow"
+        "$snowc" fmt "$tmp/n.snow" $narrow 2>/dev/null || { echo "FAIL fmt narrow: $src"; fail=1; }
+        cp "$tmp/n.snow" "$tmp/m.snow"
+        "$snowc" fmt "$tmp/m.snow" $narrow 2>/dev/null
+        cmp -s "$tmp/n.snow" "$tmp/m.snow" || { echo "FAIL idempotence narrow: $src"; fail=1; }
+        "$snowc" parse --dump "$tmp/n.snow" 2>&1 | strip >"$tmp/ast2"
+        cmp -s "$tmp/ast0" "$tmp/ast2" || { echo "FAIL ast narrow: $src"; fail=1; }
+        "$snowc" fmt --check "$tmp/n.snow" $narrow 2>/dev/null || { echo "FAIL check narrow: $src"; fail=1; }
         cp "$src" "$tmp/c.snow"
         if ! cmp -s "$src" "$tmp/a.snow" && "$snowc" fmt --check "$tmp/c.snow" 2>/dev/null; then
             echo "FAIL check accepts unformatted: $src"; fail=1
