@@ -12,6 +12,8 @@
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
 #include "kernel/sock.h"
+#include "kernel/tls.h"
+#include "kernel/tls_stream.h"
 #include "lang/std/ctx.h"
 #include "sched/link.h"
 #include "sched/reason.h"
@@ -39,6 +41,12 @@ struct ws_conn_t {
     size_t len, cap, start;
     kern_op_t op;
     ws_conn_t *prev, *next; /* the listener's list */
+    /* HTTPS (serve_tls): the engine connection and its stream over fd. */
+    kern_tls_conn_t *tconn;
+    kern_tls_stream_t tls;
+    kern_timer_t tls_timer; /* a read's timeout: the stream has none */
+    int tls_res;
+    bool tls_timed_out;
 };
 
 /* {====== I/O: start an op, park, resume on its completion */
@@ -49,11 +57,94 @@ static void io_done(kern_ring_t *ring, kern_op_t *op)
     sched_proc_unpark(op->data);
 }
 
+/* {====== TLS: the same calls over kern_tls_stream */
+
+static void tls_done(kern_tls_stream_t *s, int res)
+{
+    ws_conn_t *c = s->data;
+    c->tls_res = res;
+    sched_proc_unpark(c->proc);
+}
+
+static void tls_timeout(kern_ring_t *ring, kern_timer_t *t)
+{
+    (void)ring;
+    ws_conn_t *c = t->data;
+    c->tls_timed_out = true;
+    kern_tls_stream_cancel(&c->tls); /* the read completes with -ECANCELED */
+}
+
+/* Parks until the stream operation just started completes; a timeout_ms
+ * >= 0 cancels it after that long. Returns its result or -ETIMEDOUT. */
+static int tls_wait(ws_conn_t *c, int64_t timeout_ms)
+{
+    c->tls_timed_out = false;
+    if (timeout_ms >= 0) {
+        c->tls_timer.data = c;
+        kern_timer_start(c->ring, &c->tls_timer, timeout_ms * 1000000, tls_timeout);
+    }
+    sched_proc_park();
+    kern_timer_stop(c->ring, &c->tls_timer);
+    return c->tls_timed_out ? -ETIMEDOUT : c->tls_res;
+}
+
+static int tls_recv(ws_conn_t *c, int64_t timeout_ms)
+{
+    int rc = kern_tls_stream_read(&c->tls, c->buf + c->len, c->cap - c->len, tls_done);
+    return rc < 0 ? rc : tls_wait(c, timeout_ms);
+}
+
+static int tls_send(ws_conn_t *c, const struct iovec *iov, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (iov[i].iov_len == 0)
+            continue;
+        int rc = kern_tls_stream_write(&c->tls, iov[i].iov_base, iov[i].iov_len, tls_done);
+        if (rc < 0 || (rc = tls_wait(c, -1)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Sets up the engine connection and runs the handshake (bounded by the
+ * read timeout; services.md 1.8: inside the connection's process, never in
+ * the accept loop). Returns 0 or -errno. */
+static int tls_start(ws_conn_t *c)
+{
+    int rc = kern_tls_conn_new(c->srv->cfg.tls, NULL, &c->tconn);
+    if (rc < 0)
+        return rc;
+    kern_tls_stream_init(&c->tls, c->ring, c->fd, c->tconn);
+    c->tls.data = c;
+    rc = kern_tls_stream_handshake(&c->tls, c->srv->cfg.read_timeout_ms * 1000000, tls_done);
+    return rc < 0 ? rc : tls_wait(c, -1);
+}
+
+/* Releases the stream once its ring ops are over. On a process only. */
+static void tls_end(ws_conn_t *c)
+{
+    if (!c->tconn)
+        return;
+    if (kern_tls_stream_busy(&c->tls))
+        kern_tls_stream_cancel(&c->tls);
+    for (int i = 0; i < 1000 && kern_tls_stream_busy(&c->tls); i++)
+        sched_proc_sleep(1);
+    if (!kern_tls_stream_busy(&c->tls)) {
+        kern_tls_stream_destroy(&c->tls);
+        kern_tls_conn_free(c->tconn);
+    } /* else: the ring never finished; leak rather than free memory it uses */
+    c->tconn = NULL;
+}
+
+/* }====== */
+
 /* Receives into the buffer's free room. Returns bytes, 0 at end of stream,
  * or -errno (-ETIMEDOUT after timeout_ms). */
 static int conn_recv(ws_conn_t *c, int64_t timeout_ms)
 {
     snow_assert(c->cap > c->len);
+    if (c->tconn)
+        return tls_recv(c, timeout_ms);
     c->op.data = c->proc;
     int64_t ns = timeout_ms < 0 ? -1 : timeout_ms * 1000000;
     int rc = kern_sock_recv_into(c->ring, c->fd, c->buf + c->len, c->cap - c->len, ns, &c->op,
@@ -67,6 +158,8 @@ static int conn_recv(ws_conn_t *c, int64_t timeout_ms)
 /* Sends every byte of iov[0, n). Returns 0 or -errno. */
 static int conn_send(ws_conn_t *c, struct iovec *iov, int n)
 {
+    if (c->tconn)
+        return tls_send(c, iov, n);
     while (n > 0) {
         c->op.data = c->proc;
         int rc = kern_sock_sendv(c->ring, c->fd, iov, (unsigned)n, &c->op, io_done);
@@ -172,6 +265,8 @@ static int conn_respond(ws_conn_t *c, ws_http_response_t resp, bool keep)
  * before the peer has read the response. */
 static void conn_linger(ws_conn_t *c)
 {
+    if (c->tconn)
+        return; /* the TLS stream is failed or done; closing is enough */
     shutdown(c->fd, SHUT_WR);
     uint64_t deadline = kern_timer_now_ns() + (uint64_t)LINGER_MS * 1000000;
     size_t total = 0;
@@ -385,6 +480,8 @@ static void conn_close(ws_conn_t *c)
 {
     if (c->fd < 0)
         return;
+    if (sched_proc_current() == c->proc)
+        tls_end(c);
     conn_unlink(c);
     close(c->fd);
     c->fd = -1;
@@ -484,7 +581,8 @@ static _Noreturn void conn_main(void *arg)
     c.l->conns = &c;
     c.cap = BUF_BYTES_MIN;
     c.buf = kern_alloc(c.cap);
-    conn_loop(&c);
+    if (!c.srv->cfg.tls || tls_start(&c) == 0)
+        conn_loop(&c);
     conn_close(&c);
     sched_proc_exit(); /* not return: conn_on_exit needs this frame */
 }

@@ -77,6 +77,7 @@ typedef struct ws_server_config_t {
     ws_server_handler_cb handler;
     void *handler_data; /* borrowed; handed to handler */
     snow_rt_t *rt;      /* the connections' program-wide state; NULL: the caller's (an actor) */
+    struct kern_tls_ctx_t *tls; /* kept: HTTPS with this server context (kernel/tls.h), or NULL */
 } ws_server_config_t;
 
 /* The spec's configuration (services.md 1.8-1.9): 30 s read timeout, no

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "kernel/alloc.h"
+#include "kernel/tls.h"
 #include "lang/std/ctx.h"
 #include "sched/proc.h"
 #include "sched/worker.h"
@@ -290,7 +291,7 @@ static void app_destroy(http_app_t *app)
     kern_free(app->mws);
 }
 
-int ws_snow_http_serve_(snow_ctx_t *cx, void *router, int64_t port, bool tls)
+int ws_snow_http_serve_(snow_ctx_t *cx, void *router, int64_t port, struct kern_tls_ctx_t *tls)
 {
     if (port < 0 || port > 65535) {
         char line[128];
@@ -303,7 +304,8 @@ int ws_snow_http_serve_(snow_ctx_t *cx, void *router, int64_t port, bool tls)
     http_app_t app;
     app_build(&app, router);
     ws_server_config_t cfg = ws_server_config_spec((uint16_t)port, dispatch, &app);
-    cfg.tls_banner = tls;
+    cfg.tls_banner = tls != NULL;
+    cfg.tls = tls;
     cfg.rt = cx->rt;
     ws_server_t *srv = ws_server_new(&cfg);
     int rc;
@@ -318,7 +320,44 @@ int ws_snow_http_serve_(snow_ctx_t *cx, void *router, int64_t port, bool tls)
 
 snow_unit_t snow_http_serve(snow_ctx_t *cx, void *router, int64_t port)
 {
-    ws_snow_http_serve_(cx, router, port, false);
+    ws_snow_http_serve_(cx, router, port, NULL);
+    return 0;
+}
+
+static void tls_failed(const char *prefix, const char *detail)
+{
+    char line[512];
+    snprintf(line, sizeof line, "[snow-rt] Failed to load TLS certificates: %s%s\n", prefix,
+             detail);
+    ssize_t rc = write(2, line, strlen(line));
+    (void)rc;
+}
+
+/* services.md 1.8: certificates are loaded before binding; a failure prints
+ * the line with v5.0's detail prefixes and returns (). */
+snow_unit_t snow_http_serve_tls(snow_ctx_t *cx, void *router, int64_t port,
+                                snow_string_t *cert_path, snow_string_t *key_path)
+{
+    if (access(cert_path->bytes, R_OK) != 0) {
+        tls_failed("open cert file: ", strerror(errno));
+        return 0;
+    }
+    if (access(key_path->bytes, R_OK) != 0) {
+        tls_failed("load key: ", strerror(errno));
+        return 0;
+    }
+    kern_tls_config_t cfg = {.role = KERN_TLS_SERVER,
+                             .cert_file = cert_path->bytes,
+                             .key_file = key_path->bytes,
+                             .version_min = KERN_TLS_1_2};
+    kern_tls_ctx_t *ctx = NULL;
+    int rc = kern_tls_ctx_new(&cfg, &ctx);
+    if (rc < 0) {
+        tls_failed(rc == -ENOENT ? "parse certs: " : "TLS config: ", kern_tls_strerror(rc));
+        return 0;
+    }
+    ws_snow_http_serve_(cx, router, port, ctx);
+    kern_tls_ctx_free(ctx);
     return 0;
 }
 

@@ -12,12 +12,14 @@
 
 #include "lang/std/snow.h"
 
-/* HTTP.serve / HTTP.serve_tls without the TLS set-up: builds the route
- * table from router (a Router value of cx's heap, borrowed) and serves it
- * on port until shutdown (see snow_http.c on where it runs). tls only
- * changes the banner line. Returns 0, or -errno when the port is invalid or
- * the listener could not be bound (the failure line is printed). Not to be
- * called directly. */
-int ws_snow_http_serve_(snow_ctx_t *cx, void *router, int64_t port, bool tls);
+struct kern_tls_ctx_t;
+
+/* HTTP.serve / HTTP.serve_tls after the TLS set-up: builds the route table
+ * from router (a Router value of cx's heap, borrowed) and serves it on port
+ * until shutdown (see snow_http.c on where it runs), over TLS with the
+ * server context tls (borrowed) unless it is NULL. Returns 0, or -errno when
+ * the port is invalid or the listener could not be bound (the failure line
+ * is printed). Not to be called directly. */
+int ws_snow_http_serve_(snow_ctx_t *cx, void *router, int64_t port, struct kern_tls_ctx_t *tls);
 
 #endif

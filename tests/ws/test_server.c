@@ -21,7 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/alloc.h"
+#include "kernel/certgen.h"
 #include "kernel/timer.h"
+#include "kernel/tls.h"
 #include "lang/std/ctx.h"
 #include "sched/proc.h"
 #include "ws/server.h"
@@ -557,4 +560,43 @@ Test(ws_server, ten_thousand_concurrent_keep_alive_connections, .timeout = 120)
     cr_assert_eq(st.accepted, N);
     cr_assert_eq(st.live, 0);
     finish();
+}
+
+Test(ws_server, https_with_curl_over_tls, .timeout = 30)
+{
+    if (system("curl --version >/dev/null 2>&1") != 0)
+        cr_skip_test("curl is not installed");
+    char *cert = NULL, *key = NULL;
+    cr_assert_eq(kern_certgen_self_signed("localhost", 1, &cert, &key), 0);
+    kern_tls_config_t tc = {.role = KERN_TLS_SERVER,
+                            .cert_pem = cert,
+                            .cert_pem_len = strlen(cert),
+                            .key_pem = key,
+                            .key_pem_len = strlen(key)};
+    kern_tls_ctx_t *ctx = NULL;
+    cr_assert_eq(kern_tls_ctx_new(&tc, &ctx), 0);
+    ws_server_config_t cfg = config();
+    cfg.tls = ctx;
+    uint16_t port = start(cfg);
+    char cmd[256];
+    /* Two requests on one TLS connection (keep-alive), then a POST. */
+    snprintf(cmd, sizeof cmd,
+             "curl -sk --max-time 5 https://127.0.0.1:%u/hello https://127.0.0.1:%u/hello "
+             "-d abc https://127.0.0.1:%u/echo",
+             port, port, port);
+    FILE *f = popen(cmd, "r");
+    char out[256] = {0};
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = 0;
+    cr_assert_eq(pclose(f), 0);
+    cr_assert_str_eq(out, "Hello, World!Hello, World!abc");
+    stop();
+    ws_server_stats_t st;
+    ws_server_stats(srv, &st);
+    cr_assert_eq(st.accepted, 1, "curl reused its TLS connection");
+    cr_assert_eq(st.requests, 3);
+    finish();
+    kern_tls_ctx_free(ctx);
+    kern_free(cert);
+    kern_free(key);
 }
