@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# web_e2e.sh SNOWC: builds examples/web with snowc into a temporary copy,
+# web_e2e.sh SNOWC: builds examples/web (and then tests/ws/e2e_app) with
+# snowc into a temporary copy,
 # starts it on a free port, checks its answers with curl (services.md
 # 1.4-1.10, D84-D90) and that SIGTERM stops it cleanly (exit 0). CTest label
 # `integration` (issue 8). Every step is bounded in time.
@@ -80,4 +81,40 @@ timeout 10 tail --pid="$pid" -f /dev/null || rc=$?
 wait "$pid" || rc=$?
 pid=
 [[ $rc == 0 ]] || { echo "FAIL: exit status $rc after SIGTERM" >&2; fail=1; }
+
+# Part 2: tests/ws/e2e_app, the features the example does not show.
+mkdir -p "$work/app"
+cp "$here/tests/ws/e2e_app/main.snow" "$work/app/"
+timeout 120 "$snowc" build "$work/app" >/dev/null
+PORT=$port "$work/app/app" 2>"$work/err2" &
+pid=$!
+for _ in $(seq 100); do
+    grep -q "listening" "$work/err2" 2>/dev/null && break
+    sleep 0.05
+done
+check 200 'hi from a closure' "$base/closure"                   # D85
+check 418 'short' "$base/teapot"                                # closure middleware, short-circuit
+check 200 'twice' -H 'X-Twice: 1' "$base/closure"               # next called twice
+check 500 'Internal Server Error' "$base/crash/12"               # D87: division by zero
+check 200 '100' "$base/crash/123"                               # ... and the server goes on
+check 201 's' "$base/status/201"
+check 299 's' "$base/status/299"                                # D86: unregistered code
+check 500 'Internal Server Error' "$base/status/999"            # D86: outside 100-599
+check 200 'param' "$base/items/7"                               # 1.4 priorities
+check 200 'static' "$base/items/all"
+check 200 'wild' "$base/items/a/b"
+check 404 'Not Found' "$base/only-in-base-copy"                 # 1.3: routers are persistent
+check 200 'Some(3) Some() None' "$base/q?a=1&b=&a=3&c"          # 1.6 query rules
+del=$(curl -s -m 5 -i -X DELETE "$base/gone" | tr -d '\r')
+[[ $del == $'HTTP/1.1 204 No Content\nContent-Type: application/json; charset=utf-8\nConnection: close' ]] ||
+    { echo "FAIL 204: $del" >&2; fail=1; }                       # D90: no body, no length
+grep -q '^\[snow-rt\] HTTP handler panicked: division by zero$' "$work/err2" ||
+    { echo "FAIL: no panic line" >&2; fail=1; }
+grep -q '^\[snow-rt\] HTTP handler panicked: invalid status 999$' "$work/err2" ||
+    { echo "FAIL: no invalid status line" >&2; fail=1; }
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+[[ $rc == 0 ]] || { echo "FAIL: app exit status $rc after SIGTERM" >&2; fail=1; }
 exit $fail
