@@ -30,12 +30,18 @@ typedef struct {
 static const char *ctype(ir_rep_t r)
 {
     switch (r) {
-    case IR_REP_UNIT: return "snow_unit_t";
-    case IR_REP_INT: return "int64_t";
-    case IR_REP_FLOAT: return "double";
-    case IR_REP_BOOL: return "bool";
-    case IR_REP_PTR: return "void *";
-    case IR_REP_WORD: return "snow_word_t";
+    case IR_REP_UNIT:
+        return "snow_unit_t";
+    case IR_REP_INT:
+        return "int64_t";
+    case IR_REP_FLOAT:
+        return "double";
+    case IR_REP_BOOL:
+        return "bool";
+    case IR_REP_PTR:
+        return "void *";
+    case IR_REP_WORD:
+        return "snow_word_t";
     }
     return "void *";
 }
@@ -84,10 +90,7 @@ static void print_local(FILE *out, const ir_local_t *l, uint32_t i)
     fprintf(out, "_%u", i);
 }
 
-static void local_name(emitter_t *em, uint32_t i)
-{
-    print_local(em->out, &em->f->locals[i], i);
-}
+static void local_name(emitter_t *em, uint32_t i) { print_local(em->out, &em->f->locals[i], i); }
 
 static void type_name(emitter_t *em, uint32_t ti)
 {
@@ -106,12 +109,22 @@ static void emit_word(emitter_t *em, const ir_expr_t *e)
 {
     FILE *out = em->out;
     switch (e->rep) {
-    case IR_REP_UNIT: fputs("(snow_word_t)0", out); return;
+    case IR_REP_UNIT:
+        fputs("(snow_word_t)0", out);
+        return;
     case IR_REP_INT:
-    case IR_REP_BOOL: fputs("(snow_word_t)(", out); break;
-    case IR_REP_FLOAT: fputs("snow_word_from_float(", out); break;
-    case IR_REP_PTR: fputs("SNOW_WORD_PTR(", out); break;
-    case IR_REP_WORD: emit_expr(em, e); return;
+    case IR_REP_BOOL:
+        fputs("(snow_word_t)(", out);
+        break;
+    case IR_REP_FLOAT:
+        fputs("snow_word_from_float(", out);
+        break;
+    case IR_REP_PTR:
+        fputs("SNOW_WORD_PTR(", out);
+        break;
+    case IR_REP_WORD:
+        emit_expr(em, e);
+        return;
     }
     emit_expr(em, e);
     fputc(')', out);
@@ -121,12 +134,24 @@ static void emit_word(emitter_t *em, const ir_expr_t *e)
 static void from_word_open(FILE *out, ir_rep_t rep)
 {
     switch (rep) {
-    case IR_REP_UNIT: fputs("((snow_unit_t)0 & (snow_unit_t)(", out); break;
-    case IR_REP_INT: fputs("((int64_t)(", out); break;
-    case IR_REP_FLOAT: fputs("(snow_word_to_float(", out); break;
-    case IR_REP_BOOL: fputs("((", out); break;
-    case IR_REP_PTR: fputs("(SNOW_WORD_TO_PTR(void, ", out); break;
-    case IR_REP_WORD: fputs("((", out); break;
+    case IR_REP_UNIT:
+        fputs("((snow_unit_t)0 & (snow_unit_t)(", out);
+        break;
+    case IR_REP_INT:
+        fputs("((int64_t)(", out);
+        break;
+    case IR_REP_FLOAT:
+        fputs("(snow_word_to_float(", out);
+        break;
+    case IR_REP_BOOL:
+        fputs("((", out);
+        break;
+    case IR_REP_PTR:
+        fputs("(SNOW_WORD_TO_PTR(void, ", out);
+        break;
+    case IR_REP_WORD:
+        fputs("((", out);
+        break;
     }
 }
 
@@ -137,7 +162,8 @@ static void from_word_close(FILE *out, ir_rep_t rep)
 
 static const char *int_op(ir_op_t op)
 {
-    static const char *ops[] = {"+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"};
+    static const char *ops[] = {
+        "+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"};
     return op <= IR_OP_OR ? ops[op] : "?";
 }
 
@@ -235,11 +261,21 @@ static void emit_expr(emitter_t *em, const ir_expr_t *e)
         else
             float_literal(out, e->f);
         break;
-    case IR_E_BOOL: fputs(e->i ? "true" : "false", out); break;
-    case IR_E_UNIT: fputs("(snow_unit_t)0", out); break;
-    case IR_E_STR: fprintf(out, "snow_str_%u", e->index); break;
-    case IR_E_LOCAL: local_name(em, e->index); break;
-    case IR_E_GLOBAL: fprintf(out, "snow_g_%s_%u", em->p->globals[e->index].name, e->index); break;
+    case IR_E_BOOL:
+        fputs(e->i ? "true" : "false", out);
+        break;
+    case IR_E_UNIT:
+        fputs("(snow_unit_t)0", out);
+        break;
+    case IR_E_STR:
+        fprintf(out, "snow_str_%u", e->index);
+        break;
+    case IR_E_LOCAL:
+        local_name(em, e->index);
+        break;
+    case IR_E_GLOBAL:
+        fprintf(out, "snow_g_%s_%u", em->p->globals[e->index].name, e->index);
+        break;
     case IR_E_UN:
         if (e->op == IR_OP_NOT) {
             fputs("(!", out);
@@ -251,7 +287,9 @@ static void emit_expr(emitter_t *em, const ir_expr_t *e)
         emit_expr(em, e->a);
         fputc(')', out);
         break;
-    case IR_E_BIN: emit_bin(em, e); break;
+    case IR_E_BIN:
+        emit_bin(em, e);
+        break;
     case IR_E_CALL:
         fprintf(out, "%s(cx", em->p->funcs[e->index]->c_name);
         emit_args(em, e->args, e->nargs, true);
@@ -270,7 +308,9 @@ static void emit_expr(emitter_t *em, const ir_expr_t *e)
         emit_args(em, e->args, e->nargs, !e->no_cx);
         fputc(')', out);
         break;
-    case IR_E_CALL_CLO: emit_call_clo(em, e); break;
+    case IR_E_CALL_CLO:
+        emit_call_clo(em, e);
+        break;
     case IR_E_FIELD:
         from_word_open(out, e->rep);
         fputs("((snow_record_t *)", out);
@@ -283,7 +323,9 @@ static void emit_expr(emitter_t *em, const ir_expr_t *e)
         emit_expr(em, e->a);
         fputs(")->h.tag", out);
         break;
-    case IR_E_TO_WORD: emit_word(em, e->a); break;
+    case IR_E_TO_WORD:
+        emit_word(em, e->a);
+        break;
     case IR_E_FROM_WORD:
         from_word_open(out, e->rep);
         emit_expr(em, e->a);
@@ -293,7 +335,9 @@ static void emit_expr(emitter_t *em, const ir_expr_t *e)
         fputc('&', out);
         type_name(em, e->index);
         break;
-    case IR_E_RAW: fputs(e->name, out); break;
+    case IR_E_RAW:
+        fputs(e->name, out);
+        break;
     case IR_E_COND:
         fputc('(', out);
         emit_expr(em, e->a);
@@ -444,9 +488,15 @@ static void emit_stmt(emitter_t *em, const ir_stmt_t *s)
         indent(em);
         fputs("}\n", out);
         break;
-    case IR_S_BREAK: fputs("break;\n", out); break;
-    case IR_S_CONTINUE: fputs("continue;\n", out); break;
-    case IR_S_RETURN: emit_return(em, s); break;
+    case IR_S_BREAK:
+        fputs("break;\n", out);
+        break;
+    case IR_S_CONTINUE:
+        fputs("continue;\n", out);
+        break;
+    case IR_S_RETURN:
+        emit_return(em, s);
+        break;
     case IR_S_BLOCK:
         fputs("{\n", out);
         emit_block(em, &s->then);
@@ -455,8 +505,14 @@ static void emit_stmt(emitter_t *em, const ir_stmt_t *s)
         indent(em);
         fprintf(out, "snow_L%u: __attribute__((unused));\n", s->label);
         break;
-    case IR_S_EXIT: fprintf(out, "goto snow_L%u;\n", s->label); break;
-    case IR_S_TAILCALL: fputs("SNOW_LOOP_TICK(cx);\n", out); indent(em); fputs("goto snow_top;\n", out); break;
+    case IR_S_EXIT:
+        fprintf(out, "goto snow_L%u;\n", s->label);
+        break;
+    case IR_S_TAILCALL:
+        fputs("SNOW_LOOP_TICK(cx);\n", out);
+        indent(em);
+        fputs("goto snow_top;\n", out);
+        break;
     case IR_S_PANIC: {
         const char *path = file_path(em, em->f->file);
         fputs("snow_panic_at(cx, ", out);
@@ -467,7 +523,9 @@ static void emit_stmt(emitter_t *em, const ir_stmt_t *s)
         break;
     }
     case IR_S_RECORD:
-    case IR_S_CLOSURE: emit_alloc(em, s); break;
+    case IR_S_CLOSURE:
+        emit_alloc(em, s);
+        break;
     case IR_S_SET_FIELD:
         fputs("((snow_record_t *)", out);
         local_name(em, s->local);
@@ -494,7 +552,8 @@ static void emit_signature(emitter_t *em, const ir_func_t *f)
 {
     FILE *out = em->out;
     if (f->is_closure) {
-        fprintf(out, "static snow_word_t %s(snow_ctx_t *cx, " UNUSED "snow_record_t *self", f->c_name);
+        fprintf(out, "static snow_word_t %s(snow_ctx_t *cx, " UNUSED "snow_record_t *self",
+                f->c_name);
         for (uint32_t i = 0; i < f->nparams; i++)
             fprintf(out, ", snow_word_t a%u", i);
         fputc(')', out);
@@ -575,12 +634,11 @@ static void emit_func(emitter_t *em, const ir_func_t *f)
 
 static const char *kind_name(uint32_t k)
 {
-    static const char *names[] = {"SNOW_KIND_UNIT",   "SNOW_KIND_INT",   "SNOW_KIND_FLOAT",
-                                  "SNOW_KIND_BOOL",   "SNOW_KIND_STRING", "SNOW_KIND_LIST",
-                                  "SNOW_KIND_MAP",    "SNOW_KIND_SET",   "SNOW_KIND_QUEUE",
-                                  "SNOW_KIND_RANGE",  "SNOW_KIND_TUPLE", "SNOW_KIND_STRUCT",
-                                  "SNOW_KIND_SUM",    "SNOW_KIND_FUNCTION", "SNOW_KIND_PID",
-                                  "SNOW_KIND_JSON"};
+    static const char *names[] = {
+        "SNOW_KIND_UNIT",   "SNOW_KIND_INT",      "SNOW_KIND_FLOAT", "SNOW_KIND_BOOL",
+        "SNOW_KIND_STRING", "SNOW_KIND_LIST",     "SNOW_KIND_MAP",   "SNOW_KIND_SET",
+        "SNOW_KIND_QUEUE",  "SNOW_KIND_RANGE",    "SNOW_KIND_TUPLE", "SNOW_KIND_STRUCT",
+        "SNOW_KIND_SUM",    "SNOW_KIND_FUNCTION", "SNOW_KIND_PID",   "SNOW_KIND_JSON"};
     return k < sizeof names / sizeof names[0] ? names[k] : "SNOW_KIND_UNIT";
 }
 

@@ -112,10 +112,7 @@ ir_expr_t *ir_bool(arena_t *a, bool v)
     return e;
 }
 
-ir_expr_t *ir_unit(arena_t *a)
-{
-    return expr(a, IR_E_UNIT, IR_REP_UNIT);
-}
+ir_expr_t *ir_unit(arena_t *a) { return expr(a, IR_E_UNIT, IR_REP_UNIT); }
 
 ir_expr_t *ir_str(arena_t *a, uint32_t index)
 {
@@ -131,10 +128,7 @@ ir_expr_t *ir_local_ref(arena_t *a, const ir_func_t *f, uint32_t local)
     return e;
 }
 
-static bool is_compare(ir_op_t op)
-{
-    return op >= IR_OP_EQ && op <= IR_OP_OR;
-}
+static bool is_compare(ir_op_t op) { return op >= IR_OP_EQ && op <= IR_OP_OR; }
 
 ir_expr_t *ir_bin(arena_t *a, ir_op_t op, ir_rep_t operands, ir_expr_t *l, ir_expr_t *r)
 {

@@ -54,28 +54,28 @@ typedef struct {
 
 /* ORDER IR_E: emit_expr in emit.c. */
 typedef enum {
-    IR_E_INT,     /* i */
-    IR_E_FLOAT,   /* f */
-    IR_E_BOOL,    /* i != 0 */
+    IR_E_INT,   /* i */
+    IR_E_FLOAT, /* f */
+    IR_E_BOOL,  /* i != 0 */
     IR_E_UNIT,
-    IR_E_STR,     /* static string literal: index into prog->strings */
-    IR_E_LOCAL,   /* index: local of the current function */
-    IR_E_GLOBAL,  /* index: module constant (prog->globals) */
-    IR_E_UN,      /* op, a */
-    IR_E_BIN,     /* op, a, b; rep = operand representation */
-    IR_E_CALL,    /* direct call of prog->funcs[index] with args */
-    IR_E_RT,      /* call of the runtime function `name` (snow.h) with args; cx is passed first
-                     unless no_cx */
-    IR_E_CALL_CLO,/* call closure a with args (as words); result converted to rep */
-    IR_E_FIELD,   /* word index of record a, converted to rep */
-    IR_E_TAG,     /* variant tag of record a (Int) */
-    IR_E_TO_WORD, /* a (of rep a->rep) as snow_word_t */
-    IR_E_FROM_WORD,/* word a as rep */
-    IR_E_TYPE,    /* pointer to type descriptor prog->types[index] */
-    IR_E_RAW,     /* a C expression text copied verbatim (constants from snow.h) */
-    IR_E_COND,    /* a ? b : c (b, c side-effect free) */
-    IR_E_LIST_ITEM,/* snow_list_items(a)[b] converted to rep */
-    IR_E_LIST_LEN, /* ((snow_list_t *)a)->len */
+    IR_E_STR,       /* static string literal: index into prog->strings */
+    IR_E_LOCAL,     /* index: local of the current function */
+    IR_E_GLOBAL,    /* index: module constant (prog->globals) */
+    IR_E_UN,        /* op, a */
+    IR_E_BIN,       /* op, a, b; rep = operand representation */
+    IR_E_CALL,      /* direct call of prog->funcs[index] with args */
+    IR_E_RT,        /* call of the runtime function `name` (snow.h) with args; cx is passed first
+                       unless no_cx */
+    IR_E_CALL_CLO,  /* call closure a with args (as words); result converted to rep */
+    IR_E_FIELD,     /* word index of record a, converted to rep */
+    IR_E_TAG,       /* variant tag of record a (Int) */
+    IR_E_TO_WORD,   /* a (of rep a->rep) as snow_word_t */
+    IR_E_FROM_WORD, /* word a as rep */
+    IR_E_TYPE,      /* pointer to type descriptor prog->types[index] */
+    IR_E_RAW,       /* a C expression text copied verbatim (constants from snow.h) */
+    IR_E_COND,      /* a ? b : c (b, c side-effect free) */
+    IR_E_LIST_ITEM, /* snow_list_items(a)[b] converted to rep */
+    IR_E_LIST_LEN,  /* ((snow_list_t *)a)->len */
 } ir_expr_kind_t;
 
 /* Operators. Int ADD/SUB/MUL/NEG wrap; DIV/REM follow D26 (panic with the
@@ -119,21 +119,21 @@ struct ir_expr_t {
 
 /* ORDER IR_S: emit_stmt in emit.c. */
 typedef enum {
-    IR_S_ASSIGN,   /* locals[local] = e */
+    IR_S_ASSIGN,     /* locals[local] = e */
     IR_S_SET_GLOBAL, /* globals[local] = e */
-    IR_S_EXPR,     /* e; (a call for its effect) */
-    IR_S_IF,       /* if (e) then else els */
-    IR_S_LOOP,     /* for (;;) body; the loop back-edge is a preemption point */
-    IR_S_BREAK,    /* leaves the innermost IR_S_LOOP */
-    IR_S_CONTINUE, /* next iteration of the innermost IR_S_LOOP */
-    IR_S_RETURN,   /* return e (e NULL for Unit functions) */
-    IR_S_BLOCK,    /* labelled block `label`: body; IR_S_EXIT(label) jumps past its end */
+    IR_S_EXPR,       /* e; (a call for its effect) */
+    IR_S_IF,         /* if (e) then else els */
+    IR_S_LOOP,       /* for (;;) body; the loop back-edge is a preemption point */
+    IR_S_BREAK,      /* leaves the innermost IR_S_LOOP */
+    IR_S_CONTINUE,   /* next iteration of the innermost IR_S_LOOP */
+    IR_S_RETURN,     /* return e (e NULL for Unit functions) */
+    IR_S_BLOCK,      /* labelled block `label`: body; IR_S_EXIT(label) jumps past its end */
     IR_S_EXIT,
-    IR_S_TAILCALL, /* jump to the start of the function (params already reassigned) */
-    IR_S_PANIC,    /* snow_panic_at(file, line, msg) */
-    IR_S_RECORD,   /* locals[local] = new record tag/count/ptrmask with words args */
-    IR_S_CLOSURE,  /* locals[local] = closure of funcs[index] capturing args */
-    IR_S_SET_FIELD,/* record locals[local] word index = e (fresh records only) */
+    IR_S_TAILCALL,  /* jump to the start of the function (params already reassigned) */
+    IR_S_PANIC,     /* snow_panic_at(file, line, msg) */
+    IR_S_RECORD,    /* locals[local] = new record tag/count/ptrmask with words args */
+    IR_S_CLOSURE,   /* locals[local] = closure of funcs[index] capturing args */
+    IR_S_SET_FIELD, /* record locals[local] word index = e (fresh records only) */
 } ir_stmt_kind_t;
 
 struct ir_stmt_t {
@@ -158,22 +158,22 @@ typedef struct {
 } ir_local_t;
 
 typedef struct {
-    const char *c_name;  /* e.g. snow_fn_Main_greet, snow_fn_Geometry_area__Int */
+    const char *c_name;    /* e.g. snow_fn_Main_greet, snow_fn_Geometry_area__Int */
     const char *snow_name; /* for comments: Main.greet */
-    uint32_t file;       /* source file index for #line */
+    uint32_t file;         /* source file index for #line */
     uint32_t line;
-    ir_local_t *locals;  /* params first */
+    ir_local_t *locals; /* params first */
     uint32_t nlocals, cap_locals;
     uint32_t nparams;
     ir_rep_t ret;
     ir_block_t body;
-    bool is_closure;     /* code of a closure: (cx, self, words...) -> word */
-    uint32_t ncaptures;  /* closure: captured words, loaded into locals[nparams..) at entry */
+    bool is_closure;          /* code of a closure: (cx, self, words...) -> word */
+    uint32_t ncaptures;       /* closure: captured words, loaded into locals[nparams..) at entry */
     uint32_t *capture_locals; /* ncaptures local indexes */
-    bool uses_tailcall;  /* a self tail call jumps to the top label */
+    bool uses_tailcall;       /* a self tail call jumps to the top label */
     uint32_t next_label;
-    const char *c_ret;   /* C return type overriding `ret` (runtime callbacks: "int"), or NULL */
-    bool exported;       /* not static (none today; kept for the runtime entry) */
+    const char *c_ret; /* C return type overriding `ret` (runtime callbacks: "int"), or NULL */
+    bool exported;     /* not static (none today; kept for the runtime entry) */
 } ir_func_t;
 
 /* A static string literal. */
@@ -214,8 +214,8 @@ enum {
 /* A type descriptor (snow.h snow_type_t) emitted as static data. */
 typedef struct {
     const char *name;
-    uint32_t count; /* fields of this variant */
-    uint32_t *fields; /* type indexes */
+    uint32_t count;           /* fields of this variant */
+    uint32_t *fields;         /* type indexes */
     const char **field_names; /* or NULL */
 } ir_tvariant_t;
 
@@ -230,7 +230,7 @@ typedef struct {
     ir_tvariant_t *variants;
     uint32_t nvariants;
     int32_t display, debug, eq, cmp, hash; /* funcs index of user impl wrappers, or -1 */
-    const char *key;     /* interning key (the mangled type) */
+    const char *key;                       /* interning key (the mangled type) */
 } ir_type_t;
 
 typedef struct {
@@ -247,9 +247,9 @@ typedef struct ir_program_t {
     uint32_t ntypes, cap_types;
     ir_global_t *globals;
     uint32_t nglobals, cap_globals;
-    int32_t main_func;   /* funcs index of the program's main */
-    int32_t init_func;   /* funcs index of the module-constant initialiser, or -1 */
-    const char **files;  /* source file paths by file index (for #line and panics) */
+    int32_t main_func;  /* funcs index of the program's main */
+    int32_t init_func;  /* funcs index of the module-constant initialiser, or -1 */
+    const char **files; /* source file paths by file index (for #line and panics) */
     uint32_t nfiles;
 } ir_program_t;
 

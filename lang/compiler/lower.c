@@ -61,20 +61,11 @@ static const char *c_ident(lower_t *lw, const char *s)
     return out;
 }
 
-void lw_push(lower_t *lw, ir_stmt_t *s)
-{
-    ir_push(lw->a, lw->fx->cur, s);
-}
+void lw_push(lower_t *lw, ir_stmt_t *s) { ir_push(lw->a, lw->fx->cur, s); }
 
-uint32_t lw_temp(lower_t *lw, ir_rep_t rep)
-{
-    return ir_local(lw->a, lw->fx->f, NULL, rep);
-}
+uint32_t lw_temp(lower_t *lw, ir_rep_t rep) { return ir_local(lw->a, lw->fx->f, NULL, rep); }
 
-ir_expr_t *lw_local(lower_t *lw, uint32_t local)
-{
-    return ir_local_ref(lw->a, lw->fx->f, local);
-}
+ir_expr_t *lw_local(lower_t *lw, uint32_t local) { return ir_local_ref(lw->a, lw->fx->f, local); }
 
 void lw_assign(lower_t *lw, uint32_t local, ir_expr_t *e, uint32_t line)
 {
@@ -236,17 +227,23 @@ ir_rep_t lw_rep(ty_t *t)
 {
     t = ty_resolve(t);
     switch (t->kind) {
-    case TY_INT: return IR_REP_INT;
-    case TY_FLOAT: return IR_REP_FLOAT;
-    case TY_BOOL: return IR_REP_BOOL;
+    case TY_INT:
+        return IR_REP_INT;
+    case TY_FLOAT:
+        return IR_REP_FLOAT;
+    case TY_BOOL:
+        return IR_REP_BOOL;
     case TY_UNIT:
-    case TY_NEVER: return IR_REP_UNIT;
-    case TY_VAR: return t->level == TY_LEVEL_GENERIC ? IR_REP_WORD : IR_REP_UNIT;
+    case TY_NEVER:
+        return IR_REP_UNIT;
+    case TY_VAR:
+        return t->level == TY_LEVEL_GENERIC ? IR_REP_WORD : IR_REP_UNIT;
     case TY_CON:
         if (t->decl && t->decl->builtin == TY_B_PID)
             return IR_REP_INT;
         return IR_REP_PTR;
-    default: return IR_REP_PTR;
+    default:
+        return IR_REP_PTR;
     }
 }
 
@@ -255,15 +252,31 @@ static void mangle_into(lower_t *lw, char *buf, size_t cap, size_t *len, ty_t *t
     t = ty_resolve(t);
     const char *s = NULL;
     switch (t->kind) {
-    case TY_INT: s = "Int"; break;
-    case TY_FLOAT: s = "Float"; break;
-    case TY_BOOL: s = "Bool"; break;
-    case TY_STRING: s = "String"; break;
+    case TY_INT:
+        s = "Int";
+        break;
+    case TY_FLOAT:
+        s = "Float";
+        break;
+    case TY_BOOL:
+        s = "Bool";
+        break;
+    case TY_STRING:
+        s = "String";
+        break;
     case TY_UNIT:
-    case TY_NEVER: s = "Unit"; break;
-    case TY_VAR: s = "W"; break;
-    case TY_TUPLE: s = lw_fmt(lw, "Tup%u", t->nargs); break;
-    case TY_FUN: s = lw_fmt(lw, "Fn%u", t->nargs); break;
+    case TY_NEVER:
+        s = "Unit";
+        break;
+    case TY_VAR:
+        s = "W";
+        break;
+    case TY_TUPLE:
+        s = lw_fmt(lw, "Tup%u", t->nargs);
+        break;
+    case TY_FUN:
+        s = lw_fmt(lw, "Fn%u", t->nargs);
+        break;
     case TY_CON:
         if (t->decl->module && strcmp(t->decl->module, "Main") != 0)
             s = lw_fmt(lw, "%s_%s", t->decl->module, t->decl->name);
@@ -402,14 +415,20 @@ static void user_decl_type(lower_t *lw, uint32_t idx, ty_t *t)
 static const char *scalar_builtin(ty_t *t)
 {
     switch (t->kind) {
-    case TY_INT: return "snow_type_int";
-    case TY_FLOAT: return "snow_type_float";
-    case TY_BOOL: return "snow_type_bool";
-    case TY_STRING: return "snow_type_string";
+    case TY_INT:
+        return "snow_type_int";
+    case TY_FLOAT:
+        return "snow_type_float";
+    case TY_BOOL:
+        return "snow_type_bool";
+    case TY_STRING:
+        return "snow_type_string";
     case TY_UNIT:
     case TY_NEVER:
-    case TY_VAR: return "snow_type_unit";
-    default: return NULL;
+    case TY_VAR:
+        return "snow_type_unit";
+    default:
+        return NULL;
     }
 }
 
@@ -431,13 +450,20 @@ static const char *con_builtin(ty_t *t)
         if (a0 && a0->kind == TY_STRING)
             return "snow_type_option_string";
         return NULL;
-    case TY_B_SET: return "snow_type_set";
-    case TY_B_QUEUE: return "snow_type_queue";
-    case TY_B_RANGE: return "snow_type_range";
-    case TY_B_JSON: return "snow_type_json";
-    case TY_B_PID: return "snow_type_pid";
-    case TY_B_ORDERING: return "snow_type_ordering";
-    default: return NULL;
+    case TY_B_SET:
+        return "snow_type_set";
+    case TY_B_QUEUE:
+        return "snow_type_queue";
+    case TY_B_RANGE:
+        return "snow_type_range";
+    case TY_B_JSON:
+        return "snow_type_json";
+    case TY_B_PID:
+        return "snow_type_pid";
+    case TY_B_ORDERING:
+        return "snow_type_ordering";
+    default:
+        return NULL;
     }
 }
 
@@ -462,7 +488,9 @@ uint32_t lw_type(lower_t *lw, ty_t *t)
         lw->p->types[idx].nparams = t->nargs;
         break;
     }
-    case TY_FUN: lw->p->types[idx].kind = IR_KIND_FUNCTION; break;
+    case TY_FUN:
+        lw->p->types[idx].kind = IR_KIND_FUNCTION;
+        break;
     case TY_CON:
         if (t->decl->builtin == TY_B_LIST || t->decl->builtin == TY_B_MAP) {
             uint32_t *params = type_list(lw, t->args, t->nargs);
@@ -475,15 +503,14 @@ uint32_t lw_type(lower_t *lw, ty_t *t)
             lw->p->types[idx].kind = IR_KIND_UNIT;
         }
         break;
-    default: lw->p->types[idx].kind = IR_KIND_UNIT; break;
+    default:
+        lw->p->types[idx].kind = IR_KIND_UNIT;
+        break;
     }
     return idx;
 }
 
-ir_expr_t *lw_type_expr(lower_t *lw, ty_t *t)
-{
-    return ir_type_ref(lw->a, lw_type(lw, t));
-}
+ir_expr_t *lw_type_expr(lower_t *lw, ty_t *t) { return ir_type_ref(lw->a, lw_type(lw, t)); }
 
 /* }====== */
 
@@ -627,13 +654,18 @@ static int32_t user_callback(lower_t *lw, ty_trait_kind_t k, ty_t *t)
                                                                 : TY_BOOL);
     bool binary = k == TY_TR_EQ || k == TY_TR_ORD;
     uint32_t inst = lw_instance_for(lw, m, fun1(lw, t, t, binary ? 2 : 1, ret));
-    const char *what[] = {[TY_TR_DISPLAY] = "display", [TY_TR_DEBUG] = "debug",
-                          [TY_TR_EQ] = "eq", [TY_TR_ORD] = "cmp", [TY_TR_HASH] = "hash"};
+    const char *what[] = {[TY_TR_DISPLAY] = "display",
+                          [TY_TR_DEBUG] = "debug",
+                          [TY_TR_EQ] = "eq",
+                          [TY_TR_ORD] = "cmp",
+                          [TY_TR_HASH] = "hash"};
     ir_func_t *f = ir_func_new(lw->a, lw_fmt(lw, "snow_cb_%s_%s", what[k], lw_mangle(lw, t)),
-                               k == TY_TR_HASH ? IR_REP_INT : k == TY_TR_EQ ? IR_REP_BOOL
-                                                                              : IR_REP_PTR);
-    f->c_ret = k == TY_TR_ORD ? "int" : (k == TY_TR_DISPLAY || k == TY_TR_DEBUG) ? "snow_string_t *"
-                                                                                 : NULL;
+                               k == TY_TR_HASH ? IR_REP_INT
+                               : k == TY_TR_EQ ? IR_REP_BOOL
+                                               : IR_REP_PTR);
+    f->c_ret = k == TY_TR_ORD                             ? "int"
+               : (k == TY_TR_DISPLAY || k == TY_TR_DEBUG) ? "snow_string_t *"
+                                                          : NULL;
     uint32_t fi = ir_add_func(lw->a, lw->p, f);
     ir_rep_t rep = lw_rep(t);
     ir_local(lw->a, f, "a", IR_REP_WORD);

@@ -17,12 +17,18 @@
 static ir_expr_t *default_of(lower_t *lw, ir_rep_t rep)
 {
     switch (rep) {
-    case IR_REP_INT: return ir_int(lw->a, 0);
-    case IR_REP_FLOAT: return ir_float(lw->a, 0.0);
-    case IR_REP_BOOL: return ir_bool(lw->a, false);
-    case IR_REP_PTR: return ir_raw(lw->a, "NULL", IR_REP_PTR);
-    case IR_REP_WORD: return ir_raw(lw->a, "(snow_word_t)0", IR_REP_WORD);
-    case IR_REP_UNIT: break;
+    case IR_REP_INT:
+        return ir_int(lw->a, 0);
+    case IR_REP_FLOAT:
+        return ir_float(lw->a, 0.0);
+    case IR_REP_BOOL:
+        return ir_bool(lw->a, false);
+    case IR_REP_PTR:
+        return ir_raw(lw->a, "NULL", IR_REP_PTR);
+    case IR_REP_WORD:
+        return ir_raw(lw->a, "(snow_word_t)0", IR_REP_WORD);
+    case IR_REP_UNIT:
+        break;
     }
     return ir_unit(lw->a);
 }
@@ -43,10 +49,7 @@ static ir_expr_t *coerce(lower_t *lw, ir_expr_t *e, ir_rep_t want)
     return e;
 }
 
-ir_expr_t *lw_coerce(lower_t *lw, ir_expr_t *e, ir_rep_t want)
-{
-    return coerce(lw, e, want);
-}
+ir_expr_t *lw_coerce(lower_t *lw, ir_expr_t *e, ir_rep_t want) { return coerce(lw, e, want); }
 
 static void store(lower_t *lw, uint32_t local, ir_expr_t *e, uint32_t line)
 {
@@ -84,8 +87,7 @@ static ir_expr_t *call_closure(lower_t *lw, ir_expr_t *clo, ir_expr_t **args, ui
     return lw_hoist(lw, e, line);
 }
 
-static ir_expr_t *new_record(lower_t *lw, uint16_t tag, ir_expr_t **vals, uint32_t n,
-                             uint32_t line)
+static ir_expr_t *new_record(lower_t *lw, uint16_t tag, ir_expr_t **vals, uint32_t n, uint32_t line)
 {
     ir_stmt_t *s = ir_stmt(lw->a, IR_S_RECORD, line);
     s->tag = tag;
@@ -101,11 +103,7 @@ static ir_expr_t *new_record(lower_t *lw, uint16_t tag, ir_expr_t **vals, uint32
     return lw_local(lw, s->local);
 }
 
-static ir_rep_t rep_of(lower_t *lw, ty_t *t)
-{
-    return lw_rep(lw_ty(lw, t));
-}
-
+static ir_rep_t rep_of(lower_t *lw, ty_t *t) { return lw_rep(lw_ty(lw, t)); }
 
 /* }====== */
 
@@ -126,15 +124,19 @@ ir_expr_t *lw_to_string(lower_t *lw, ir_expr_t *v, ty_t *t, uint32_t line)
 {
     t = ty_resolve(t);
     switch (t->kind) {
-    case TY_STRING: return v;
-    case TY_INT: return lw_hoist(lw, ir_rt1(lw->a, "snow_int_to_string", IR_REP_PTR, v), line);
-    case TY_FLOAT: return lw_hoist(lw, ir_rt1(lw->a, "snow_float_to_string", IR_REP_PTR, v), line);
-    case TY_BOOL: return lw_hoist(lw, ir_rt1(lw->a, "snow_bool_to_string", IR_REP_PTR, v), line);
-    default: break;
+    case TY_STRING:
+        return v;
+    case TY_INT:
+        return lw_hoist(lw, ir_rt1(lw->a, "snow_int_to_string", IR_REP_PTR, v), line);
+    case TY_FLOAT:
+        return lw_hoist(lw, ir_rt1(lw->a, "snow_float_to_string", IR_REP_PTR, v), line);
+    case TY_BOOL:
+        return lw_hoist(lw, ir_rt1(lw->a, "snow_bool_to_string", IR_REP_PTR, v), line);
+    default:
+        break;
     }
     ir_expr_t *w = ir_to_word(lw->a, coerce(lw, v, lw_rep(t)));
-    return lw_hoist(lw, ir_rt2(lw->a, "snow_to_string", IR_REP_PTR, lw_type_expr(lw, t), w),
-                    line);
+    return lw_hoist(lw, ir_rt2(lw->a, "snow_to_string", IR_REP_PTR, lw_type_expr(lw, t), w), line);
 }
 
 static ir_expr_t *user_binary(lower_t *lw, ty_fn_t *m, ir_expr_t *x, ir_expr_t *y, ty_t *t,
@@ -160,15 +162,18 @@ ir_expr_t *lw_equal(lower_t *lw, ir_expr_t *x, ir_expr_t *y, ty_t *t, uint32_t l
     switch (t->kind) {
     case TY_INT:
     case TY_FLOAT:
-    case TY_BOOL: return ir_bin(lw->a, IR_OP_EQ, lw_rep(t), x, y);
+    case TY_BOOL:
+        return ir_bin(lw->a, IR_OP_EQ, lw_rep(t), x, y);
     case TY_UNIT:
-    case TY_NEVER: return ir_bool(lw->a, true);
+    case TY_NEVER:
+        return ir_bool(lw->a, true);
     case TY_STRING: {
         ir_expr_t *e = ir_rt2(lw->a, "snow_string_eq", IR_REP_BOOL, x, y);
         e->no_cx = true;
         return e;
     }
-    default: break;
+    default:
+        break;
     }
     if (lw_is_builtin(t, TY_B_PID))
         return ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, x, y);
@@ -254,8 +259,7 @@ static ty_t *fun_type(lower_t *lw, ty_t **params, uint32_t n, ty_t *ret)
     return t;
 }
 
-static uint32_t fn_instance(lower_t *lw, ty_ref_t *ref, ty_t **arg_tys, uint32_t nargs,
-                            ty_t *ret)
+static uint32_t fn_instance(lower_t *lw, ty_ref_t *ref, ty_t **arg_tys, uint32_t nargs, ty_t *ret)
 {
     ty_fn_t *fn = ref->fn;
     uint32_t nv = fn->scheme ? fn->scheme->nvars : 0;
@@ -274,8 +278,8 @@ ir_expr_t *lw_fn_value(lower_t *lw, uint32_t func, ty_t *fun_ty, uint32_t line)
     ir_func_t *target = lw->p->funcs[func];
     fun_ty = ty_resolve(fun_ty);
     uint32_t n = fun_ty->kind == TY_FUN ? fun_ty->nargs : 0;
-    ir_func_t *w = ir_func_new(lw->a, lw_fmt(lw, "snow_fnv_%s_%u", target->c_name + 8, lw->nclosures++),
-                               target->ret);
+    ir_func_t *w = ir_func_new(
+        lw->a, lw_fmt(lw, "snow_fnv_%s_%u", target->c_name + 8, lw->nclosures++), target->ret);
     w->is_closure = true;
     w->snow_name = lw_fmt(lw, "%s as a value", target->snow_name ? target->snow_name : "?");
     uint32_t wi = ir_add_func(lw->a, lw->p, w);
@@ -333,7 +337,8 @@ static ir_expr_t *call_method(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ir_e
         }
     }
     if (!fn) {
-        lw_unsupported(lw, call->span, lw_fmt(lw, "method `%s` here", ref->method ? ref->method : "?"));
+        lw_unsupported(lw, call->span,
+                       lw_fmt(lw, "method `%s` here", ref->method ? ref->method : "?"));
         return ir_unit(lw->a);
     }
     uint32_t inst = lw_instance_for(lw, fn, fun_type(lw, tys, n, ret));
@@ -429,16 +434,21 @@ static ir_expr_t *lower_call(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ast_e
         }
         return call_fn(lw, inst, vals, n, line);
     }
-    case TY_REF_STDLIB: return lower_stdlib_call(lw, call, ref->builtin, vals, tys, n, ret);
+    case TY_REF_STDLIB:
+        return lower_stdlib_call(lw, call, ref->builtin, vals, tys, n, ret);
     case TY_REF_CTOR: {
         ty_variant_t *v = ref->variant;
         for (uint32_t i = 0; i < n && i < v->nfields; i++)
             vals[i] = coerce(lw, vals[i], lw_rep(tys[i]));
         return variant_value(lw, v, vals, n, line);
     }
-    case TY_REF_METHOD: return call_method(lw, call, ref, vals, tys, n, ret, line);
-    case TY_REF_FROM_JSON: return call_json(lw, call, ref, vals, tys, n, ret, line);
-    default: lw_unsupported(lw, call->span, "this kind of call"); return ir_unit(lw->a);
+    case TY_REF_METHOD:
+        return call_method(lw, call, ref, vals, tys, n, ret, line);
+    case TY_REF_FROM_JSON:
+        return call_json(lw, call, ref, vals, tys, n, ret, line);
+    default:
+        lw_unsupported(lw, call->span, "this kind of call");
+        return ir_unit(lw->a);
     }
 }
 
@@ -449,10 +459,7 @@ static const char *c_name_of(lower_t *lw, ty_ref_t *ref)
     return ref->builtin && ref->builtin->c_name ? ref->builtin->c_name : lw_fmt(lw, "std");
 }
 
-static ty_ref_t *ref_of(ast_expr_t *e)
-{
-    return (ty_ref_t *)e->sem;
-}
+static ty_ref_t *ref_of(ast_expr_t *e) { return (ty_ref_t *)e->sem; }
 
 static ir_expr_t *lower_call_expr(lower_t *lw, ast_expr_t *e, bool tail)
 {
@@ -494,8 +501,9 @@ static ir_expr_t *wrapper_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref, ty_t 
 {
     ty_t *ft = ty_resolve(t);
     uint32_t n = ft->kind == TY_FUN ? ft->nargs : 0;
-    ir_func_t *w = ir_func_new(lw->a, lw_fmt(lw, "snow_fnv_%s_%u", c_name_of(lw, ref), lw->nclosures++),
-                               ft->kind == TY_FUN ? lw_rep(ft->ret) : IR_REP_UNIT);
+    ir_func_t *w =
+        ir_func_new(lw->a, lw_fmt(lw, "snow_fnv_%s_%u", c_name_of(lw, ref), lw->nclosures++),
+                    ft->kind == TY_FUN ? lw_rep(ft->ret) : IR_REP_UNIT);
     w->is_closure = true;
     w->file = e->span.file;
     w->line = line;
@@ -549,7 +557,8 @@ static ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref)
             return poly;
         int64_t local = lw_lookup(lw, ref->binding);
         if (local < 0) {
-            lw_unsupported(lw, e->span, lw_fmt(lw, "reference to `%s` from here", ref->binding->name));
+            lw_unsupported(lw, e->span,
+                           lw_fmt(lw, "reference to `%s` from here", ref->binding->name));
             return default_of(lw, lw_rep(t));
         }
         return coerce(lw, lw_local(lw, (uint32_t)local), lw_rep(t));
@@ -558,9 +567,9 @@ static ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref)
         return coerce(lw, call_fn(lw, lw_const_getter(lw, ref->binding), NULL, 0, line), lw_rep(t));
     case TY_REF_FN: {
         ty_t *ft = ty_resolve(t);
-        uint32_t inst = fn_instance(lw, ref, ft->kind == TY_FUN ? ft->args : NULL,
-                                    ft->kind == TY_FUN ? ft->nargs : 0,
-                                    ft->kind == TY_FUN ? ft->ret : NULL);
+        uint32_t inst =
+            fn_instance(lw, ref, ft->kind == TY_FUN ? ft->args : NULL,
+                        ft->kind == TY_FUN ? ft->nargs : 0, ft->kind == TY_FUN ? ft->ret : NULL);
         return lw_fn_value(lw, inst, ft, line);
     }
     case TY_REF_CTOR:
@@ -571,7 +580,9 @@ static ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref)
         if (ty_resolve(t)->kind != TY_FUN)
             return stdlib_constant(lw, e, ref, t);
         return wrapper_value(lw, e, ref, t, line);
-    default: lw_unsupported(lw, e->span, "this kind of name"); return default_of(lw, lw_rep(t));
+    default:
+        lw_unsupported(lw, e->span, "this kind of name");
+        return default_of(lw, lw_rep(t));
     }
 }
 
@@ -618,16 +629,26 @@ static ir_expr_t *lower_struct(lower_t *lw, ast_expr_t *e)
 static ir_op_t arith_op(ast_binop_t op)
 {
     switch (op) {
-    case AST_BIN_ADD: return IR_OP_ADD;
-    case AST_BIN_SUB: return IR_OP_SUB;
-    case AST_BIN_MUL: return IR_OP_MUL;
-    case AST_BIN_DIV: return IR_OP_DIV;
-    case AST_BIN_REM: return IR_OP_REM;
-    case AST_BIN_LT: return IR_OP_LT;
-    case AST_BIN_GT: return IR_OP_GT;
-    case AST_BIN_LE: return IR_OP_LE;
-    case AST_BIN_GE: return IR_OP_GE;
-    default: return IR_OP_EQ;
+    case AST_BIN_ADD:
+        return IR_OP_ADD;
+    case AST_BIN_SUB:
+        return IR_OP_SUB;
+    case AST_BIN_MUL:
+        return IR_OP_MUL;
+    case AST_BIN_DIV:
+        return IR_OP_DIV;
+    case AST_BIN_REM:
+        return IR_OP_REM;
+    case AST_BIN_LT:
+        return IR_OP_LT;
+    case AST_BIN_GT:
+        return IR_OP_GT;
+    case AST_BIN_LE:
+        return IR_OP_LE;
+    case AST_BIN_GE:
+        return IR_OP_GE;
+    default:
+        return IR_OP_EQ;
     }
 }
 
@@ -663,8 +684,10 @@ static ty_t *operand_type(lower_t *lw, ast_expr_t *e, ir_expr_t *l, ir_expr_t *r
     if (t2->kind != TY_UNIT && t2->kind != TY_VAR)
         return t2;
     ir_rep_t rep = l->rep != IR_REP_UNIT ? l->rep : r->rep;
-    ty_kind_t k = rep == IR_REP_INT ? TY_INT : rep == IR_REP_FLOAT ? TY_FLOAT
-                  : rep == IR_REP_BOOL ? TY_BOOL : TY_UNIT;
+    ty_kind_t k = rep == IR_REP_INT     ? TY_INT
+                  : rep == IR_REP_FLOAT ? TY_FLOAT
+                  : rep == IR_REP_BOOL  ? TY_BOOL
+                                        : TY_UNIT;
     if (k == TY_UNIT)
         return t;
     ty_t *p = ARENA_NEW(lw->a, ty_t);
@@ -674,8 +697,11 @@ static ty_t *operand_type(lower_t *lw, ast_expr_t *e, ir_expr_t *l, ir_expr_t *r
 
 static sym_t operator_method(lower_t *lw, ast_binop_t op)
 {
-    const char *names[] = {[AST_BIN_ADD] = "add", [AST_BIN_SUB] = "sub", [AST_BIN_MUL] = "mul",
-                           [AST_BIN_DIV] = "div", [AST_BIN_REM] = "mod"};
+    const char *names[] = {[AST_BIN_ADD] = "add",
+                           [AST_BIN_SUB] = "sub",
+                           [AST_BIN_MUL] = "mul",
+                           [AST_BIN_DIV] = "div",
+                           [AST_BIN_REM] = "mod"};
     if (op <= AST_BIN_REM)
         return intern_cstr(lw->c->interner, names[op]);
     return NULL;
@@ -685,22 +711,28 @@ static ir_expr_t *lower_binary(lower_t *lw, ast_expr_t *e, bool tail)
 {
     uint32_t line = lw_line(lw, e->span);
     switch (e->binop) {
-    case AST_BIN_PIPE: return lower_pipe(lw, e, tail);
+    case AST_BIN_PIPE:
+        return lower_pipe(lw, e, tail);
     case AST_BIN_AND:
-    case AST_BIN_OR: return lower_logic(lw, e);
-    default: break;
+    case AST_BIN_OR:
+        return lower_logic(lw, e);
+    default:
+        break;
     }
     ir_expr_t *l = lower_expr(lw, e->lhs);
     ir_expr_t *r = lower_expr(lw, e->rhs);
     ty_t *t = operand_type(lw, e, l, r);
     ty_t *rt = ty_resolve(t);
     switch (e->binop) {
-    case AST_BIN_EQ: return lw_equal(lw, l, r, t, line);
-    case AST_BIN_NE: return ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, lw_equal(lw, l, r, t, line));
+    case AST_BIN_EQ:
+        return lw_equal(lw, l, r, t, line);
+    case AST_BIN_NE:
+        return ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, lw_equal(lw, l, r, t, line));
     case AST_BIN_LT:
     case AST_BIN_GT:
     case AST_BIN_LE:
-    case AST_BIN_GE: return compare(lw, arith_op(e->binop), l, r, t, line);
+    case AST_BIN_GE:
+        return compare(lw, arith_op(e->binop), l, r, t, line);
     case AST_BIN_CONCAT:
     case AST_BIN_PLUSPLUS:
         if (rt->kind == TY_STRING)
@@ -713,7 +745,8 @@ static ir_expr_t *lower_binary(lower_t *lw, ast_expr_t *e, bool tail)
         ir_expr_t *vals[2] = {l, r};
         return new_record(lw, 0, vals, 2, line);
     }
-    default: break;
+    default:
+        break;
     }
     if (rt->kind == TY_INT || rt->kind == TY_FLOAT) {
         ir_expr_t *x = ir_bin(lw->a, arith_op(e->binop), lw_rep(rt), l, r);
@@ -846,9 +879,9 @@ static ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e)
         ft = fun_type(lw, ps, c0->params.len, lw_ty(lw, c0->body ? c0->body->ty : NULL));
     }
     lw_fn_t *parent = lw->fx;
-    ir_func_t *f = ir_func_new(lw->a, lw_fmt(lw, "snow_clo_%s_%u", parent->f->c_name + 5,
-                                             lw->nclosures++),
-                               ft->kind == TY_FUN ? lw_rep(ft->ret) : IR_REP_UNIT);
+    ir_func_t *f =
+        ir_func_new(lw->a, lw_fmt(lw, "snow_clo_%s_%u", parent->f->c_name + 5, lw->nclosures++),
+                    ft->kind == TY_FUN ? lw_rep(ft->ret) : IR_REP_UNIT);
     f->is_closure = true;
     f->file = e->span.file;
     f->line = line;
@@ -908,11 +941,16 @@ ir_expr_t *lower_expr(lower_t *lw, ast_expr_t *e)
 {
     uint32_t line = lw_line(lw, e->span);
     switch (e->kind) {
-    case AST_EXPR_INT: return ir_int(lw->a, e->int_value);
-    case AST_EXPR_FLOAT: return ir_float(lw->a, e->float_value);
-    case AST_EXPR_BOOL: return ir_bool(lw->a, e->bool_value);
-    case AST_EXPR_NIL: return ir_unit(lw->a);
-    case AST_EXPR_STRING: return lower_string(lw, e);
+    case AST_EXPR_INT:
+        return ir_int(lw->a, e->int_value);
+    case AST_EXPR_FLOAT:
+        return ir_float(lw->a, e->float_value);
+    case AST_EXPR_BOOL:
+        return ir_bool(lw->a, e->bool_value);
+    case AST_EXPR_NIL:
+        return ir_unit(lw->a);
+    case AST_EXPR_STRING:
+        return lower_string(lw, e);
     case AST_EXPR_IDENT:
         if (!ref_of(e)) {
             lw_unsupported(lw, e->span, "an unresolved name");
@@ -925,29 +963,49 @@ ir_expr_t *lower_expr(lower_t *lw, ast_expr_t *e)
             return ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, v);
         return ir_un(lw->a, IR_OP_NEG, v->rep, v);
     }
-    case AST_EXPR_BINARY: return lower_binary(lw, e, false);
-    case AST_EXPR_CALL: return lower_call_expr(lw, e, false);
-    case AST_EXPR_FIELD: return lower_field(lw, e);
-    case AST_EXPR_TRY: return lower_try(lw, e);
-    case AST_EXPR_STRUCT: return lower_struct(lw, e);
-    case AST_EXPR_TUPLE: return lower_tuple(lw, e);
-    case AST_EXPR_LIST: return lower_list(lw, e);
-    case AST_EXPR_MAP: return lower_map(lw, e);
-    case AST_EXPR_IF: return lower_if(lw, e);
-    case AST_EXPR_CASE: return lower_case(lw, e, false);
-    case AST_EXPR_WHILE: return lower_while(lw, e);
-    case AST_EXPR_FOR: return lower_for(lw, e, true);
-    case AST_EXPR_BREAK: push_simple(lw, IR_S_BREAK, line); return ir_unit(lw->a);
-    case AST_EXPR_CONTINUE: push_simple(lw, IR_S_CONTINUE, line); return ir_unit(lw->a);
+    case AST_EXPR_BINARY:
+        return lower_binary(lw, e, false);
+    case AST_EXPR_CALL:
+        return lower_call_expr(lw, e, false);
+    case AST_EXPR_FIELD:
+        return lower_field(lw, e);
+    case AST_EXPR_TRY:
+        return lower_try(lw, e);
+    case AST_EXPR_STRUCT:
+        return lower_struct(lw, e);
+    case AST_EXPR_TUPLE:
+        return lower_tuple(lw, e);
+    case AST_EXPR_LIST:
+        return lower_list(lw, e);
+    case AST_EXPR_MAP:
+        return lower_map(lw, e);
+    case AST_EXPR_IF:
+        return lower_if(lw, e);
+    case AST_EXPR_CASE:
+        return lower_case(lw, e, false);
+    case AST_EXPR_WHILE:
+        return lower_while(lw, e);
+    case AST_EXPR_FOR:
+        return lower_for(lw, e, true);
+    case AST_EXPR_BREAK:
+        push_simple(lw, IR_S_BREAK, line);
+        return ir_unit(lw->a);
+    case AST_EXPR_CONTINUE:
+        push_simple(lw, IR_S_CONTINUE, line);
+        return ir_unit(lw->a);
     case AST_EXPR_RETURN:
         if (e->lhs)
             lower_tail(lw, e->lhs);
         else
             emit_return(lw, ir_unit(lw->a), line);
         return ir_unit(lw->a);
-    case AST_EXPR_CLOSURE: return lower_closure(lw, e);
-    case AST_EXPR_BLOCK: return lower_block(lw, e->then_block);
-    default: lw_unsupported(lw, e->span, "actors and processes"); return ir_unit(lw->a);
+    case AST_EXPR_CLOSURE:
+        return lower_closure(lw, e);
+    case AST_EXPR_BLOCK:
+        return lower_block(lw, e->then_block);
+    default:
+        lw_unsupported(lw, e->span, "actors and processes");
+        return ir_unit(lw->a);
     }
 }
 
@@ -1104,8 +1162,12 @@ void lower_tail(lower_t *lw, ast_expr_t *e)
         lw_push(lw, s);
         return;
     }
-    case AST_EXPR_CASE: (void)lower_case(lw, e, true); return;
-    case AST_EXPR_BLOCK: lower_tail_block(lw, e->then_block, e->span); return;
+    case AST_EXPR_CASE:
+        (void)lower_case(lw, e, true);
+        return;
+    case AST_EXPR_BLOCK:
+        lower_tail_block(lw, e->then_block, e->span);
+        return;
     case AST_EXPR_RETURN:
         if (e->lhs)
             lower_tail(lw, e->lhs);
@@ -1129,7 +1191,8 @@ void lower_tail(lower_t *lw, ast_expr_t *e)
     case AST_EXPR_FOR:
         emit_return(lw, lower_for(lw, e, true), line);
         return;
-    default: break;
+    default:
+        break;
     }
     emit_return(lw, lower_expr(lw, e), line);
 }

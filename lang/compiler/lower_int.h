@@ -33,18 +33,18 @@ typedef struct lw_loop_t {
 typedef struct lw_fn_t {
     struct lw_fn_t *parent; /* enclosing function of a closure */
     ir_func_t *f;
-    ir_block_t *cur;        /* statements go here */
+    ir_block_t *cur; /* statements go here */
     lw_bind_t *binds;
     uint32_t nbinds, cap_binds;
-    ty_t **vars, **args;    /* monomorphization substitution */
+    ty_t **vars, **args; /* monomorphization substitution */
     uint32_t nsubst;
-    ty_fn_t *self_fn;       /* the function instance (self tail calls), NULL in closures */
+    ty_fn_t *self_fn; /* the function instance (self tail calls), NULL in closures */
     const char *self_key;
-    ty_binding_t **caps;    /* closures: captured bindings in capture order */
+    ty_binding_t **caps; /* closures: captured bindings in capture order */
     uint32_t ncaps, cap_caps;
     lw_loop_t *loop;
-    bool in_or;             /* binding an or-pattern alternative: reuse locals by name */
-    int64_t tag_src;        /* case scrutinee local whose tag is cached in tag_local, or -1 */
+    bool in_or;      /* binding an or-pattern alternative: reuse locals by name */
+    int64_t tag_src; /* case scrutinee local whose tag is cached in tag_local, or -1 */
     uint32_t tag_local;
 } lw_fn_t;
 
@@ -80,9 +80,9 @@ typedef struct lower_t {
     uint32_t nwork, cap_work, done;
     lw_fn_t *fx;
     uint32_t nclosures;
-    lw_const_t *consts;          /* module constants with a getter */
+    lw_const_t *consts; /* module constants with a getter */
     uint32_t nconsts, cap_consts;
-    ty_binding_t **polys;        /* let-bound polymorphic closures, lowered at each use */
+    ty_binding_t **polys; /* let-bound polymorphic closures, lowered at each use */
     ast_expr_t **poly_exprs;
     uint32_t npolys, cap_polys;
     int errors;

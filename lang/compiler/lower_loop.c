@@ -14,8 +14,8 @@ typedef struct {
     uint32_t i, end; /* Int locals: next index, bound */
     uint32_t xs;     /* PTR local: the list iterated, when over_list */
     bool over_list;
-    bool key_only;   /* a single name over a map: bind the pair's key */
-    ty_t *elem;      /* type of one element (Int for ranges) */
+    bool key_only; /* a single name over a map: bind the pair's key */
+    ty_t *elem;    /* type of one element (Int for ranges) */
     ast_pat_t *pat;
 } for_iter_t;
 

@@ -35,13 +35,26 @@ static ir_expr_t *negate(lower_t *lw, ir_expr_t *cond)
         ir_op_t op = cond->op, flipped = op;
         bool ints = (ir_rep_t)cond->i == IR_REP_INT;
         switch (op) {
-        case IR_OP_EQ: flipped = IR_OP_NE; break;
-        case IR_OP_NE: flipped = IR_OP_EQ; break;
-        case IR_OP_LT: flipped = ints ? IR_OP_GE : op; break;
-        case IR_OP_GE: flipped = ints ? IR_OP_LT : op; break;
-        case IR_OP_GT: flipped = ints ? IR_OP_LE : op; break;
-        case IR_OP_LE: flipped = ints ? IR_OP_GT : op; break;
-        default: break;
+        case IR_OP_EQ:
+            flipped = IR_OP_NE;
+            break;
+        case IR_OP_NE:
+            flipped = IR_OP_EQ;
+            break;
+        case IR_OP_LT:
+            flipped = ints ? IR_OP_GE : op;
+            break;
+        case IR_OP_GE:
+            flipped = ints ? IR_OP_LT : op;
+            break;
+        case IR_OP_GT:
+            flipped = ints ? IR_OP_LE : op;
+            break;
+        case IR_OP_LE:
+            flipped = ints ? IR_OP_GT : op;
+            break;
+        default:
+            break;
         }
         if (flipped != op)
             return ir_bin(lw->a, flipped, (ir_rep_t)cond->i, cond->a, cond->b);
@@ -116,7 +129,8 @@ static void lower_fields(lower_t *lw, ast_pats_t *ps, ir_expr_t *v, ty_t **tys, 
 {
     for (uint32_t i = 0; i < ps->len; i++) {
         ast_pat_t *sub = ps->items[i];
-        if (sub->kind == AST_PAT_WILD || (sub->kind == AST_PAT_IDENT && sub->name == lw->s_underscore))
+        if (sub->kind == AST_PAT_WILD ||
+            (sub->kind == AST_PAT_IDENT && sub->name == lw->s_underscore))
             continue;
         ir_expr_t *fv = load(lw, ir_field(lw->a, v, i, lw_rep(tys[i])), line);
         lower_pat(lw, sub, fv, tys[i], fail);
@@ -141,7 +155,8 @@ static void lower_or(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t 
     lw_block_end(lw, ok, outer_saved);
 }
 
-static void lower_cons(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail, uint32_t line)
+static void lower_cons(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail,
+                       uint32_t line)
 {
     ir_expr_t *len = ARENA_NEW(lw->a, ir_expr_t);
     len->kind = IR_E_LIST_LEN;
@@ -165,9 +180,11 @@ void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail)
     t = ty_resolve(t);
     switch (p->kind) {
     case AST_PAT_WILD:
-    case AST_PAT_NIL: return;
+    case AST_PAT_NIL:
+        return;
     case AST_PAT_INT:
-        require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, v, ir_int(lw->a, p->int_value)), fail, line);
+        require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, v, ir_int(lw->a, p->int_value)), fail,
+                line);
         return;
     case AST_PAT_FLOAT:
         require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_FLOAT, v, ir_float(lw->a, p->float_value)), fail,
@@ -177,8 +194,8 @@ void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail)
         require(lw, p->bool_value ? v : ir_un(lw->a, IR_OP_NOT, IR_REP_BOOL, v), fail, line);
         return;
     case AST_PAT_STRING: {
-        ir_expr_t *eq = ir_rt2(lw->a, "snow_string_eq", IR_REP_BOOL, v,
-                               lw_string(lw, p->str, p->str_len));
+        ir_expr_t *eq =
+            ir_rt2(lw->a, "snow_string_eq", IR_REP_BOOL, v, lw_string(lw, p->str, p->str_len));
         eq->no_cx = true;
         require(lw, eq, fail, line);
         return;
@@ -187,9 +204,10 @@ void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail)
         ty_variant_t *var = ident_variant(p, t);
         if (var) {
             if (t->decl->nvariants > 1)
-                require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, tag_of(lw, v),
-                                   ir_int(lw->a, var->index)),
-                        fail, line);
+                require(
+                    lw,
+                    ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, tag_of(lw, v), ir_int(lw->a, var->index)),
+                    fail, line);
             return;
         }
         if (p->name != lw->s_underscore)
@@ -203,7 +221,8 @@ void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail)
             return;
         }
         if (var->decl && var->decl->nvariants > 1)
-            require(lw, ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, tag_of(lw, v), ir_int(lw->a, var->index)),
+            require(lw,
+                    ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, tag_of(lw, v), ir_int(lw->a, var->index)),
                     fail, line);
         ty_t **tys = ARENA_ARRAY(lw->a, ty_t *, var->nfields ? var->nfields : 1);
         for (uint32_t i = 0; i < var->nfields; i++)
@@ -222,8 +241,12 @@ void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail)
         if (t->kind == TY_TUPLE)
             lower_fields(lw, &p->elems, v, t->args, fail, line);
         return;
-    case AST_PAT_OR: lower_or(lw, p, v, t, fail, line); return;
-    case AST_PAT_CONS: lower_cons(lw, p, v, t, fail, line); return;
+    case AST_PAT_OR:
+        lower_or(lw, p, v, t, fail, line);
+        return;
+    case AST_PAT_CONS:
+        lower_cons(lw, p, v, t, fail, line);
+        return;
     case AST_PAT_AS:
         bind_value(lw, p->sem, p->name, v, t, line);
         lower_pat(lw, p->head, v, t, fail);
@@ -235,15 +258,19 @@ bool lw_pat_irrefutable(ast_pat_t *p)
 {
     switch (p->kind) {
     case AST_PAT_WILD:
-    case AST_PAT_NIL: return true;
-    case AST_PAT_IDENT: return p->sem != NULL; /* refined by is_binding at use */
+    case AST_PAT_NIL:
+        return true;
+    case AST_PAT_IDENT:
+        return p->sem != NULL; /* refined by is_binding at use */
     case AST_PAT_TUPLE:
         for (uint32_t i = 0; i < p->elems.len; i++)
             if (!lw_pat_irrefutable(p->elems.items[i]))
                 return false;
         return true;
-    case AST_PAT_AS: return lw_pat_irrefutable(p->head);
-    default: return false;
+    case AST_PAT_AS:
+        return lw_pat_irrefutable(p->head);
+    default:
+        return false;
     }
 }
 
@@ -313,8 +340,8 @@ ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail)
             if (rep != IR_REP_UNIT) {
                 ir_stmt_t *s = ir_stmt(lw->a, IR_S_ASSIGN, lw_line(lw, arm->span));
                 s->local = res;
-                s->e = v->rep == rep ? v
-                       : rep == IR_REP_WORD ? ir_to_word(lw->a, v)
+                s->e = v->rep == rep           ? v
+                       : rep == IR_REP_WORD    ? ir_to_word(lw->a, v)
                        : v->rep == IR_REP_WORD ? ir_from_word(lw->a, v, rep)
                                                : v;
                 if (v->rep != IR_REP_UNIT)

@@ -24,9 +24,9 @@ static const struct {
     const char *c_name;
     extra_t extra;
 } extras[] = {
-    {"list_map", EXTRA_RET_ELEM},     {"list_flat_map", EXTRA_RET_ELEM},
-    {"list_zip", EXTRA_RET_ELEM},     {"list_enumerate", EXTRA_RET_ELEM},
-    {"map_to_list", EXTRA_RET_ELEM},  {"list_new", EXTRA_RET_ELEM},
+    {"list_map", EXTRA_RET_ELEM},    {"list_flat_map", EXTRA_RET_ELEM},
+    {"list_zip", EXTRA_RET_ELEM},    {"list_enumerate", EXTRA_RET_ELEM},
+    {"map_to_list", EXTRA_RET_ELEM}, {"list_new", EXTRA_RET_ELEM},
     {"map_new", EXTRA_RET_KV},
 };
 
@@ -38,10 +38,7 @@ static extra_t extra_of(const char *c_name)
     return EXTRA_NONE;
 }
 
-static bool is_var(ty_t *t)
-{
-    return t && ty_resolve(t)->kind == TY_VAR;
-}
+static bool is_var(ty_t *t) { return t && ty_resolve(t)->kind == TY_VAR; }
 
 static ir_expr_t *as_rep(lower_t *lw, ir_expr_t *e, ir_rep_t want)
 {
@@ -60,12 +57,18 @@ static ir_expr_t *default_value(lower_t *lw, ty_t *ret, uint32_t line)
     arena_t *a = lw->a;
     ty_t *t = ty_resolve(ret);
     switch (t->kind) {
-    case TY_INT: return ir_int(a, 0);
-    case TY_FLOAT: return ir_float(a, 0.0);
-    case TY_BOOL: return ir_bool(a, false);
-    case TY_STRING: return lw_string(lw, "", 0);
-    case TY_UNIT: return ir_unit(a);
-    default: break;
+    case TY_INT:
+        return ir_int(a, 0);
+    case TY_FLOAT:
+        return ir_float(a, 0.0);
+    case TY_BOOL:
+        return ir_bool(a, false);
+    case TY_STRING:
+        return lw_string(lw, "", 0);
+    case TY_UNIT:
+        return ir_unit(a);
+    default:
+        break;
     }
     sym_t name = intern_cstr(lw->c->interner, "default");
     ty_fn_t *m = lw_impl_method(lw, lw->tp->traits[TY_TR_DEFAULT], t, name);
@@ -118,9 +121,9 @@ static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *
         if (n >= 1) {
             ir_expr_t *xs[2] = {lw_type_expr(lw, tys[0]), ir_to_word(a, args[0])};
             bool h = fn->special == TY_SPECIAL_HASH;
-            return lw_hoist(lw, ir_rt(a, h ? "snow_hash" : "snow_inspect",
-                                      h ? IR_REP_INT : IR_REP_PTR, xs, 2),
-                            line);
+            return lw_hoist(
+                lw, ir_rt(a, h ? "snow_hash" : "snow_inspect", h ? IR_REP_INT : IR_REP_PTR, xs, 2),
+                line);
         }
         break;
     case TY_SPECIAL_COMPARE:
@@ -158,7 +161,8 @@ static ir_expr_t *special(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_t *
             return v;
         break;
     }
-    default: break;
+    default:
+        break;
     }
     lw_unsupported(lw, call->span, lw_fmt(lw, "the stdlib function `%s`", fn->name));
     return ir_unit(a);
@@ -199,7 +203,8 @@ ir_expr_t *lower_stdlib_call(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_
         xs[n++] = lw_type_expr(lw, ret->nargs > 0 ? ret->args[0] : ret);
         xs[n++] = lw_type_expr(lw, ret->nargs > 1 ? ret->args[1] : ret);
         break;
-    case EXTRA_NONE: break;
+    case EXTRA_NONE:
+        break;
     }
     bool word_ret = fun && is_var(sig->ret);
     ir_rep_t rep = word_ret ? IR_REP_WORD : lw_rep(ret);

@@ -259,9 +259,8 @@ Test(compiler_emit, self_tail_call_runs_a_million_times)
     ret->e = ir_local_ref(A, g, 1);
     ir_push(A, &test->then, ret);
     uint32_t t0 = ir_local(A, g, NULL, IR_REP_INT), t1 = ir_local(A, g, NULL, IR_REP_INT);
-    ir_expr_t *vals[2] = {
-        ir_bin(A, IR_OP_SUB, IR_REP_INT, ir_local_ref(A, g, 0), ir_int(A, 1)),
-        ir_bin(A, IR_OP_ADD, IR_REP_INT, ir_local_ref(A, g, 1), ir_int(A, 2))};
+    ir_expr_t *vals[2] = {ir_bin(A, IR_OP_SUB, IR_REP_INT, ir_local_ref(A, g, 0), ir_int(A, 1)),
+                          ir_bin(A, IR_OP_ADD, IR_REP_INT, ir_local_ref(A, g, 1), ir_int(A, 2))};
     uint32_t tmps[2] = {t0, t1};
     for (int i = 0; i < 2; i++) {
         ir_stmt_t *s = ir_stmt(A, IR_S_ASSIGN, 3);
@@ -309,7 +308,8 @@ Test(compiler_emit, output_names_snow_functions_and_lines)
     cr_assert_eq(emit_ir_program(p, out), 0);
     fclose(out);
     cr_assert_not_null(strstr(buf, "#include \"snow/snow.h\"\n"));
-    cr_assert_not_null(strstr(buf, "/* Main.main */\nstatic snow_unit_t snow_fn_Main_main(snow_ctx_t *cx)"));
+    cr_assert_not_null(
+        strstr(buf, "/* Main.main */\nstatic snow_unit_t snow_fn_Main_main(snow_ctx_t *cx)"));
     cr_assert_not_null(strstr(buf, "#line 7 \"app/main.snow\"\n"));
     cr_assert_not_null(strstr(buf, "return snow_rt_main(argc, argv, snow_main_);"));
     free(buf);

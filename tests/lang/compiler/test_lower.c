@@ -119,11 +119,12 @@ Test(compiler_lower, closure_code_captures_free_variables)
 Test(compiler_lower, method_calls_bind_to_the_impl)
 {
     int errors = 0;
-    compile_t *c = lower_src("interface Area do\n  fn area(self) -> Int\nend\n"
-                             "struct Sq do\n  side :: Int\nend\n"
-                             "impl Area for Sq do\n  fn area(self) -> Int = self.side * self.side\nend\n"
-                             "fn main() do\n  println(\"${Sq { side: 2 }.area()}\")\nend\n",
-                             &errors);
+    compile_t *c =
+        lower_src("interface Area do\n  fn area(self) -> Int\nend\n"
+                  "struct Sq do\n  side :: Int\nend\n"
+                  "impl Area for Sq do\n  fn area(self) -> Int = self.side * self.side\nend\n"
+                  "fn main() do\n  println(\"${Sq { side: 2 }.area()}\")\nend\n",
+                  &errors);
     cr_assert_eq(errors, 0);
     cr_assert_not_null(find(c->ir, "snow_fn_Main_Sq_area"));
     compile_free(c);
