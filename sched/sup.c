@@ -49,6 +49,8 @@ static void stop_child(sup_t *s, uint32_t i)
         return;
     s->pids[i] = SCHED_PID_NULL;
     const sched_sup_child_t *c = &s->spec->children[i];
+    if (c->restart == SCHED_SUP_TEMPORARY)
+        s->removed[i] = true; /* never restarted, whoever stops it (23.3) */
     uint64_t ref = sched_monitor(pid);
     sched_unlink(pid); /* its end must not look like a failure */
     bool brutal = c->shutdown_ms == SCHED_SUP_BRUTAL_KILL;

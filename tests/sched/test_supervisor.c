@@ -420,3 +420,32 @@ Test(sched_supervisor, an_inner_supervisor_that_gives_up_is_restarted_by_its_par
     cr_assert_eq(atomic_load(&starts[1]), 2);
     cr_assert_str_eq(sup_end, "Shutdown");
 }
+
+/* one_for_all stops a temporary sibling and does not start it again. */
+static sched_sup_child_t with_temp[N] = {
+    CHILD(0, SCHED_SUP_PERMANENT, 1000),
+    CHILD(1, SCHED_SUP_TEMPORARY, 1000),
+    CHILD(2, SCHED_SUP_PERMANENT, 1000),
+};
+static sched_sup_spec_t temp_spec = {"Temp", SCHED_SUP_ONE_FOR_ALL, 3, 5, N, with_temp};
+
+static void temp_main(void *arg)
+{
+    (void)arg;
+    sched_pid_t sup;
+    cr_assert_eq(sched_sup_start(&temp_spec, &sup), 0);
+    wait_restarts(sup, 0);
+    hit(sup, 0, 1, 3);
+    wait_restarts(sup, 1);
+    stop_sup(sup);
+}
+
+Test(sched_supervisor, a_temporary_child_stopped_by_one_for_all_is_not_restarted, .timeout = 10)
+{
+    trun(1, temp_main, NULL);
+    cr_assert_eq(atomic_load(&starts[0]), 2);
+    cr_assert_eq(atomic_load(&starts[1]), 1);
+    cr_assert_eq(atomic_load(&starts[2]), 2);
+    cr_assert_str_eq(child_end[1], "Shutdown");
+    cr_assert_eq(after[1], SCHED_PID_NULL);
+}
