@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR: plaintext "Hello, World!" under wrk on loopback, in one
+# invocation, against three servers: the ws/ server (bench_server, 2
+# workers), nginx (worker_processes 2, `return 200 "Hello, World!"`) and Go
+# net/http (GOMAXPROCS=2). For 64 and 256 connections, ROUNDS rounds of
+# SECONDS each, servers interleaved within a round; prints per run the
+# requests/s, p50 and p99 latency and the server's CPU seconds, then the
+# medians, ratios to nginx and requests per server CPU-second (the machine's
+# 2 cores are shared with wrk, so req/s alone says little about efficiency).
+# Needs wrk, nginx (nginx-light) and go; a missing server is skipped.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-build}
+ROUNDS=${ROUNDS:-5}
+SECONDS_RUN=${SECONDS_RUN:-5}
+CONNS=${CONNS:-"64 256"}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    kill "$(cat "$work/nginx.pid" 2>/dev/null)" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+declare -A port pid
+port[snow]=18180 port[nginx]=18181 port[go]=18182
+ulimit -n 65536 2>/dev/null || true
+
+SNOW_CORES=2 "$root/$build/bin/bench_server" "${port[snow]}" 2>"$work/snow.err" &
+pid[snow]=$!
+pids+=("$!")
+
+if command -v nginx >/dev/null; then
+    cat >"$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:${port[nginx]} reuseport;
+        location / { return 200 "Hello, World!"; }
+    }
+}
+NGINX
+    nginx -c "$work/nginx.conf" -p "$work" -g 'daemon off;' &
+    pids+=("$!")
+    pid[nginx]=$!
+fi
+if command -v go >/dev/null; then
+    (cd "$here" && GOCACHE=$work/gocache go build -o "$work/hello-go" hello.go)
+    GOMAXPROCS=2 "$work/hello-go" "${port[go]}" &
+    pids+=("$!")
+    pid[go]=$!
+fi
+sleep 1
+servers=()
+for s in snow nginx go; do
+    [[ -n ${pid[$s]:-} ]] && curl -sf "http://127.0.0.1:${port[$s]}/" >/dev/null && servers+=("$s")
+done
+echo "servers: ${servers[*]}; rounds $ROUNDS x ${SECONDS_RUN}s; connections: $CONNS"
+
+# CPU seconds (user + system) of a process and its threads so far.
+cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+# nginx: the master forks workers; count them all.
+cpu_tree() {
+    local total=0 p
+    for p in $1 $(pgrep -P "$1" || true); do
+        total=$(echo "$total + $(cpu_of "$p")" | bc -l)
+    done
+    echo "$total"
+}
+to_ms() { # wrk latency text (123.45us, 1.2ms, 1.01s) to milliseconds
+    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n;
+        else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+
+results=$work/results
+: >"$results"
+for c in $CONNS; do
+    for r in $(seq "$ROUNDS"); do
+        for s in "${servers[@]}"; do
+            before=$(cpu_tree "${pid[$s]}")
+            out=$(wrk -t2 -c"$c" -d"${SECONDS_RUN}s" --latency "http://127.0.0.1:${port[$s]}/")
+            after=$(cpu_tree "${pid[$s]}")
+            rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+            p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+            p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+            errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+            cpu=$(echo "$after - $before" | bc -l)
+            printf '%-5s c=%-3s round %s: %10.0f req/s  p50 %7.3f ms  p99 %8.3f ms  cpu %5.2f s %s\n' \
+                "$s" "$c" "$r" "$rps" "$p50" "$p99" "$cpu" "$errs"
+            echo "$s $c $rps $p50 $p99 $cpu" >>"$results"
+        done
+    done
+done
+
+echo
+echo "medians over $ROUNDS rounds (ratio = snow / other; req/cpu-s = requests per server CPU-second)"
+python3 - "$results" "$SECONDS_RUN" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+secs = float(sys.argv[2])
+med = {}
+for s, c, rps, p50, p99, cpu in rows:
+    med.setdefault((s, c), []).append((float(rps), float(p50), float(p99), float(cpu)))
+conns = sorted({c for _, c in med}, key=int)
+for c in conns:
+    print(f"c={c}")
+    base = None
+    for s in ("snow", "nginx", "go"):
+        if (s, c) not in med:
+            continue
+        v = med[(s, c)]
+        rps = statistics.median(x[0] for x in v)
+        p50 = statistics.median(x[1] for x in v)
+        p99 = statistics.median(x[2] for x in v)
+        eff = statistics.median(x[0] * secs / x[3] if x[3] > 0 else 0 for x in v)
+        if s == "snow":
+            base = (rps, p50, p99, eff)
+            print(f"  {s:5} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:8.3f} ms  {eff:8.0f} req/cpu-s")
+        else:
+            print(f"  {s:5} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:8.3f} ms  {eff:8.0f} req/cpu-s"
+                  f"   snow/{s}: req/s {base[0]/rps:.2f}, p50 {base[1]/p50:.2f}, p99 {base[2]/p99:.2f},"
+                  f" req/cpu-s {base[3]/eff:.2f}")
+PY
