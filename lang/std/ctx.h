@@ -85,6 +85,10 @@ void std_rt_destroy(snow_rt_t *rt);
  * apart from the header). */
 void *std_obj_alloc(snow_ctx_t *cx, uint8_t kind, size_t size);
 
+/* Like std_obj_alloc but only the 8-byte header is initialised (kind set,
+ * the rest 0): see std_heap_alloc_dirty. */
+void *std_obj_alloc_dirty(snow_ctx_t *cx, uint8_t kind, size_t size);
+
 /* Reports the overflow found by std_stack_check. Not to be called directly. */
 _Noreturn void std_stack_overflow_(snow_ctx_t *cx);
 

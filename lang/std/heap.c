@@ -274,8 +274,9 @@ static int64_t block_find_free(std_block_t *b, uint32_t *wi)
     return -1;
 }
 
-/* Takes the lowest slot of c's cached free mask (non-zero). */
-static void *take_slot(std_heap_class_t *c)
+/* Takes the lowest slot of c's cached free mask (non-zero); zeroes it
+ * when zero is set. */
+static void *take_slot(std_heap_class_t *c, bool zero)
 {
     std_block_t *b = c->cur;
     uint32_t bit = (uint32_t)__builtin_ctzll(c->free_mask);
@@ -283,20 +284,21 @@ static void *take_slot(std_heap_class_t *c)
     b->alloc_bits[c->cur_word] |= (uint64_t)1 << bit;
     b->live++;
     char *p = b->base + ((size_t)c->cur_word * 64 + bit) * b->obj_size;
-    memset(p, 0, b->obj_size);
+    if (zero)
+        memset(p, 0, b->obj_size);
     return p;
 }
 
 /* Searches cur (from cur_word) and the blocks after it for a free slot,
  * making a new block when every swept block is full. */
-static void *alloc_small_slow(std_heap_t *h, std_heap_class_t *c, uint32_t cls)
+static void *alloc_small_slow(std_heap_t *h, std_heap_class_t *c, uint32_t cls, bool zero)
 {
     for (;;) {
         if (c->cur) {
             int64_t slot = block_find_free(c->cur, &c->cur_word);
             if (slot >= 0) {
                 c->free_mask = ~c->cur->alloc_bits[c->cur_word] & word_valid(c->cur, c->cur_word);
-                return take_slot(c);
+                return take_slot(c, zero);
             }
             /* Blocks after cur were swept and may have room; blocks made
              * since the sweep sit before it and are full. */
@@ -311,13 +313,13 @@ static void *alloc_small_slow(std_heap_t *h, std_heap_class_t *c, uint32_t cls)
     }
 }
 
-static void *alloc_small(std_heap_t *h, size_t size)
+static void *alloc_small(std_heap_t *h, size_t size, bool zero)
 {
     uint32_t cls = size_to_class(size);
     std_heap_class_t *c = &h->classes[cls];
     if (c->free_mask)
-        return take_slot(c);
-    return alloc_small_slow(h, c, cls);
+        return take_slot(c, zero);
+    return alloc_small_slow(h, c, cls, zero);
 }
 
 static void *alloc_large(std_heap_t *h, size_t size)
@@ -373,7 +375,7 @@ void std_heap_destroy(std_heap_t *h)
     memset(h, 0, sizeof *h);
 }
 
-void *std_heap_alloc(std_heap_t *h, size_t size)
+static void *heap_alloc(std_heap_t *h, size_t size, bool zero)
 {
     if (size == 0)
         size = 1;
@@ -383,8 +385,18 @@ void *std_heap_alloc(std_heap_t *h, size_t size)
     h->bytes_since_gc += size;
     h->bytes_allocated += size;
     if (size <= STD_HEAP_SMALL_MAX)
-        return alloc_small(h, size);
+        return alloc_small(h, size, zero);
     return alloc_large(h, size);
+}
+
+void *std_heap_alloc(std_heap_t *h, size_t size)
+{
+    return heap_alloc(h, size, true);
+}
+
+void *std_heap_alloc_dirty(std_heap_t *h, size_t size)
+{
+    return heap_alloc(h, size, false);
 }
 
 void *std_heap_find(const std_heap_t *h, const void *p)

@@ -90,6 +90,11 @@ void std_heap_destroy(std_heap_t *h);
  * memory. */
 void *std_heap_alloc(std_heap_t *h, size_t size);
 
+/* Like std_heap_alloc but the memory is not zeroed: only for objects the
+ * collector never scans beyond what the caller writes at once (strings;
+ * list storage, scanned up to `used`). */
+void *std_heap_alloc_dirty(std_heap_t *h, size_t size);
+
 /* Runs a full collection. */
 void std_heap_collect(std_heap_t *h);
 

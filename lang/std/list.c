@@ -17,10 +17,12 @@ static snow_array_t *array_new(snow_ctx_t *cx, const snow_type_t *elem, int64_t 
 {
     if (cap < 4)
         cap = 4;
-    snow_array_t *a =
-        std_obj_alloc(cx, SNOW_OBJ_ARRAY, sizeof(snow_array_t) + (size_t)cap * sizeof(snow_word_t));
+    /* Words past `used` are never scanned or read: no need to zero them. */
+    snow_array_t *a = std_obj_alloc_dirty(cx, SNOW_OBJ_ARRAY,
+                                          sizeof(snow_array_t) + (size_t)cap * sizeof(snow_word_t));
     a->h.tag = snow_type_is_ptr(elem) ? 1 : 0;
     a->cap = cap;
+    a->used = 0;
     return a;
 }
 
@@ -271,6 +273,7 @@ snow_list_t *snow_list_sort(snow_ctx_t *cx, const snow_list_t *xs, snow_record_t
         return (snow_list_t *)xs;
     snow_array_t *a = array_copy(cx, xs, 0);
     snow_array_t *b = array_new(cx, xs->elem, n);
+    memset(b->w, 0, (size_t)n * sizeof(snow_word_t)); /* scanned while merging */
     b->used = n;
     for (int64_t width = 1; width < n; width *= 2) {
         for (int64_t lo = 0; lo < n; lo += 2 * width) {

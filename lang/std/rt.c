@@ -209,6 +209,15 @@ static void check_limit(snow_ctx_t *cx, size_t size)
         snow_panic(cx, "heap limit exceeded");
 }
 
+void *std_obj_alloc_dirty(snow_ctx_t *cx, uint8_t kind, size_t size)
+{
+    if (cx->heap.limit_bytes)
+        check_limit(cx, size);
+    snow_obj_t *o = std_heap_alloc_dirty(&cx->heap, size);
+    *o = (snow_obj_t){.kind = kind};
+    return o;
+}
+
 void *std_obj_alloc(snow_ctx_t *cx, uint8_t kind, size_t size)
 {
     if (cx->heap.limit_bytes)

@@ -20,8 +20,9 @@
 
 snow_string_t *std_str_alloc(snow_ctx_t *cx, size_t len)
 {
-    snow_string_t *s = std_obj_alloc(cx, SNOW_OBJ_STRING, sizeof(snow_string_t) + len + 1);
+    snow_string_t *s = std_obj_alloc_dirty(cx, SNOW_OBJ_STRING, sizeof(snow_string_t) + len + 1);
     s->len = len;
+    s->bytes[len] = 0;
     return s;
 }
 

@@ -15,8 +15,8 @@
  * literals have 0 (unknown). */
 enum { STD_STR_UNKNOWN = 0, STD_STR_ASCII = 1, STD_STR_UTF8 = 2 };
 
-/* Returns a new string of len bytes (contents zero, to be filled; tag
- * unknown). */
+/* Returns a new string of len bytes (contents undefined, to be filled; the
+ * NUL after them is written; tag unknown). */
 snow_string_t *std_str_alloc(snow_ctx_t *cx, size_t len);
 
 /* New string from a NUL-terminated valid UTF-8 C string. */
