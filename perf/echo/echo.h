@@ -35,6 +35,7 @@ typedef struct echo_result_t {
     uint64_t msgs_all;     /* round trips including the warm-up */
     double server_cpu_us;  /* server CPU time per round trip (set by echo_bench) */
     double enters_per_msg; /* kern server io_uring_enter calls per round trip */
+    double syscalls_per_msg; /* kern server io_uring_enter + direct send(2) per round trip */
 } echo_result_t;
 
 /* Connects conns clients to 127.0.0.1:port and runs ping-pong of msg_bytes

@@ -83,6 +83,8 @@ static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t
                    ru.ru_stime.tv_usec / 1e6;
     r->server_cpu_us = r->msgs ? cpu_s * 1e6 / (double)r->msgs_all : 0;
     r->enters_per_msg = r->msgs_all ? (double)stats->enters / (double)r->msgs_all : 0;
+    r->syscalls_per_msg =
+        r->msgs_all ? (double)(stats->enters + stats->direct_sends) / (double)r->msgs_all : 0;
     munmap(stats, sizeof *stats);
     return rc;
 }
@@ -178,8 +180,8 @@ int main(int argc, char **argv)
     printf("echo: %zu-byte ping-pong, %.1f s per phase, %d rounds, %s, kern server: %s\n", msg,
            seconds, rounds, pinning ? "server CPU 0, client CPU 1" : "not pinned",
            echo_kern_mode == ECHO_KERN_PAIR ? "send_recv pairs" : "multishot recv + send");
-    printf("%-6s %-6s %-5s %12s %9s %9s %11s %11s %6s\n", "conns", "server", "round", "msgs/s",
-           "p50_us", "p99_us", "cpu_us/msg", "enters/msg", "errors");
+    printf("%-6s %-6s %-5s %12s %9s %9s %11s %11s %9s %6s\n", "conns", "server", "round",
+           "msgs/s", "p50_us", "p99_us", "cpu_us/msg", "enters/msg", "sys/msg", "errors");
     int failed = 0;
     for (int c = 0; c < ncounts; c++) {
         double rate[2][ROUNDS_MAX], p99[2][ROUNDS_MAX], cpu[2][ROUNDS_MAX];
@@ -194,12 +196,14 @@ int main(int argc, char **argv)
                 rate[kern ? 0 : 1][r] = mps;
                 p99[kern ? 0 : 1][r] = res.p99_us;
                 cpu[kern ? 0 : 1][r] = res.server_cpu_us;
-                char enters[16] = "-";
-                if (kern)
+                char enters[16] = "-", sys[16] = "-";
+                if (kern) {
                     snprintf(enters, sizeof enters, "%.2f", res.enters_per_msg);
-                printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %6llu%s\n", counts[c],
+                    snprintf(sys, sizeof sys, "%.2f", res.syscalls_per_msg);
+                }
+                printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %9s %6llu%s\n", counts[c],
                        kern ? "kern" : "epoll", r + 1, mps, res.p50_us, res.p99_us,
-                       res.server_cpu_us, enters, (unsigned long long)res.errors,
+                       res.server_cpu_us, enters, sys, (unsigned long long)res.errors,
                        rc < 0 ? " (failed)" : "");
                 fflush(stdout);
             }

@@ -620,3 +620,90 @@ Test(kernel_sock, send_recv_can_be_cancelled_while_it_waits_for_the_request)
     kern_buf_group_destroy(&g);
     close_pair(&c);
 }
+
+/* ---- direct sends (kern_sock_send on a quiet ring) ---- */
+
+Test(kernel_sock, a_quiet_ring_sends_during_the_call_and_runs_the_callback_from_the_loop)
+{
+    require_feature(&ring, KERN_FEAT_DIRECT_SEND);
+    conn_t c;
+    open_loopback(&c);
+    cr_assert_geq(kern_ring_run(&ring, 0), 0); /* reaps nothing: the ring is quiet */
+    uint64_t direct = ring.stats.direct_sends;
+    static const char msg[] = "sent before the call returns";
+    cr_assert_eq(kern_sock_send(&ring, c.client_fd, msg, sizeof msg, &c.send_op, on_send), 0);
+    cr_assert_eq(ring.stats.direct_sends, direct + 1);
+    cr_assert_eq(c.sends, 0, "the callback runs from kern_ring_run, never inside the call");
+    char got[64];
+    cr_assert_eq(recv(c.server_fd, got, sizeof got, MSG_DONTWAIT), (ssize_t)sizeof msg);
+    cr_assert_str_eq(got, msg);
+    cr_assert_eq(kern_ring_run(&ring, 0), 1);
+    cr_assert_eq(c.sends, 1);
+    cr_assert_eq(c.last_res, (int)sizeof msg);
+    close_pair(&c);
+}
+
+static int tail_sends, tail_res;
+static void on_tail_send(kern_ring_t *r, kern_op_t *op)
+{
+    (void)r;
+    tail_sends++;
+    tail_res = op->res;
+}
+
+Test(kernel_sock, a_send_never_overtakes_one_still_in_the_ring)
+{
+    conn_t c;
+    open_loopback(&c);
+    int small = 4096;
+    setsockopt(c.client_fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    setsockopt(c.server_fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    cr_assert_geq(kern_ring_run(&ring, 0), 0);
+    size_t n = 1 << 18;
+    char *data = kern_alloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)(i % 251);
+    struct iovec iov = {.iov_base = data, .iov_len = n};
+    uint64_t direct = ring.stats.direct_sends;
+    cr_assert_eq(kern_sock_sendv(&ring, c.client_fd, &iov, 1, &c.send_op, on_send), 0);
+    static const char tail[] = "TAIL";
+    kern_op_t tail_op = {0};
+    tail_sends = 0;
+    cr_assert_eq(kern_sock_send(&ring, c.client_fd, tail, 4, &tail_op, on_tail_send), 0);
+    cr_assert_eq(ring.stats.direct_sends, direct, "a ring send is pending: no direct send");
+    char *got = kern_alloc(n + 4);
+    size_t have = 0;
+    uint64_t deadline = kern_timer_now_ns() + 5000000000ull;
+    while (c.sends == 0 || tail_sends == 0 || have < (size_t)c.last_res + (size_t)tail_res) {
+        cr_assert_lt(kern_timer_now_ns(), deadline);
+        cr_assert_geq(kern_ring_run(&ring, 0), 0);
+        ssize_t r = recv(c.server_fd, got + have, n + 4 - have, MSG_DONTWAIT);
+        if (r > 0)
+            have += (size_t)r;
+    }
+    cr_assert_gt(c.last_res, 0);
+    cr_assert_eq(tail_res, 4);
+    cr_assert_eq(have, (size_t)c.last_res + 4);
+    cr_assert_eq(memcmp(got, data, (size_t)c.last_res), 0, "the first send's bytes come first");
+    cr_assert_eq(memcmp(got + c.last_res, tail, 4), 0, "the second send's bytes come after");
+    kern_free(got);
+    kern_free(data);
+    close_pair(&c);
+}
+
+Test(kernel_sock, direct_send_can_be_switched_off_per_ring)
+{
+    conn_t c;
+    open_loopback(&c);
+    kern_ring_t r2;
+    kern_ring_opts_t o = {.feature_mask = KERN_FEAT_DIRECT_SEND};
+    cr_assert_eq(kern_ring_init(&r2, &o), 0);
+    cr_assert_eq(r2.features & KERN_FEAT_DIRECT_SEND, 0u);
+    cr_assert_eq(kern_sock_send(&r2, c.client_fd, "abc", 3, &c.send_op, on_send), 0);
+    RUN_UNTIL(&r2, c.sends == 1);
+    cr_assert_eq(c.last_res, 3);
+    cr_assert_eq(r2.stats.direct_sends, 0u);
+    cr_assert_eq(r2.stats.sqes, 2u); /* the eventfd read armed at init, then the send */
+    kern_ring_destroy(&r2);
+    close_pair(&c);
+}
