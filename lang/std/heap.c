@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #if defined(SNOW_USE_SANITIZE)
 #include <sanitizer/asan_interface.h>
@@ -593,8 +594,16 @@ static void sweep(std_heap_t *h)
 
 /* }====== */
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void std_heap_collect(std_heap_t *h)
 {
+    uint64_t start = now_ns();
     h->collecting = true;
     h->mark_cache = NULL;
     mark_roots(h);
@@ -609,6 +618,10 @@ void std_heap_collect(std_heap_t *h)
     h->threshold = 2 * h->bytes_live > h->threshold_min ? 2 * h->bytes_live : h->threshold_min;
     h->mark_cache = NULL;
     h->collecting = false;
+    uint64_t pause = now_ns() - start;
+    h->pause_ns_total += pause;
+    if (pause > h->pause_ns_max)
+        h->pause_ns_max = pause;
 }
 
 void std_heap_root_add(std_heap_t *h, const void *lo, const void *hi)

@@ -74,6 +74,8 @@ typedef struct std_heap_t {
     uint64_t bytes_allocated;
     uint64_t bytes_mapped;
     uint64_t collections;
+    uint64_t pause_ns_total;
+    uint64_t pause_ns_max;
 } std_heap_t;
 
 /* Initialises h with no memory mapped. stack_hi is the top (highest address)

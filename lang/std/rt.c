@@ -289,6 +289,8 @@ void snow_gc_stats(snow_ctx_t *cx, snow_gc_stats_t *out)
     out->bytes_live = cx->heap.bytes_live;
     out->bytes_allocated = cx->heap.bytes_allocated;
     out->bytes_mapped = cx->heap.bytes_mapped;
+    out->pause_ns_total = cx->heap.pause_ns_total;
+    out->pause_ns_max = cx->heap.pause_ns_max;
 }
 
 /* }====== */

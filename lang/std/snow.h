@@ -352,6 +352,8 @@ typedef struct snow_gc_stats_t {
     uint64_t bytes_live;      /* after the last collection */
     uint64_t bytes_allocated; /* total since the heap was created */
     uint64_t bytes_mapped;    /* memory currently obtained from the OS */
+    uint64_t pause_ns_total;  /* time spent collecting (for --profile) */
+    uint64_t pause_ns_max;    /* longest single collection */
 } snow_gc_stats_t;
 SNOW_API void snow_gc_stats(snow_ctx_t *cx, snow_gc_stats_t *out);
 

@@ -173,6 +173,8 @@ Test(std_heap, allocating_two_gigabytes_in_a_loop_stays_bounded)
 #endif
     cr_assert_lt(after - before, rss_max_kib, "RSS grew by %ld KiB", after - before);
     cr_assert_lt(st.bytes_mapped, (uint64_t)32 << 20);
+    cr_assert_gt(st.pause_ns_total, 0);
+    cr_assert_geq(st.pause_ns_total, st.pause_ns_max);
     cr_assert_eq(keep->len, 4 + 21);
 }
 
