@@ -388,8 +388,8 @@ static void service_actor(snow_ctx_t *cx, void *arg)
     sched_service_loop(&svc_glue, &state);
 }
 
-int sched_actor_service_start(snow_ctx_t *cx, const sched_actor_service_t *desc,
-                              snow_word_t state, bool state_is_ptr, sched_pid_t *pid)
+int sched_actor_service_start(snow_ctx_t *cx, const sched_actor_service_t *desc, snow_word_t state,
+                              bool state_is_ptr, sched_pid_t *pid)
 {
     svc_start_t *start = kern_alloc(sizeof *start);
     start->desc = desc;

@@ -133,8 +133,8 @@ typedef struct sched_actor_service_t {
 
 /* Name.start(...) after init ran in the caller (D74): spawns the service
  * actor with a copy of state. Returns 0, -ENOMEM, -EPERM. Current actor. */
-int sched_actor_service_start(snow_ctx_t *cx, const sched_actor_service_t *desc,
-                              snow_word_t state, bool state_is_ptr, sched_pid_t *pid);
+int sched_actor_service_start(snow_ctx_t *cx, const sched_actor_service_t *desc, snow_word_t state,
+                              bool state_is_ptr, sched_pid_t *pid);
 
 /* A call: copies args, waits for the reply (no timeout, stdlib 22.3) and
  * adopts it into *reply. Returns 0 or -ESRCH (the emitted code panics

@@ -179,8 +179,8 @@ int sched_link(sched_pid_t pid)
         return 0; /* idempotent */
     if (signal_send(pid, SIG_LINK, me, 0, NULL) < 0) {
         if (p->trap_exit) /* D64 */
-            sched_sysmsg_deposit_(p, SCHED_SYS_EXIT, pid, 0,
-                                  sched_reason_plain(SCHED_EXIT_NOPROC), true);
+            sched_sysmsg_deposit_(p, SCHED_SYS_EXIT, pid, 0, sched_reason_plain(SCHED_EXIT_NOPROC),
+                                  true);
         return -ESRCH;
     }
     sched_ents_add_(&x->links, pid, pid, 0);

@@ -40,11 +40,11 @@ enum {
 };
 
 typedef struct sched_sysmsg_t {
-    sched_msg_t hdr; /* first */
-    uint32_t kind;   /* SCHED_SYS_* */
-    bool linked;     /* EXIT: from a link (true) or a direct exit signal */
-    sched_pid_t pid; /* the process the notification is about */
-    uint64_t ref;    /* DOWN: the monitor reference; JOB_: unused */
+    sched_msg_t hdr;        /* first */
+    uint32_t kind;          /* SCHED_SYS_* */
+    bool linked;            /* EXIT: from a link (true) or a direct exit signal */
+    sched_pid_t pid;        /* the process the notification is about */
+    uint64_t ref;           /* DOWN: the monitor reference; JOB_: unused */
     sched_reason_t *reason; /* owned by the message */
 } sched_sysmsg_t;
 
@@ -117,10 +117,10 @@ typedef struct sched_ents_t {
 typedef struct sched_timer_req_t sched_timer_req_t;
 
 struct sched_proc_ext_t {
-    sched_ents_t links;    /* processes linked with this one */
-    sched_ents_t watchers; /* monitors on this process: ref -> watcher */
-    sched_ents_t monitors; /* monitors this process holds: ref -> target */
-    sched_ents_t jobs;     /* jobs started by this process, not yet awaited */
+    sched_ents_t links;        /* processes linked with this one */
+    sched_ents_t watchers;     /* monitors on this process: ref -> watcher */
+    sched_ents_t monitors;     /* monitors this process holds: ref -> target */
+    sched_ents_t jobs;         /* jobs started by this process, not yet awaited */
     sched_timer_req_t *timers; /* send_after timers aimed at this process */
 };
 

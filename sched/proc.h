@@ -108,10 +108,10 @@ struct sched_proc_t {
     void *arg;
     void *data;                 /* the language runtime's (actor.c: the snow_ctx_t) */
     sched_proc_exit_cb on_exit; /* NULL, or releases what data holds */
-    sched_proc_ext_t *ext; /* links, monitors, jobs, timers (link.h); or NULL */
+    sched_proc_ext_t *ext;      /* links, monitors, jobs, timers (link.h); or NULL */
     uint32_t slot;
-    bool timed_out; /* the last wait ended by its timer */
-    bool trap_exit; /* exit signals become Exit messages (D64) */
+    bool timed_out;    /* the last wait ended by its timer */
+    bool trap_exit;    /* exit signals become Exit messages (D64) */
     uint8_t exit_kind; /* SCHED_EXIT_* it is ending with (for on_exit), or
                         * SCHED_PROC_DISCARDED_ (D27: discarded at the end) */
     kern_timer_t timer;

@@ -10,14 +10,11 @@
 
 /* ORDER REASON. Refcount 0 marks them static. */
 static sched_reason_t plain[SCHED_EXIT_NOCONNECTION + 1] = {
-    {.kind = SCHED_EXIT_NORMAL},  {.kind = SCHED_EXIT_SHUTDOWN},
-    {.kind = SCHED_EXIT_KILLED},  {.kind = SCHED_EXIT_NOPROC},
-    {.kind = SCHED_EXIT_NOCONNECTION},
+    {.kind = SCHED_EXIT_NORMAL}, {.kind = SCHED_EXIT_SHUTDOWN},     {.kind = SCHED_EXIT_KILLED},
+    {.kind = SCHED_EXIT_NOPROC}, {.kind = SCHED_EXIT_NOCONNECTION},
 };
-static const char *const plain_names[] = {"Normal", "Shutdown", "Killed", "Noproc",
-                                          "Noconnection"};
-static const char *const job_names[] = {"normal", "shutdown", "killed", "noproc",
-                                        "noconnection"};
+static const char *const plain_names[] = {"Normal", "Shutdown", "Killed", "Noproc", "Noconnection"};
+static const char *const job_names[] = {"normal", "shutdown", "killed", "noproc", "noconnection"};
 
 /* A diagnostic counter, not state: tests compare it before and after. */
 static atomic_int_fast64_t live;
@@ -111,7 +108,4 @@ const char *sched_reason_job_text(const sched_reason_t *r)
     return job_names[r->kind];
 }
 
-int64_t sched_reason_live_count(void)
-{
-    return atomic_load_explicit(&live, memory_order_relaxed);
-}
+int64_t sched_reason_live_count(void) { return atomic_load_explicit(&live, memory_order_relaxed); }

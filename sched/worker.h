@@ -84,7 +84,7 @@ struct sched_runtime_t {
     /* Any thread. */
     alignas(64) atomic_int_fast64_t awake; /* see the file comment */
     atomic_bool stop;
-    atomic_int init_error; /* first worker start-up failure, -errno */
+    atomic_int init_error;         /* first worker start-up failure, -errno */
     atomic_uint_fast64_t next_ref; /* monitor references, from 1 (stdlib 19) */
     atomic_int_fast64_t external;  /* external waits in progress (D27) */
     sched_registry_t *registry;    /* registry.h; its own lock */

@@ -338,10 +338,7 @@ static void job_main(snow_ctx_t *cx, void *arg)
     memcpy(job_err, s->bytes, s->len);
 }
 
-static void job_runner(void *arg)
-{
-    cr_assert_eq(sched_actor_spawn(job_main, arg, NULL), 0);
-}
+static void job_runner(void *arg) { cr_assert_eq(sched_actor_spawn(job_main, arg, NULL), 0); }
 
 Test(sched_actor, snow_jobs_return_a_copied_value_or_the_panic_text, .timeout = 10,
      .init = cr_redirect_stderr)
@@ -356,8 +353,8 @@ Test(sched_actor, snow_jobs_return_a_copied_value_or_the_panic_text, .timeout = 
 }
 
 /* A counter service whose state is an Int and whose reply is a String. */
-static snow_word_t counter_call(snow_ctx_t *cx, uint32_t op, snow_word_t *state,
-                                snow_word_t args, bool *reply_is_ptr)
+static snow_word_t counter_call(snow_ctx_t *cx, uint32_t op, snow_word_t *state, snow_word_t args,
+                                bool *reply_is_ptr)
 {
     if (op == 1)
         snow_panic(cx, "service handler failed");
@@ -395,10 +392,7 @@ static void svc_main(snow_ctx_t *cx, void *arg)
     svc_rc[1] = sched_actor_service_call(cx, s, 0, 0, false, &r); /* dead */
 }
 
-static void svc_runner(void *arg)
-{
-    cr_assert_eq(sched_actor_spawn(svc_main, arg, NULL), 0);
-}
+static void svc_runner(void *arg) { cr_assert_eq(sched_actor_spawn(svc_main, arg, NULL), 0); }
 
 Test(sched_actor, snow_services_thread_state_and_fail_calls_when_dead, .timeout = 10,
      .init = cr_redirect_stderr)
@@ -519,10 +513,7 @@ static void sysmsg_main(snow_ctx_t *cx, void *arg)
     }
 }
 
-static void sysmsg_runner(void *arg)
-{
-    cr_assert_eq(sched_actor_spawn(sysmsg_main, arg, NULL), 0);
-}
+static void sysmsg_runner(void *arg) { cr_assert_eq(sched_actor_spawn(sysmsg_main, arg, NULL), 0); }
 
 Test(sched_actor, down_and_exit_become_systemmsg_values, .timeout = 10, .init = cr_redirect_stderr)
 {

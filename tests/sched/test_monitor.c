@@ -17,7 +17,6 @@ static void waiter(void *arg)
     trecv(-1, NULL, NULL);
 }
 
-
 static uint64_t refs[4], got_ref[4];
 static sched_pid_t got_pid[4], target;
 static char got_reason[4][64];

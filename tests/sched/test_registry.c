@@ -47,7 +47,7 @@ static void basic_main(void *arg)
     seen[4] = WHERE("store");
     seen[5] = WHERE("store2");
     counts[1] = sched_registry_count();
-    rc[7] = REG("store", b); /* b is dead */
+    rc[7] = REG("store", b);          /* b is dead */
     cr_assert_eq(REG("store", a), 0); /* the freed name can be reused */
     seen[6] = WHERE("store");
     tsend(a, 1);

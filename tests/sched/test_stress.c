@@ -21,9 +21,9 @@ typedef struct {
 } token_t;
 
 static _Atomic sched_pid_t *pids;
-static uint64_t *last_hop;   /* per token: written only by its holder */
-static uint64_t *received;   /* per process: written only by it */
-static uint64_t *forwarded;  /* per process */
+static uint64_t *last_hop;  /* per token: written only by its holder */
+static uint64_t *received;  /* per process: written only by it */
+static uint64_t *forwarded; /* per process */
 static atomic_int started, parked, broken;
 static uint64_t deadline_ns;
 

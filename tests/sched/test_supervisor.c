@@ -60,7 +60,10 @@ static sched_pid_t start_stubborn(void *arg)
     return pid;
 }
 
-#define CHILD(i, r, sd) {"c" #i, start_child, (void *)(intptr_t)(i), (r), (sd)}
+#define CHILD(i, r, sd)                                                                            \
+    {                                                                                              \
+        "c" #i, start_child, (void *)(intptr_t)(i), (r), (sd)                                      \
+    }
 
 static sched_sup_child_t kids[N] = {
     CHILD(0, SCHED_SUP_PERMANENT, 1000),
@@ -405,14 +408,13 @@ static void nested_main(void *arg)
     wait_restarts(sup, 0);
     inner_pids[0] = after[0];
     cr_assert_geq(sched_sup_which_children(inner_pids[0], before, N), 0);
-    tsend(before[0], 1); /* the inner one gives up at once (max 0) */
+    tsend(before[0], 1);   /* the inner one gives up at once (max 0) */
     wait_restarts(sup, 1); /* the outer one restarts it */
     inner_pids[1] = after[0];
     stop_sup(sup);
 }
 
-Test(sched_supervisor, an_inner_supervisor_that_gives_up_is_restarted_by_its_parent,
-     .timeout = 10)
+Test(sched_supervisor, an_inner_supervisor_that_gives_up_is_restarted_by_its_parent, .timeout = 10)
 {
     trun(1, nested_main, NULL);
     cr_assert_neq(inner_pids[1], inner_pids[0]);

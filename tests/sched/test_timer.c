@@ -84,8 +84,7 @@ static void dead_main(void *arg)
     cr_assert_eq(sched_timer_send_after(t, 5000, &tmsg_new(0, 1)->hdr), 0);
 }
 
-Test(sched_timer, a_send_after_to_a_dead_target_is_dropped_and_keeps_nothing_alive,
-     .timeout = 10)
+Test(sched_timer, a_send_after_to_a_dead_target_is_dropped_and_keeps_nothing_alive, .timeout = 10)
 {
     long dropped0 = atomic_load(&tmsg_dropped);
     uint64_t t0 = kern_timer_now_ns();
