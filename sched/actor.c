@@ -300,6 +300,7 @@ snow_word_t sched_actor_sysmsg_value(snow_ctx_t *cx, const sched_sysmsg_t *m)
 
 typedef struct job_start_t {
     sched_msg_t *closure; /* the closure's copy, adopted by the job */
+    sched_msg_t *arg;     /* Job.map: the element's copy, or NULL */
     bool result_is_ptr;
     sched_pid_t caller;
 } job_start_t;
@@ -309,25 +310,68 @@ static void job_actor(snow_ctx_t *cx, void *arg)
     job_start_t start = *(job_start_t *)arg;
     kern_free(arg);
     snow_record_t *f = (snow_record_t *)sched_actor_msg_take(cx, start.closure);
-    snow_word_t result = ((snow_fn0_t)(uintptr_t)f->w[0])(cx, f);
+    snow_word_t result;
+    if (start.arg)
+        result = snow_closure_call1(cx, f, sched_actor_msg_take(cx, start.arg));
+    else
+        result = ((snow_fn0_t)(uintptr_t)f->w[0])(cx, f);
     sched_job_reply_(start.caller, sched_actor_msg_new(cx, result, start.result_is_ptr));
 }
 
-int sched_actor_job_async(snow_ctx_t *cx, snow_record_t *closure, bool result_is_ptr,
-                          sched_pid_t *job)
+static int job_start(snow_ctx_t *cx, snow_record_t *closure, sched_msg_t *arg, bool result_is_ptr,
+                     sched_pid_t *job)
 {
     job_start_t *start = kern_alloc(sizeof *start);
     start->closure = sched_actor_msg_new(cx, (snow_word_t)(uintptr_t)closure, true);
+    start->arg = arg;
     start->result_is_ptr = result_is_ptr;
     start->caller = sched_proc_pid(sched_proc_current());
     int rc = spawn(job_actor, start, false, job);
     if (rc < 0) {
         actor_msg_drop(start->closure);
+        if (arg)
+            actor_msg_drop(arg);
         kern_free(start);
         return rc;
     }
     sched_job_adopt_(*job);
     return 0;
+}
+
+int sched_actor_job_async(snow_ctx_t *cx, snow_record_t *closure, bool result_is_ptr,
+                          sched_pid_t *job)
+{
+    return job_start(cx, closure, NULL, result_is_ptr, job);
+}
+
+snow_list_t *sched_actor_job_map(snow_ctx_t *cx, const snow_list_t *xs, snow_record_t *f,
+                                 bool elem_is_ptr, bool result_is_ptr,
+                                 const snow_type_t *result_type)
+{
+    /* Pids in a Snow list: nothing to free if this process dies midway. */
+    snow_list_t *jobs = snow_list_new(cx, &snow_type_pid);
+    int64_t n = xs->len;
+    for (int64_t i = 0; i < n; i++) {
+        snow_word_t x = snow_list_items(xs)[i];
+        sched_pid_t pid = SCHED_PID_NULL;
+        if (job_start(cx, f, sched_actor_msg_new(cx, x, elem_is_ptr), result_is_ptr, &pid) < 0)
+            pid = SCHED_PID_NULL; /* awaits as noproc */
+        jobs = snow_list_append(cx, jobs, pid);
+    }
+    snow_list_t *out = snow_list_new(cx, result_type);
+    for (int64_t i = 0; i < n; i++) {
+        snow_word_t v;
+        int rc = sched_actor_job_await(cx, snow_list_items(jobs)[i], -1, &v);
+        snow_record_t *r;
+        if (rc == 0)
+            r = snow_result_ok(cx, v, result_is_ptr);
+        else if (rc == 1)
+            r = snow_result_err(cx, (snow_string_t *)(uintptr_t)v);
+        else
+            r = snow_result_err(cx, snow_string_new(cx, "noproc", 6));
+        out = snow_list_append(cx, out, (snow_word_t)(uintptr_t)r);
+    }
+    return out;
 }
 
 int sched_actor_job_await(snow_ctx_t *cx, sched_pid_t job, int64_t timeout_ms, snow_word_t *value)

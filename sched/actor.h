@@ -120,6 +120,15 @@ int sched_actor_job_async(snow_ctx_t *cx, snow_record_t *closure, bool result_is
  * -ETIMEDOUT (Err("timeout")), -ESRCH (Err("noproc")). Current actor. */
 int sched_actor_job_await(snow_ctx_t *cx, sched_pid_t job, int64_t timeout_ms, snow_word_t *value);
 
+/* Job.map(xs, f): one job per element (f and the element copied into
+ * it), awaited in input order (D73); returns a new List of
+ * Result<B, String> (result_type: its element descriptor) in cx's heap.
+ * elem_is_ptr / result_is_ptr say whether A's / B's values are heap
+ * pointers. Current actor. */
+snow_list_t *sched_actor_job_map(snow_ctx_t *cx, const snow_list_t *xs, snow_record_t *f,
+                                 bool elem_is_ptr, bool result_is_ptr,
+                                 const snow_type_t *result_type);
+
 /* A Snow service's handlers, emitted once per `service` declaration as a
  * static const struct. op numbers the handlers; args is the request's
  * argument value (a tuple when there are several, 0 when none) already in

@@ -50,9 +50,9 @@ sched_proc_t *sched_proc_current(void)
 static _Noreturn void proc_entry(void *arg)
 {
     sched_proc_t *p = arg;
-    /* Signals sent before the first run (a kill right after spawn). */
-    if (!sched_mpsc_empty(&p->sig))
-        sched_link_handle_(p);
+    /* Signals sent before the first run wait for the first switch: the
+     * body must first take ownership of its start record (actor.c, job.c
+     * free theirs at once), or a kill before the first run would leak it. */
     p->fn(p->arg);
     sched_proc_exit();
 }

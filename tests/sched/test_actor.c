@@ -528,3 +528,67 @@ Test(sched_actor, down_and_exit_become_systemmsg_values, .timeout = 10, .init = 
     cr_assert_eq(sys_tag[1], SCHED_ACTOR_SYS_EXIT);
     cr_assert_eq(reason_tag[1], SCHED_EXIT_ERROR);
 }
+
+/* ---- Job.map (D73) ---- */
+
+static const snow_type_t *const ok_fields[] = {&snow_type_int};
+static const snow_type_t *const err_fields[] = {&snow_type_string};
+static const snow_variant_t result_variants[] = {{"Ok", 1, ok_fields, NULL},
+                                                 {"Err", 1, err_fields, NULL}};
+static const snow_type_t result_int = {.kind = SNOW_KIND_SUM,
+                                       .flags = SNOW_TF_DISPLAY | SNOW_TF_DEBUG_AS_DISPLAY,
+                                       .count = 2,
+                                       .name = "Result",
+                                       .variants = result_variants};
+
+static snow_word_t hundred_over(snow_ctx_t *cx, snow_record_t *self, snow_word_t x)
+{
+    (void)self;
+    if (x == 0)
+        snow_panic(cx, "division by zero");
+    sched_proc_sleep((int64_t)(x % 3)); /* finish out of order */
+    return 100 / x;
+}
+
+static int64_t map_len;
+static uint16_t map_tags[5];
+static int64_t map_vals[5];
+static char map_err[32];
+
+static void map_main(snow_ctx_t *cx, void *arg)
+{
+    (void)arg;
+    snow_word_t items[5] = {1, 2, 0, 4, 5};
+    snow_list_t *xs = snow_list_from_array(cx, &snow_type_int, 5, items);
+    snow_record_t *f = snow_closure_new(cx, (const void *)hundred_over, 0, 0);
+    snow_list_t *out = sched_actor_job_map(cx, xs, f, false, false, &result_int);
+    map_len = out->len;
+    for (int i = 0; i < 5; i++) {
+        snow_record_t *r = (snow_record_t *)(uintptr_t)snow_list_items(out)[i];
+        map_tags[i] = r->h.tag;
+        if (r->h.tag == 0) {
+            map_vals[i] = (int64_t)r->w[0];
+        } else {
+            snow_string_t *s = (snow_string_t *)(uintptr_t)r->w[0];
+            memcpy(map_err, s->bytes, s->len);
+        }
+    }
+}
+
+static void map_runner(void *arg) { cr_assert_eq(sched_actor_spawn(map_main, arg, NULL), 0); }
+
+Test(sched_actor, job_map_returns_one_outcome_per_element_in_input_order, .timeout = 10,
+     .init = cr_redirect_stderr)
+{
+    setup();
+    trun(2, map_runner, NULL);
+    teardown();
+    cr_assert_eq(map_len, 5);
+    int64_t want[5] = {100, 50, 0, 25, 20};
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(map_tags[i], i == 2 ? 1 : 0);
+        if (i != 2)
+            cr_assert_eq(map_vals[i], want[i]);
+    }
+    cr_assert_str_eq(map_err, "division by zero");
+}
