@@ -448,9 +448,17 @@ static bool field_break(const fmt_t *f, int i)
     const ctx_t *t = &f->ctx[f->depth - 1];
     if (t->kind != CTX_DELIM || !t->braces || f->prev_sig < 0)
         return false;
-    tok_kind_t p = f->tok[f->prev_sig].kind, n = f->tok[next_sig(f, i)].kind;
-    return p != TOK_COMMA && p != TOK_LBRACE && p != TOK_MAP_OPEN && n != TOK_RBRACE &&
-           n != TOK_COMMA && n != TOK_EOF;
+    /* Only where the parser itself must start a new field: after a
+     * complete operand and before a token that cannot continue it. */
+    if (!ends_operand(f, f->prev_sig))
+        return false;
+    switch (f->tok[next_sig(f, i)].kind) {
+    case TOK_IDENT: case TOK_INT: case TOK_FLOAT: case TOK_STRING_START: case TOK_KW_TRUE:
+    case TOK_KW_FALSE: case TOK_KW_NIL:
+        return true;
+    default:
+        return false;
+    }
 }
 
 /* Writes the `,` of a field break once, before the break or the comment
@@ -462,7 +470,7 @@ static void field_comma(fmt_t *f, int i)
     f->comma_after = f->prev_sig;
     fmt_line_put(&f->line, ",", 1, false);
     if (f->interps == 0 && f->generics <= 0)
-        fmt_line_mark_break(&f->line, f->delims);
+        fmt_line_mark_break(&f->line, f->delims, false);
 }
 
 static void on_newline(fmt_t *f, int i)
@@ -591,7 +599,7 @@ static void on_token(fmt_t *f, int i)
     case TOK_COMMA:
         put(f, i);
         if (top(f)->kind == CTX_DELIM && f->interps == 0 && f->generics <= 0)
-            fmt_line_mark_break(&f->line, f->delims);
+            fmt_line_mark_break(&f->line, f->delims, false);
         break;
     case TOK_SEMI:
         if (top(f)->kind == CTX_BLOCK)
@@ -602,6 +610,12 @@ static void on_token(fmt_t *f, int i)
     case TOK_LT: case TOK_GT:
         if (fl & F_GENERIC)
             f->generics += f->tok[i].kind == TOK_LT ? 1 : -1;
+        put(f, i);
+        break;
+    case TOK_PIPE:
+        /* Inside parentheses a line may break before `|>` (language.md 1.2). */
+        if (top(f)->kind == CTX_DELIM && f->interps == 0 && f->generics <= 0)
+            fmt_line_mark_break(&f->line, f->delims, true);
         put(f, i);
         break;
     case TOK_BAR:

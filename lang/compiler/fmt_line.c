@@ -1,9 +1,10 @@
 /* fmt_line.c: line buffer and list breaking for `snowc fmt` (fmt_line.h).
  *
  * A line wider than line_width is split after every comma of its shallowest
- * breakable list; each piece after the first is indented two levels deeper,
- * and a piece that is still too wide is split again at the next depth. The
- * space after a broken comma is dropped so no line ends in a blank.
+ * breakable list (before every `|>` of a parenthesised pipeline at that
+ * depth first); each piece after the first is indented two levels deeper,
+ * and a piece that is still too wide is split again at the next level. The
+ * space at a break is dropped so no line ends or starts with a blank.
  */
 #include "lang/compiler/fmt_line.h"
 
@@ -78,10 +79,11 @@ void fmt_line_put(fmt_line_t *l, const char *s, size_t len, bool space)
     l->text_len += len;
 }
 
-void fmt_line_mark_break(fmt_line_t *l, uint32_t depth)
+void fmt_line_mark_break(fmt_line_t *l, uint32_t depth, bool pipe)
 {
     l->breaks = grow(l->breaks, &l->break_cap, l->break_count + 1, sizeof(fmt_break_t));
-    l->breaks[l->break_count++] = (fmt_break_t){.off = (uint32_t)l->text_len, .depth = depth};
+    l->breaks[l->break_count++] =
+        (fmt_break_t){.off = (uint32_t)l->text_len, .level = 2 * depth + (pipe ? 0 : 1)};
 }
 
 /* Display width of s[0..len): UTF-8 continuation bytes do not count; a
@@ -105,21 +107,21 @@ static void write_piece(fmt_line_t *l, size_t start, size_t end, uint32_t indent
     out_write(l, "\n", 1);
 }
 
-/* Writes text[start..end) at indent, split after the commas of the
- * shallowest list deeper than min_depth when it is too wide. */
-static void emit_piece(fmt_line_t *l, size_t start, size_t end, uint32_t indent, uint32_t min_depth)
+/* Writes text[start..end) at indent, split at the breaks of the lowest
+ * level above min_level when it is too wide. */
+static void emit_piece(fmt_line_t *l, size_t start, size_t end, uint32_t indent, uint32_t min_level)
 {
     if (indent + width_of(l->text + start, end - start) <= (size_t)l->line_width) {
         write_piece(l, start, end, indent);
         return;
     }
-    uint32_t depth = UINT32_MAX;
+    uint32_t level = UINT32_MAX;
     for (size_t i = 0; i < l->break_count; i++) {
         const fmt_break_t *b = &l->breaks[i];
-        if (b->off > start && b->off < end && b->depth > min_depth && b->depth < depth)
-            depth = b->depth;
+        if (b->off > start && b->off < end && b->level > min_level && b->level < level)
+            level = b->level;
     }
-    if (depth == UINT32_MAX) {
+    if (level == UINT32_MAX) {
         write_piece(l, start, end, indent);
         return;
     }
@@ -127,15 +129,15 @@ static void emit_piece(fmt_line_t *l, size_t start, size_t end, uint32_t indent,
     uint32_t piece_indent = indent;
     for (size_t i = 0; i < l->break_count; i++) {
         const fmt_break_t *b = &l->breaks[i];
-        if (b->off <= start || b->off >= end || b->depth != depth)
+        if (b->off <= start || b->off >= end || b->level != level)
             continue;
-        emit_piece(l, piece, b->off, piece_indent, depth);
+        emit_piece(l, piece, b->off, piece_indent, level);
         piece = b->off;
         if (piece < end && l->text[piece] == ' ')
             piece++;
         piece_indent = indent + 2 * (uint32_t)l->indent_size;
     }
-    emit_piece(l, piece, end, piece_indent, depth);
+    emit_piece(l, piece, end, piece_indent, level);
 }
 
 void fmt_line_flush(fmt_line_t *l)
@@ -145,7 +147,7 @@ void fmt_line_flush(fmt_line_t *l)
     l->open = false;
     if (l->text_len == 0)
         return;
-    emit_piece(l, 0, l->text_len, l->indent, 0);
+    emit_piece(l, 0, l->text_len, l->indent, 1);
     l->text_len = 0;
     l->break_count = 0;
 }

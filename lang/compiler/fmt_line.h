@@ -1,9 +1,11 @@
 /* fmt_line.h: the formatter's output side: one physical line at a time.
  *
  * fmt.c decides where lines start and what goes on them; this module keeps
- * the line being built, remembers after which commas it may be broken, and
- * on flush writes it to the output, broken after the commas of its
- * shallowest list when it is wider than the line width (language.md 11).
+ * the line being built, remembers after which commas (and before which
+ * parenthesised `|>`) it may be broken, and on flush writes it to the
+ * output, broken after the commas of its shallowest list when it is wider
+ * than the line width (language.md 11); a parenthesised pipeline at that
+ * depth is broken before its `|>` first.
  * Breaking depends only on the line's text, so a broken line joined again
  * by the next run breaks the same way (idempotence).
  */
@@ -15,8 +17,8 @@
 #include <stdint.h>
 
 typedef struct {
-    uint32_t off;   /* byte offset in text just after the comma */
-    uint32_t depth; /* delimiter depth of the list the comma separates */
+    uint32_t off;   /* byte offset in text where a new line may start */
+    uint32_t level; /* 2 * delimiter depth, + 1 for a comma (a `|>` breaks first) */
 } fmt_break_t;
 
 typedef struct {
@@ -48,9 +50,11 @@ void fmt_line_start(fmt_line_t *l, uint32_t indent);
  * and the line is not empty. */
 void fmt_line_put(fmt_line_t *l, const char *s, size_t len, bool space);
 
-/* Records that the open line may be broken after its last byte (a comma)
- * when it is too wide; depth is the delimiter depth of the list. */
-void fmt_line_mark_break(fmt_line_t *l, uint32_t depth);
+/* Records that the open line may be broken after its last byte when it is
+ * too wide: after a comma (pipe false) or before a `|>` about to be put
+ * (pipe true); depth is the delimiter depth of the list or the pipeline.
+ * At the same depth, a line breaks before its pipes first. */
+void fmt_line_mark_break(fmt_line_t *l, uint32_t depth, bool pipe);
 
 /* Writes the open line (if any) to the output and closes it. */
 void fmt_line_flush(fmt_line_t *l);
