@@ -94,8 +94,21 @@ manifest_errors)
     run app; expect_err 1 "dependency 'x': rev, branch and tag apply only to git"
     manifest app app 'x = { git = "../r", colour = "red" }'
     run app; expect_err 1 "dependency 'x': unknown key 'colour'"
+    printf '[package]\nname = "a"\nname = "b"\nversion = "1"\n' >app/snow.toml
+    run app; expect_err 1 "line 3: duplicate key 'name'"
+    printf '[package]\nname = "a"\nversion = 1.5\n' >app/snow.toml
+    run app; expect_err 1 "line 3: unsupported value '1.5'"
+    printf '[package]\nname = "a"\nversion = "1"\n[package]\n' >app/snow.toml
+    run app; expect_err 1 "line 4: duplicate key 'package'"
     printf '[package]\nname = "a"\nversion = "1"\ndescription = "d"\nauthors = ["x", "y"]\n# c\n[dependencies]\n' >app/snow.toml
-    run app; expect 0 "No dependencies\n" "";;
+    run app; expect 0 "No dependencies\n" ""
+    printf '%s\n' '# all the TOML a manifest uses' '[package]  # the package' "name = 'lit\\eral'" \
+        'version = "0.1.0" # trailing' 'description = "caf\u00e9 \"quoted\" \\ tab\t"' \
+        'authors = [' '  "Ada",  # first' '  "Grace",' ']' 'edition = 2024' 'published = false' '' \
+        '[dependencies]' '"quoted-name" = { path = "../q" }' >app/snow.toml
+    manifest q q
+    run app; expect 0 "Resolved 1 dependencies\n" ""
+    grep -q '^name = "quoted-name"' app/snow.lock || fail "quoted dependency name";;
 git_refs)
     repo lib
     v1=$(git -C lib rev-parse v1); dev=$(git -C lib rev-parse dev); short=$(echo "$dev" | cut -c1-8)
