@@ -123,6 +123,7 @@ static _Noreturn void actor_entry(void *arg)
     cx->sched = p;
     p->data = &a;
     p->on_exit = on_exit_;
+    sched_link_poll_(); /* a kill sent before the first run */
     start.fn(cx, start.arg);
     /* Exit from here, not by returning: on_exit_ needs this frame (cx). */
     sched_proc_exit();

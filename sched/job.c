@@ -42,6 +42,7 @@ static void job_entry(void *arg)
 {
     job_start_t start = *(job_start_t *)arg;
     kern_free(arg);
+    sched_link_poll_(); /* the caller may have died before we ran */
     sched_msg_t *value = start.fn(start.arg);
     snow_assert(value != NULL);
     sched_job_reply_(start.caller, value);

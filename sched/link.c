@@ -357,6 +357,13 @@ void sched_link_handle_(sched_proc_t *p)
         handle_one(p, (sched_signal_t *)n);
 }
 
+void sched_link_poll_(void)
+{
+    sched_proc_t *p = current();
+    if (!sched_mpsc_empty(&p->sig))
+        sched_link_handle_(p);
+}
+
 /* ==== Exit ==== */
 
 /* At exit: fold the queued signals into the sets (LINK and MONITOR that

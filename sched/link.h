@@ -142,6 +142,11 @@ void sched_link_add_local_(sched_proc_t *p, sched_pid_t other, uint32_t flags);
 /* Handles p's queued signals (p is current, RUNNING); may end p. */
 void sched_link_handle_(sched_proc_t *p);
 
+/* Handles the current process's queued signals, if any: for process
+ * bodies once they own their start record (a kill sent before the first
+ * run takes effect there). May end the process. Current process. */
+void sched_link_poll_(void);
+
 /* Called by the exit path once p is EXITED and no sender is left: answers
  * queued signals, notifies links and monitors, frees the extension; takes
  * reason. p's thread. */

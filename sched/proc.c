@@ -50,9 +50,10 @@ sched_proc_t *sched_proc_current(void)
 static _Noreturn void proc_entry(void *arg)
 {
     sched_proc_t *p = arg;
-    /* Signals sent before the first run wait for the first switch: the
-     * body must first take ownership of its start record (actor.c, job.c
-     * free theirs at once), or a kill before the first run would leak it. */
+    /* Signals sent before the first run are not handled here: the body
+     * must first take ownership of its start record (actor.c, job.c free
+     * theirs at once), then polls (sched_link_poll_), or a kill before the
+     * first run would leak it. Plain bodies see them at their first switch. */
     p->fn(p->arg);
     sched_proc_exit();
 }

@@ -128,6 +128,7 @@ static void service_entry(void *arg)
      * process heap to go with). */
     p->data = start;
     p->on_exit = on_exit_stop;
+    sched_link_poll_();
     sched_service_loop(start->svc, &start->state);
 }
 

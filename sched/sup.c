@@ -245,6 +245,7 @@ _Noreturn void sched_sup_run(const sched_sup_spec_t *spec)
     memset(pids, 0, sizeof pids);
     memset(removed, 0, sizeof removed);
     sup_t s = {.spec = spec, .pids = pids, .removed = removed, .times = times, .times_cap = cap};
+    sched_link_poll_(); /* killed or shut down before it ran */
     sched_trap_exit(true);
     start_from(&s, 0);
     for (;;) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sched/job.h"
 #include "sched/link.h"
 #include "tests/sched/sched_test.h"
 
@@ -353,4 +354,33 @@ Test(sched_link, links_work_across_workers, .timeout = 20)
     trun(2, remote_main, NULL);
     cr_assert_eq(atomic_load(&killed_remote), PAIRS);
     cr_assert_eq(atomic_load(&survived), 0);
+}
+
+/* A kill sent before the process first runs ends it at its start. */
+static atomic_int body_ran;
+
+static sched_msg_t *job_never(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&body_ran, 1);
+    return &tmsg_new(0, 0)->hdr;
+}
+
+static void early_main(void *arg)
+{
+    (void)arg;
+    sched_pid_t j;
+    cr_assert_eq(sched_job_async(job_never, NULL, &j), 0);
+    cr_assert_eq(sched_exit_signal(j, sched_reason_plain(SCHED_EXIT_KILLED)), 0);
+    sched_msg_t *v;
+    sched_reason_t *r;
+    cr_assert_eq(sched_job_await(j, 5000, &v, &r), 1);
+    cr_assert_eq(r->kind, SCHED_EXIT_KILLED);
+    sched_reason_unref(r);
+}
+
+Test(sched_link, a_kill_before_the_first_run_ends_the_process_at_its_start, .timeout = 10)
+{
+    trun(1, early_main, NULL);
+    cr_assert_eq(atomic_load(&body_ran), 0);
 }
