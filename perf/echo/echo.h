@@ -19,7 +19,8 @@ typedef enum { ECHO_KERN_PAIR, ECHO_KERN_MULTISHOT } echo_kern_mode_t;
 extern echo_kern_mode_t echo_kern_mode; /* set before echo_kern_serve */
 
 /* Serves echo on listen_fd until killed. Never returns. echo_kern_serve
- * copies its ring counters to *stats (shared memory) after every loop turn. */
+ * copies the enters and direct_sends counters to *stats (shared memory)
+ * after every loop turn. */
 _Noreturn void echo_kern_serve(int listen_fd, kern_ring_stats_t *stats);
 _Noreturn void echo_epoll_serve(int listen_fd);
 
