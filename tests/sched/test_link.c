@@ -384,3 +384,120 @@ Test(sched_link, a_kill_before_the_first_run_ends_the_process_at_its_start, .tim
     trun(1, early_main, NULL);
     cr_assert_eq(atomic_load(&body_ran), 0);
 }
+
+/* Chains that alternate between the two workers: every crash at a tail
+ * takes its whole chain down, each link adding one Linked level. */
+#define CHAINS 100
+#define CHAIN_LEN 10
+static _Atomic sched_pid_t chain_pids[CHAINS * CHAIN_LEN];
+static atomic_int chain_started, downs_seen, depth_ok;
+
+static void chain_member(void *arg)
+{
+    chain_pids[(intptr_t)arg] = sched_proc_pid(sched_proc_current());
+    atomic_fetch_add(&chain_started, 1);
+    sched_pid_t from = SCHED_PID_NULL;
+    sched_pid_t next = (sched_pid_t)trecv(-1, &from, NULL);
+    if (next)
+        cr_assert_eq(sched_link(next), 0);
+    tsend(from, 1);
+    if (trecv(-1, NULL, NULL) == 1)
+        tcrash("tail");
+}
+
+static int reason_depth(const sched_reason_t *r)
+{
+    int d = 0;
+    for (; r->kind == SCHED_EXIT_LINKED; r = r->inner)
+        d++;
+    return d;
+}
+
+static void chains_main(void *arg)
+{
+    (void)arg;
+    int total = CHAINS * CHAIN_LEN;
+    for (intptr_t i = 0; i < total; i++)
+        cr_assert_eq(sched_proc_spawn_on((uint32_t)i % 2, chain_member, (void *)i), 0);
+    while (atomic_load(&chain_started) < total)
+        sched_proc_sleep(1);
+    static uint64_t refs[CHAINS * CHAIN_LEN];
+    for (int i = 0; i < total; i++) {
+        refs[i] = sched_monitor(chain_pids[i]);
+        bool last = i % CHAIN_LEN == CHAIN_LEN - 1;
+        tsend(chain_pids[i], last ? 0 : (int64_t)chain_pids[i + 1]);
+    }
+    for (int i = 0; i < total; i++)
+        cr_assert_eq(trecv(5000, NULL, NULL), 1);
+    for (int c = 0; c < CHAINS; c++)
+        tsend(chain_pids[c * CHAIN_LEN + CHAIN_LEN - 1], 1);
+    for (int k = 0; k < total; k++) {
+        sched_sysmsg_t *s = tsys(10000);
+        cr_assert_not_null(s);
+        int i = (int)(s->ref - refs[0]); /* refs are consecutive */
+        cr_assert(i >= 0 && i < total && refs[i] == s->ref);
+        if (reason_depth(s->reason) == CHAIN_LEN - 1 - i % CHAIN_LEN)
+            atomic_fetch_add(&depth_ok, 1);
+        atomic_fetch_add(&downs_seen, 1);
+        sched_sysmsg_free(s);
+    }
+}
+
+Test(sched_link, crashes_cascade_along_chains_that_cross_workers, .timeout = 30)
+{
+    trun(2, chains_main, NULL);
+    cr_assert_eq(atomic_load(&downs_seen), CHAINS * CHAIN_LEN);
+    cr_assert_eq(atomic_load(&depth_ok), CHAINS * CHAIN_LEN);
+}
+
+/* A link racing with the target's end: a trapping linker gets exactly one
+ * Exit for it, Noproc (too late) or the real reason. */
+#define RACERS 500
+static _Atomic sched_pid_t racer_targets[RACERS];
+static atomic_int race_noproc, race_real, race_extra, race_done;
+
+static void racer_target(void *arg)
+{
+    racer_targets[(intptr_t)arg] = sched_proc_pid(sched_proc_current());
+    if ((intptr_t)arg % 3 == 0)
+        sched_proc_yield();
+    tcrash("raced");
+}
+
+static void racer_linker(void *arg)
+{
+    intptr_t i = (intptr_t)arg;
+    sched_trap_exit(true);
+    sched_pid_t t;
+    while ((t = racer_targets[i]) == SCHED_PID_NULL)
+        sched_proc_yield();
+    sched_link(t);
+    sched_sysmsg_t *s = tsys(5000);
+    cr_assert_not_null(s);
+    cr_assert_eq(s->pid, t);
+    if (s->reason->kind == SCHED_EXIT_NOPROC)
+        atomic_fetch_add(&race_noproc, 1);
+    else if (s->reason->kind == SCHED_EXIT_ERROR)
+        atomic_fetch_add(&race_real, 1);
+    sched_sysmsg_free(s);
+    if (tsys(20))
+        atomic_fetch_add(&race_extra, 1);
+    atomic_fetch_add(&race_done, 1);
+}
+
+static void race_main(void *arg)
+{
+    (void)arg;
+    for (intptr_t i = 0; i < RACERS; i++) {
+        cr_assert_eq(sched_proc_spawn_on(0, racer_linker, (void *)i), 0);
+        cr_assert_eq(sched_proc_spawn_on(1, racer_target, (void *)i), 0);
+    }
+}
+
+Test(sched_link, a_link_racing_with_the_targets_end_gives_exactly_one_exit, .timeout = 30)
+{
+    trun(2, race_main, NULL);
+    cr_assert_eq(atomic_load(&race_done), RACERS);
+    cr_assert_eq(atomic_load(&race_noproc) + atomic_load(&race_real), RACERS);
+    cr_assert_eq(atomic_load(&race_extra), 0);
+}
