@@ -270,16 +270,13 @@ SNOW_API snow_record_t *snow_option_some(snow_ctx_t *cx, snow_word_t v, bool ptr
 SNOW_API snow_record_t *snow_result_ok(snow_ctx_t *cx, snow_word_t v, bool ptr);
 SNOW_API snow_record_t *snow_result_err(snow_ctx_t *cx, snow_string_t *msg);
 
-/* Static nullary values: None and the three Orderings (records without
- * words; the type has no flexible array so it can form an array). Use them
- * as `(snow_record_t *)&snow_ordering_objs[SNOW_TAG_LESS]`. */
-typedef struct snow_record0_t {
-    snow_obj_t h;
-    uint64_t ptrmask;
-} snow_record0_t;
-_Static_assert(sizeof(snow_record0_t) == sizeof(snow_record_t), "same header as records");
-SNOW_API extern const snow_record0_t snow_none_obj;
-SNOW_API extern const snow_record0_t snow_ordering_objs[3];
+/* Static nullary values: None and the three Orderings. They are declared
+ * as snow_record_t (not a word-less type) on purpose: emitted code may read
+ * w[0] on a path the tag test rules out, and GCC's -Warray-bounds rejects
+ * that for a smaller declared type. (An array of a type with a flexible
+ * member is a GNU extension: -Wpedantic warns about snow_ordering_objs.) */
+SNOW_API extern const snow_record_t snow_none_obj;
+SNOW_API extern const snow_record_t snow_ordering_objs[3];
 #define SNOW_NONE ((snow_record_t *)&snow_none_obj)
 
 /* }====== */

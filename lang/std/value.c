@@ -63,8 +63,8 @@ const snow_type_t snow_type_ordering = {.kind = SNOW_KIND_SUM,
                                         .name = "Ordering",
                                         .variants = ordering_variants};
 
-const snow_record0_t snow_none_obj = {{SNOW_OBJ_RECORD, 0, SNOW_TAG_NONE, 0}, 0};
-const snow_record0_t snow_ordering_objs[3] = {
+const snow_record_t snow_none_obj = {{SNOW_OBJ_RECORD, 0, SNOW_TAG_NONE, 0}, 0};
+const snow_record_t snow_ordering_objs[3] = {
     {{SNOW_OBJ_RECORD, 0, SNOW_TAG_LESS, 0}, 0},
     {{SNOW_OBJ_RECORD, 0, SNOW_TAG_EQUAL, 0}, 0},
     {{SNOW_OBJ_RECORD, 0, SNOW_TAG_GREATER, 0}, 0},
