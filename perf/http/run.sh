@@ -15,6 +15,7 @@ build=${1:-build}
 ROUNDS=${ROUNDS:-5}
 SECONDS_RUN=${SECONDS_RUN:-5}
 CONNS=${CONNS:-"64 256"}
+SERVERS=${SERVERS:-"snow nginx go"} # a subset, e.g. SERVERS=snow
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -28,7 +29,7 @@ declare -A port pid
 port[snow]=18180 port[nginx]=18181 port[go]=18182
 ulimit -n 65536 2>/dev/null || true
 
-SNOW_CORES=2 "$root/$build/bin/bench_server" "${port[snow]}" 2>"$work/snow.err" &
+SNOW_CORES=2 "${SNOW_SERVER_BIN:-$root/$build/bin/bench_server}" "${port[snow]}" 2>"$work/snow.err" &
 pid[snow]=$!
 pids+=("$!")
 
@@ -59,7 +60,7 @@ if command -v go >/dev/null; then
 fi
 sleep 1
 servers=()
-for s in snow nginx go; do
+for s in $SERVERS; do
     [[ -n ${pid[$s]:-} ]] && curl -sf "http://127.0.0.1:${port[$s]}/" >/dev/null && servers+=("$s")
 done
 echo "servers: ${servers[*]}; rounds $ROUNDS x ${SECONDS_RUN}s; connections: $CONNS"
