@@ -378,7 +378,26 @@ void lower_clauses(lower_t *lw, ast_params_t *params, ast_expr_t **guards, ast_b
                    uint32_t nclauses, const uint32_t *param_locals, ty_t **param_tys, span_t span)
 {
     uint32_t line = lw_line(lw, span);
-    if (nclauses == 1 && simple_clause(lw, &params[0], guards[0], param_tys)) {
+    bool simple = nclauses == 1 && simple_clause(lw, &params[0], guards[0], param_tys);
+    int64_t saved_src = lw->fx->tag_src;
+    uint32_t saved_tag = lw->fx->tag_local;
+    if (!simple && param_tys) {
+        /* The first sum-typed parameter's tag is read once for all clauses
+         * (a self tail call re-enters above this load). */
+        for (uint32_t i = 0; i < params[0].len; i++) {
+            ty_t *t = ty_resolve(param_tys[i]);
+            if (t->kind == TY_CON && t->decl && t->decl->kind == TY_DECL_SUM &&
+                t->decl->nvariants > 1 && lw->fx->f->locals[param_locals[i]].rep == IR_REP_PTR) {
+                uint32_t tl = lw_temp(lw, IR_REP_INT);
+                lw->fx->tag_src = -1;
+                lw_assign(lw, tl, tag_of(lw, lw_local(lw, param_locals[i])), line);
+                lw->fx->tag_src = param_locals[i];
+                lw->fx->tag_local = tl;
+                break;
+            }
+        }
+    }
+    if (simple) {
         for (uint32_t i = 0; i < params[0].len; i++) {
             ast_pat_t *p = params[0].items[i].pat;
             if (p->kind == AST_PAT_IDENT && p->name != lw->s_underscore) {
@@ -404,4 +423,6 @@ void lower_clauses(lower_t *lw, ast_params_t *params, ast_expr_t **guards, ast_b
         lw_block_end(lw, next, saved);
     }
     lw_panic(lw, "non-exhaustive match", line);
+    lw->fx->tag_src = saved_src;
+    lw->fx->tag_local = saved_tag;
 }
