@@ -364,6 +364,7 @@ static void discard_procs(sched_worker_t *w)
             sched_mailbox_drop_all(&p->mailbox);
             sched_link_discard_(p);
             atomic_store_explicit(&p->state, SCHED_PROC_FREE, memory_order_relaxed);
+            w->stats.discarded++;
         }
     }
 }
@@ -376,6 +377,7 @@ static void collect_stats(sched_runtime_t *rt)
         last_stats.switches += s->switches;
         last_stats.spawned += s->spawned;
         last_stats.exited += s->exited;
+        last_stats.discarded += s->discarded;
         last_stats.sleeps += s->sleeps;
         last_stats.wakes_sent += s->wakes_sent;
     }
@@ -444,11 +446,11 @@ int sched_worker_run(const sched_config_t *cfg, sched_proc_fn main_fn, void *arg
         pthread_join(rt->workers[i].thread, NULL);
     if (rc == 0)
         rc = atomic_load_explicit(&rt->init_error, memory_order_relaxed);
-    collect_stats(rt);
     for (uint32_t i = 0; i < rt->count; i++) {
         discard_procs(&rt->workers[i]);
         sched_stack_pool_destroy(&rt->workers[i].pool);
     }
+    collect_stats(rt);
     sched_registry_free_(rt->registry);
     sched_rt = NULL;
     stopped_barrier = NULL;

@@ -49,6 +49,7 @@ typedef struct sched_worker_stats_t {
     uint64_t switches; /* processes dispatched */
     uint64_t spawned;
     uint64_t exited;
+    uint64_t discarded;  /* still blocked when the run ended (D27) */
     uint64_t sleeps;     /* times the worker slept in the kernel */
     uint64_t wakes_sent; /* kern_ring_wake calls this worker made for others */
 } sched_worker_stats_t;

@@ -75,6 +75,9 @@ static inline void trun(int cores, sched_proc_fn main_fn, void *arg)
     cr_assert_eq(sched_link_live_count(), links, "signals/system messages leaked");
     cr_assert_eq(sched_reason_live_count(), reasons, "exit reasons leaked");
     cr_assert_eq(kern_alloc_live_count(), allocs, "kern_alloc blocks leaked");
+    sched_worker_stats_t st;
+    sched_worker_last_stats(&st);
+    cr_assert_eq(st.spawned, st.exited + st.discarded, "stack slots not given back");
 }
 
 static inline bool tis_sys(sched_msg_t *m, void *data)
