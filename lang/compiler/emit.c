@@ -526,13 +526,6 @@ static void emit_stmt(emitter_t *em, const ir_stmt_t *s)
     case IR_S_CLOSURE:
         emit_alloc(em, s);
         break;
-    case IR_S_SET_FIELD:
-        fputs("((snow_record_t *)", out);
-        local_name(em, s->local);
-        fprintf(out, ")->w[%u] = ", s->index);
-        emit_word(em, s->e);
-        fputs(";\n", out);
-        break;
     }
 }
 

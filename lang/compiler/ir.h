@@ -133,7 +133,6 @@ typedef enum {
     IR_S_PANIC,     /* snow_panic_at(file, line, msg) */
     IR_S_RECORD,    /* locals[local] = new record tag/count/ptrmask with words args */
     IR_S_CLOSURE,   /* locals[local] = closure of funcs[index] capturing args */
-    IR_S_SET_FIELD, /* record locals[local] word index = e (fresh records only) */
 } ir_stmt_kind_t;
 
 struct ir_stmt_t {

@@ -173,8 +173,6 @@ ir_expr_t *lower_while(lower_t *lw, ast_expr_t *e);
 /* Emits tests of p against v (concrete type t): on mismatch, jumps out of
  * labelled block fail_label; on match binds p's variables. */
 void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail_label);
-/* True if p matches every value (binding, `_`, tuple of irrefutables). */
-bool lw_pat_irrefutable(ast_pat_t *p);
 /* let / for binders: binds p to v, panicking when a refutable p fails. */
 void lower_bind_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t line);
 /* case: emits the arms; result in *result_local unless tail. */

@@ -254,26 +254,6 @@ void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail)
     }
 }
 
-bool lw_pat_irrefutable(ast_pat_t *p)
-{
-    switch (p->kind) {
-    case AST_PAT_WILD:
-    case AST_PAT_NIL:
-        return true;
-    case AST_PAT_IDENT:
-        return p->sem != NULL; /* refined by is_binding at use */
-    case AST_PAT_TUPLE:
-        for (uint32_t i = 0; i < p->elems.len; i++)
-            if (!lw_pat_irrefutable(p->elems.items[i]))
-                return false;
-        return true;
-    case AST_PAT_AS:
-        return lw_pat_irrefutable(p->head);
-    default:
-        return false;
-    }
-}
-
 /* let / for binders: a name binds directly; anything else is matched and a
  * mismatch panics (6.9: failed destructuring). */
 void lower_bind_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t line)
