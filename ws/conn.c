@@ -147,8 +147,8 @@ static int conn_recv(ws_conn_t *c, int64_t timeout_ms)
         return tls_recv(c, timeout_ms);
     c->op.data = c->proc;
     int64_t ns = timeout_ms < 0 ? -1 : timeout_ms * 1000000;
-    int rc = kern_sock_recv_into(c->ring, c->fd, c->buf + c->len, c->cap - c->len, ns, &c->op,
-                                 io_done);
+    int rc =
+        kern_sock_recv_into(c->ring, c->fd, c->buf + c->len, c->cap - c->len, ns, &c->op, io_done);
     if (rc < 0)
         return rc;
     sched_proc_park();
@@ -293,8 +293,8 @@ static int conn_read_head(ws_conn_t *c, ws_http_request_t *req, ws_http_header_t
     for (;;) {
         c->idle = c->len == c->start;
         if (!c->idle) {
-            int rc = ws_http_parse_request(c->buf + c->start, c->len - c->start, &cfg->limits,
-                                           req, hdrs, hdr_cap);
+            int rc = ws_http_parse_request(c->buf + c->start, c->len - c->start, &cfg->limits, req,
+                                           hdrs, hdr_cap);
             if (rc != WS_HTTP_INCOMPLETE)
                 return rc;
             if (deadline == 0)

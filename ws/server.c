@@ -186,8 +186,8 @@ static void on_accept(kern_ring_t *ring, kern_op_t *op)
     /* Out of descriptors (EMFILE, ENFILE) or a transient error: try again
      * soon, without spinning. */
     l->retry.data = l;
-    kern_timer_start(ring, &l->retry,
-                     op->res < 0 ? (int64_t)ACCEPT_RETRY_MS * 1000000 : 0, accept_again);
+    kern_timer_start(ring, &l->retry, op->res < 0 ? (int64_t)ACCEPT_RETRY_MS * 1000000 : 0,
+                     accept_again);
 }
 
 static void accept_again(kern_ring_t *ring, kern_timer_t *t)
@@ -270,8 +270,8 @@ static void say_listening(const ws_server_t *srv, int err)
     char line[256];
     const char *kind = srv->cfg.tls_banner ? "HTTPS" : "HTTP";
     if (err == 0)
-        snprintf(line, sizeof line, "[snow-rt] %s server listening on %s:%u\n", kind,
-                 srv->cfg.host, (unsigned)ws_server_port(srv));
+        snprintf(line, sizeof line, "[snow-rt] %s server listening on %s:%u\n", kind, srv->cfg.host,
+                 (unsigned)ws_server_port(srv));
     else if (srv->cfg.tls_banner)
         snprintf(line, sizeof line, "[snow-rt] Failed to bind %s:%u: %s\n", srv->cfg.host,
                  (unsigned)srv->cfg.port, strerror(-err));
@@ -297,8 +297,7 @@ static void wait_stop(ws_server_t *srv)
     char b;
     for (;;) {
         op.data = sched_proc_current();
-        if (kern_sock_recv_into(&w->ring, srv->ctl[0], &b, 1, -1, &op,
-                                ctl_done) < 0)
+        if (kern_sock_recv_into(&w->ring, srv->ctl[0], &b, 1, -1, &op, ctl_done) < 0)
             return;
         sched_proc_park();
         if (op.res != -EINTR)

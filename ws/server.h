@@ -113,7 +113,7 @@ void ws_server_stop(ws_server_t *srv);
 typedef struct ws_server_stats_t {
     uint64_t accepted;
     uint64_t requests;
-    uint64_t crashes; /* handler panics answered 500 */
+    uint64_t crashes;  /* handler panics answered 500 */
     uint64_t rejected; /* parser rejections answered 4xx/5xx */
     uint64_t timeouts; /* connections closed by a read or idle timeout */
     uint64_t live;     /* connections open now */

@@ -48,8 +48,8 @@ enum { KIND_EMPTY, KIND_ROUTE, KIND_USE };
 
 /* The serving state the dispatcher reads, shared by every connection. */
 typedef struct http_app_t {
-    ws_router_t router;   /* handler = the route's closure */
-    snow_record_t **mws;  /* middleware, first added first */
+    ws_router_t router;  /* handler = the route's closure */
+    snow_record_t **mws; /* middleware, first added first */
     size_t mw_count;
 } http_app_t;
 
@@ -170,8 +170,7 @@ static void dispatch(const ws_request_t *req, ws_reply_t *reply, void *data)
         snow_record_t *next = make_next(cx, app, 0, handler);
         resp = SNOW_WORD_TO_PTR(snow_record_t, snow_closure_call1(cx, next, SNOW_WORD_PTR(rq)));
     } else if (handler) {
-        resp = SNOW_WORD_TO_PTR(snow_record_t,
-                                snow_closure_call1(cx, handler, SNOW_WORD_PTR(rq)));
+        resp = SNOW_WORD_TO_PTR(snow_record_t, snow_closure_call1(cx, handler, SNOW_WORD_PTR(rq)));
     } else {
         resp = not_found(cx);
     }
