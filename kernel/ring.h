@@ -54,7 +54,7 @@ struct kern_ring_t {
     uint32_t entries;
     int64_t _in_flight;         /* caller ops with a final completion to come */
     uint32_t _sends_pending;    /* sends started through the ring, final CQE not delivered */
-    bool _quiet;                /* the last run reaped at most one CQE */
+    bool _quiet;                /* last run reaped <= 1 CQE, no direct send since */
     struct io_uring_cqe *_cqes; /* reaped, not yet dispatched */
     uint32_t _cqes_count, _cqes_cap, _cqes_index;
     kern_op_t *_deferred_head, *_deferred_tail; /* completions made by us */

@@ -237,8 +237,9 @@ int kern_sock_send_zc(kern_ring_t *ring, int fd, const void *p, size_t len, kern
 }
 
 /* Tries send(2) at once when the ring is quiet (its last run reaped at most
- * one CQE, so this send has nothing to share an io_uring_enter with) and no
- * ring send is pending (so bytes cannot overtake an earlier send). In
+ * one CQE and no direct send happened since, so this send has nothing to
+ * share an io_uring_enter with) and no ring send is pending (so bytes cannot
+ * overtake an earlier send). In
  * one-connection ping-pong this turns "enter to submit the send, enter again
  * to sleep" into one send(2) and one enter (docs/kernel.md, echo benchmark).
  * Returns true if op was completed (kern_ring_complete_), false to use an
@@ -254,6 +255,9 @@ static bool send_direct(kern_ring_t *ring, int fd, const void *p, size_t len, ke
     /* ENOTSOCK: a pipe or file given to send: the ring's send fails the
      * same way, so keep the error. A short count is a normal short send. */
     ring->stats.direct_sends++;
+    /* One direct send per quiet turn: when many processes send between two
+     * runs, the rest batch into one io_uring_enter as before. */
+    ring->_quiet = false;
     kern_ring_complete_(ring, op, n >= 0 ? (int32_t)n : -errno, cb);
     return true;
 }

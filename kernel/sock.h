@@ -123,8 +123,9 @@ int kern_sock_recv_into(kern_ring_t *ring, int fd, void *p, size_t cap, int64_t 
  * KERN_SOCK_ZC_MIN_BYTES go zero-copy when the ring has SEND_ZC; cb then runs
  * after the kernel's notification, so p may be reused in cb either way.
  * op->res is bytes sent (may be short) or -errno. When the ring is quiet (its
- * last run reaped at most one CQE) and no ring send is pending, the bytes go
- * out with a non-blocking send(2) during this call and cb runs from the next
+ * last run reaped at most one CQE and no send since went this way) and no
+ * ring send is pending, the bytes go out with a non-blocking send(2) during
+ * this call and cb runs from the next
  * kern_ring_run as usual; sends keep their order on a socket either way
  * (SNOW_URING_NO_DIRECT_SEND turns this off; ring->stats.direct_sends). */
 int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
