@@ -35,7 +35,6 @@ enum {
 /* The control sockets a SIGTERM/SIGINT writes to. A signal handler can only
  * reach globals; each slot is a descriptor or -1, claimed with a CAS. */
 static atomic_int sig_fds[SIG_SERVERS_MAX] = {[0 ... SIG_SERVERS_MAX - 1] = -1};
-static atomic_bool sig_installed;
 
 ws_server_config_t ws_server_config_spec(uint16_t port, ws_server_handler_cb handler, void *data)
 {
@@ -100,32 +99,36 @@ void ws_server_stats(const ws_server_t *srv, ws_server_stats_t *out)
 
 /* {====== Signals */
 
+/* Asks every running server to stop. With none running (a program that
+ * goes on after its server ended) the signal gets its default action back,
+ * so Ctrl-C still ends the program. */
 static void on_signal(int sig)
 {
-    (void)sig;
     int saved = errno;
+    bool told = false;
     for (int i = 0; i < SIG_SERVERS_MAX; i++) {
         int fd = atomic_load_explicit(&sig_fds[i], memory_order_relaxed);
         if (fd >= 0) {
             char b = 's';
-            ssize_t rc = send(fd, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-            (void)rc;
+            told |= send(fd, &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0 || errno == EAGAIN;
         }
+    }
+    if (!told) {
+        signal(sig, SIG_DFL);
+        raise(sig);
     }
     errno = saved;
 }
 
 static int sig_register(int fd)
 {
-    if (!atomic_exchange(&sig_installed, true)) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sa.sa_flags = SA_RESTART;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     for (int i = 0; i < SIG_SERVERS_MAX; i++) {
         int none = -1;
         if (atomic_compare_exchange_strong(&sig_fds[i], &none, fd))

@@ -612,3 +612,12 @@ Test(ws_server, https_with_curl_over_tls, .timeout = 30)
     kern_free(cert);
     kern_free(key);
 }
+
+Test(ws_server, sigterm_after_the_server_ended_has_its_default_action, .timeout = 20,
+     .signal = SIGTERM)
+{
+    start(config());
+    stop();
+    finish();
+    raise(SIGTERM); /* no server runs: the program must end as usual */
+}
