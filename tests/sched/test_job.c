@@ -103,7 +103,7 @@ Test(sched_job, await_timeout_leaves_the_job_running_and_collectable, .timeout =
 {
     trun(1, timeout_main, NULL);
     cr_assert_eq(rcs[0], -ETIMEDOUT);
-    cr_assert_lt(vals[3], 5 * 1000000);
+    cr_assert_lt(vals[3], 50 * 1000000); /* no wait; slack for a loaded machine */
     cr_assert_eq(rcs[1], -ETIMEDOUT);
     cr_assert_eq(rcs[2], 0);
     cr_assert_eq(vals[0], 60);
