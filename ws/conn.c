@@ -324,9 +324,14 @@ static int conn_read_head(ws_conn_t *c, ws_http_request_t *req, ws_http_header_t
 static int conn_read_length(ws_conn_t *c, size_t head, size_t length)
 {
     size_t need = head + length;
-    if (c->len - c->start < need)
-        conn_reserve(c, need);
     while (c->len - c->start < need) {
+        if (c->len == c->cap) {
+            /* Grow with what arrives, not with what is declared: a peer
+             * that announces 16 MiB and sends nothing costs one small
+             * buffer, not 16 MiB. */
+            size_t held = c->len - c->start;
+            conn_reserve(c, held * 2 < need ? held * 2 : need);
+        }
         int n = conn_recv(c, c->srv->cfg.read_timeout_ms);
         if (n == -ETIMEDOUT)
             atomic_fetch_add(&c->srv->timeouts, 1);

@@ -69,6 +69,15 @@ static void handler(const ws_request_t *req, ws_reply_t *reply, void *data)
         /* The body lives in the connection's buffer until the response is
          * out, so it can be sent back as is. */
         *reply = (ws_reply_t){200, req->body.base, req->body.len};
+    } else if (IS("/len")) {
+        /* The body's length and a checksum, in the connection's heap. */
+        unsigned sum = 0;
+        for (size_t i = 0; i < req->body.len; i++)
+            sum = sum * 31 + (unsigned char)req->body.base[i];
+        char text[64];
+        int n = snprintf(text, sizeof text, "%zu %u", req->body.len, sum);
+        snow_string_t *s = snow_string_new(req->cx, text, (size_t)n);
+        *reply = (ws_reply_t){200, s->bytes, s->len};
     } else if (IS("/crash")) {
         snow_panic(req->cx, "boom");
     } else if (IS("/slow")) {
@@ -306,6 +315,34 @@ Test(ws_server, chunked_upload_in_small_pieces_is_decoded, .timeout = 20)
     cr_assert_eq(cli_response(&c, out, sizeof out), 200);
     cr_assert(strstr(out, "Content-Length: 30000\r\n"));
     cr_assert_eq(memcmp(strstr(out, "\r\n\r\n") + 4, body, 30000), 0);
+    cli_close(&c);
+    stop();
+    finish();
+}
+
+Test(ws_server, large_body_arriving_in_pieces_is_read_whole, .timeout = 30)
+{
+    uint16_t port = start(config());
+    client_t c;
+    cli_open(&c, port);
+    enum { LEN = 3 * 1000 * 1000 + 7 };
+    static char body[LEN];
+    unsigned sum = 0;
+    for (size_t i = 0; i < LEN; i++) {
+        body[i] = (char)('a' + i % 23);
+        sum = sum * 31 + (unsigned char)body[i];
+    }
+    char head[128];
+    snprintf(head, sizeof head, "POST /len HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n", LEN);
+    cli_puts(&c, head);
+    for (size_t off = 0; off < LEN; off += 65536)
+        cli_send(&c, body + off, LEN - off < 65536 ? LEN - off : 65536);
+    char out[4096], want[64];
+    cr_assert_eq(cli_response(&c, out, sizeof out), 200);
+    snprintf(want, sizeof want, "%d %u", LEN, sum);
+    cr_assert_str_eq(strstr(out, "\r\n\r\n") + 4, want);
+    cli_puts(&c, GET("/hello")); /* the connection goes on after the body */
+    cr_assert_eq(cli_response(&c, out, sizeof out), 200);
     cli_close(&c);
     stop();
     finish();
