@@ -18,9 +18,11 @@
 #include "lang/std/ctx.h"
 #include "lang/std/value.h"
 
-/* Map record words. */
-enum { M_KEYT, M_VALT, M_TRIE, M_VEC, M_SHIFT, M_COUNT, M_SIZE, M_WORDS };
-#define M_MASK ((1u << M_TRIE) | (1u << M_VEC))
+/* Map record words. Entries [0, count & ~15) are in the vector M_VEC (whole
+ * leaves only); entries [count & ~15, count) are in the tail leaf M_TAIL
+ * (NULL when count is a multiple of 16). */
+enum { M_KEYT, M_VALT, M_TRIE, M_VEC, M_SHIFT, M_COUNT, M_SIZE, M_TAIL, M_WORDS };
+#define M_MASK ((1u << M_TRIE) | (1u << M_VEC) | (1u << M_TAIL))
 
 #define VEC_BITS 4
 #define VEC_WIDTH 16
@@ -51,11 +53,35 @@ static rec_t *node_new(snow_ctx_t *cx, uint16_t tag, uint32_t count, uint64_t ma
     return r;
 }
 
+/* A node whose words the caller writes in full before its next allocation
+ * (the collector traces every word of a node, so none may stay garbage
+ * across one). Skips the zero-fill. */
+static rec_t *node_dirty(snow_ctx_t *cx, uint16_t tag, uint32_t count, uint64_t mask)
+{
+    rec_t *r = std_obj_alloc_dirty(cx, SNOW_OBJ_NODE, sizeof(rec_t) + (size_t)count * 8);
+    r->h.tag = tag;
+    r->h.count = count;
+    r->ptrmask = mask;
+    return r;
+}
+
 static rec_t *node_copy(snow_ctx_t *cx, const rec_t *n)
 {
-    rec_t *c = node_new(cx, n->h.tag, n->h.count, n->ptrmask);
+    rec_t *c = node_dirty(cx, n->h.tag, n->h.count, n->ptrmask);
     memcpy(c->w, n->w, (size_t)n->h.count * sizeof(snow_word_t));
     return c;
+}
+
+/* Population count of a 32-bit map. __builtin_popcount is a libgcc call
+ * (__popcountdi2, ~35 instructions) unless the whole build assumes
+ * -mpopcnt, which the runtime must not (it runs on any x86-64); this is a
+ * dozen ALU instructions. */
+static inline uint32_t pop32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return (x * 0x01010101u) >> 24;
 }
 
 /* {====== Persistent vector of (key, value) entries
@@ -73,12 +99,13 @@ typedef struct vec_ctx_t {
     uint64_t leafmask;
 } vec_ctx_t;
 
+/* Copy of node (a leaf or an inner node on the path to entry i, never
+ * NULL) with entry i set to (k, v) and its live bit to live. */
 static rec_t *vec_assoc(vec_ctx_t *vc, const rec_t *node, int shift, int64_t i, snow_word_t k,
                         snow_word_t v, bool live)
 {
     if (shift == 0) {
-        rec_t *leaf =
-            node ? node_copy(vc->cx, node) : node_new(vc->cx, 0, 1 + 2 * VEC_WIDTH, vc->leafmask);
+        rec_t *leaf = node_copy(vc->cx, node);
         int s = (int)(i & (VEC_WIDTH - 1));
         leaf->w[1 + 2 * s] = k;
         leaf->w[2 + 2 * s] = v;
@@ -89,9 +116,21 @@ static rec_t *vec_assoc(vec_ctx_t *vc, const rec_t *node, int shift, int64_t i, 
         return leaf;
     }
     int c = (int)((i >> shift) & (VEC_WIDTH - 1));
-    rec_t *n = node ? node_copy(vc->cx, node) : node_new(vc->cx, 0, VEC_WIDTH, 0xFFFF);
-    rec_t *child = node ? R(node->w[c]) : NULL;
-    rec_t *nc = vec_assoc(vc, child, shift - VEC_BITS, i, k, v, live);
+    rec_t *nc = vec_assoc(vc, R(node->w[c]), shift - VEC_BITS, i, k, v, live);
+    rec_t *n = node_copy(vc->cx, node);
+    n->w[c] = SNOW_WORD_PTR(nc);
+    return n;
+}
+
+/* Copy of node (NULL: empty) with the full leaf stored for entries
+ * [i, i + 16). */
+static rec_t *vec_push_leaf(snow_ctx_t *cx, const rec_t *node, int shift, int64_t i, rec_t *leaf)
+{
+    if (shift == 0)
+        return leaf;
+    int c = (int)((i >> shift) & (VEC_WIDTH - 1));
+    rec_t *nc = vec_push_leaf(cx, node ? R(node->w[c]) : NULL, shift - VEC_BITS, i, leaf);
+    rec_t *n = node ? node_copy(cx, node) : node_new(cx, 0, VEC_WIDTH, 0xFFFF);
     n->w[c] = SNOW_WORD_PTR(nc);
     return n;
 }
@@ -102,6 +141,94 @@ static const rec_t *vec_leaf(const rec_t *root, int shift, int64_t i)
     for (int s = shift; s > 0; s -= VEC_BITS)
         n = R(n->w[(i >> s) & (VEC_WIDTH - 1)]);
     return n;
+}
+
+/* }====== */
+
+/* {====== Tail leaf
+ * The newest entries sit in a tail leaf whose h.tag counts the slots written
+ * so far. A map whose own tail length (count & 15) equals that tag is the
+ * newest version using the leaf, so it appends in place: the slot it fills
+ * is past the count of every older map sharing the leaf, which never read
+ * it (the trick List.append uses). Any other change copies the tail. */
+
+/* A fresh tail holding the first n entries (and live bits) of t (NULL: none). */
+static rec_t *tail_copy(vec_ctx_t *vc, const rec_t *t, int n)
+{
+    rec_t *c = node_new(vc->cx, 0, 1 + 2 * VEC_WIDTH, vc->leafmask);
+    if (t && n > 0) {
+        memcpy(c->w + 1, t->w + 1, (size_t)n * 16);
+        c->w[0] = t->w[0] & (((uint64_t)1 << n) - 1);
+    }
+    c->h.tag = (uint16_t)n;
+    return c;
+}
+
+/* The leaf holding entry idx of m. */
+static const rec_t *entry_leaf(const rec_t *m, int64_t idx)
+{
+    if (idx >= (int64_t)(m->w[M_COUNT] & ~(snow_word_t)(VEC_WIDTH - 1)))
+        return R(m->w[M_TAIL]);
+    return vec_leaf(R(m->w[M_VEC]), (int)m->w[M_SHIFT], idx);
+}
+
+/* Sets entry idx (existing) of out, a fresh clone of m, to (k, v, live). */
+static void entry_set(vec_ctx_t *vc, rec_t *out, const rec_t *m, int64_t idx, snow_word_t k,
+                      snow_word_t v, bool live)
+{
+    int64_t count = (int64_t)m->w[M_COUNT];
+    if (idx >= (count & ~(int64_t)(VEC_WIDTH - 1))) {
+        rec_t *t = tail_copy(vc, R(m->w[M_TAIL]), (int)(count & (VEC_WIDTH - 1)));
+        int s = (int)(idx & (VEC_WIDTH - 1));
+        t->w[1 + 2 * s] = k;
+        t->w[2 + 2 * s] = v;
+        if (live)
+            t->w[0] |= (uint64_t)1 << s;
+        else
+            t->w[0] &= ~((uint64_t)1 << s);
+        out->w[M_TAIL] = SNOW_WORD_PTR(t);
+        return;
+    }
+    rec_t *root = vec_assoc(vc, R(m->w[M_VEC]), (int)m->w[M_SHIFT], idx, k, v, live);
+    out->w[M_VEC] = SNOW_WORD_PTR(root);
+}
+
+/* Appends entry number count = m's count to out (a fresh clone of m). */
+static void entry_append(vec_ctx_t *vc, rec_t *out, const rec_t *m, snow_word_t k, snow_word_t v)
+{
+    int64_t count = (int64_t)m->w[M_COUNT];
+    int s = (int)(count & (VEC_WIDTH - 1));
+    rec_t *t = R(m->w[M_TAIL]);
+    if (!t || t->h.tag != s)
+        t = tail_copy(vc, t, s);
+    t->w[1 + 2 * s] = k;
+    t->w[2 + 2 * s] = v;
+    t->w[0] |= (uint64_t)1 << s;
+    t->h.tag = (uint16_t)(s + 1);
+    out->w[M_COUNT] = (snow_word_t)(count + 1);
+    if (s + 1 < VEC_WIDTH) {
+        out->w[M_TAIL] = SNOW_WORD_PTR(t);
+        return;
+    }
+    /* The tail is full: it becomes a leaf of the vector (never written
+     * again: its tag 16 matches no tail length). */
+    int64_t at = count + 1 - VEC_WIDTH;
+    rec_t *root = R(m->w[M_VEC]);
+    int shift = (int)m->w[M_SHIFT];
+    if (!root) {
+        root = t;
+    } else {
+        if (at == ((int64_t)VEC_WIDTH << shift)) {
+            rec_t *up = node_new(vc->cx, 0, VEC_WIDTH, 0xFFFF);
+            up->w[0] = SNOW_WORD_PTR(root);
+            root = up;
+            shift += VEC_BITS;
+        }
+        root = vec_push_leaf(vc->cx, root, shift, at, t);
+    }
+    out->w[M_VEC] = SNOW_WORD_PTR(root);
+    out->w[M_SHIFT] = (snow_word_t)shift;
+    out->w[M_TAIL] = 0;
 }
 
 /* }====== */
@@ -124,11 +251,23 @@ typedef struct trie_ctx_t {
     snow_ctx_t *cx;
     const snow_type_t *kt;
     bool kptr;
+    bool kint; /* Int keys: hash and compare the word itself */
 } trie_ctx_t;
 
+/* The trie's hash is private to this file, so Int keys may skip the
+ * descriptor (snow_hash) and mix the word directly. */
 static uint64_t key_hash(trie_ctx_t *tc, snow_word_t k)
 {
+    if (tc->kint)
+        return mix((uint64_t)k);
     return mix((uint64_t)snow_hash(tc->cx, tc->kt, k));
+}
+
+static bool key_eq(trie_ctx_t *tc, snow_word_t a, snow_word_t b)
+{
+    if (tc->kint)
+        return a == b;
+    return snow_eq(tc->cx, tc->kt, a, b);
 }
 
 static uint64_t trie_mask(trie_ctx_t *tc, uint32_t ndata, uint32_t nchild)
@@ -145,8 +284,8 @@ static uint64_t trie_mask(trie_ctx_t *tc, uint32_t ndata, uint32_t nchild)
 
 static rec_t *trie_node(trie_ctx_t *tc, uint32_t datamap, uint32_t nodemap)
 {
-    uint32_t nd = (uint32_t)__builtin_popcount(datamap), nn = (uint32_t)__builtin_popcount(nodemap);
-    rec_t *n = node_new(tc->cx, 0, 1 + 2 * nd + nn, trie_mask(tc, nd, nn));
+    uint32_t nd = pop32(datamap), nn = pop32(nodemap);
+    rec_t *n = node_dirty(tc->cx, 0, 1 + 2 * nd + nn, trie_mask(tc, nd, nn));
     n->w[0] = (uint64_t)datamap | ((uint64_t)nodemap << 32);
     return n;
 }
@@ -156,20 +295,20 @@ static int64_t trie_find(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t
     while (n) {
         if (n->h.tag == NODE_COLLISION) {
             for (uint32_t i = 0; i + 1 < n->h.count; i += 2)
-                if (snow_eq(tc->cx, tc->kt, n->w[i], k))
+                if (key_eq(tc, n->w[i], k))
                     return (int64_t)n->w[i + 1];
             return -1;
         }
         uint32_t dm = (uint32_t)n->w[0], nm = (uint32_t)(n->w[0] >> 32);
         uint32_t bit = 1u << ((h >> shift) & 31);
         if (dm & bit) {
-            uint32_t d = (uint32_t)__builtin_popcount(dm & (bit - 1));
-            return snow_eq(tc->cx, tc->kt, n->w[1 + 2 * d], k) ? (int64_t)n->w[2 + 2 * d] : -1;
+            uint32_t d = pop32(dm & (bit - 1));
+            return key_eq(tc, n->w[1 + 2 * d], k) ? (int64_t)n->w[2 + 2 * d] : -1;
         }
         if (!(nm & bit))
             return -1;
-        uint32_t nd = (uint32_t)__builtin_popcount(dm);
-        n = R(n->w[1 + 2 * nd + (uint32_t)__builtin_popcount(nm & (bit - 1))]);
+        uint32_t nd = pop32(dm);
+        n = R(n->w[1 + 2 * nd + pop32(nm & (bit - 1))]);
         shift += TRIE_BITS;
     }
     return -1;
@@ -197,9 +336,12 @@ static rec_t *pair_node(trie_ctx_t *tc, snow_word_t k1, snow_word_t i1, uint64_t
     return n;
 }
 
-/* Returns a copy of n with the key k (absent from n) added as entry idx. */
-static rec_t *trie_insert(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t h, int shift,
-                          snow_word_t idx)
+/* One walk for put: returns a copy of n with k added as entry idx, or NULL
+ * with *found set to k's entry number when k is already in n (nothing is
+ * allocated then). Children are built before their parent's copy, so every
+ * node is filled right after its allocation (node_dirty). */
+static rec_t *trie_put(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t h, int shift,
+                       snow_word_t idx, int64_t *found)
 {
     if (!n) {
         rec_t *leaf = trie_node(tc, 1u << ((h >> shift) & 31), 0);
@@ -207,6 +349,11 @@ static rec_t *trie_insert(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_
         return leaf;
     }
     if (n->h.tag == NODE_COLLISION) {
+        for (uint32_t i = 0; i + 1 < n->h.count; i += 2)
+            if (key_eq(tc, n->w[i], k)) {
+                *found = (int64_t)n->w[i + 1];
+                return NULL;
+            }
         rec_t *c =
             node_new(tc->cx, NODE_COLLISION, n->h.count + 2, tc->kptr ? 0x5555555555555555ull : 0);
         memcpy(c->w, n->w, (size_t)n->h.count * 8);
@@ -215,17 +362,23 @@ static rec_t *trie_insert(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_
     }
     uint32_t dm = (uint32_t)n->w[0], nm = (uint32_t)(n->w[0] >> 32);
     uint32_t bit = 1u << ((h >> shift) & 31);
-    uint32_t nd = (uint32_t)__builtin_popcount(dm), nn = (uint32_t)__builtin_popcount(nm);
-    uint32_t d = (uint32_t)__builtin_popcount(dm & (bit - 1));
-    uint32_t c = (uint32_t)__builtin_popcount(nm & (bit - 1));
+    uint32_t nd = pop32(dm), nn = pop32(nm);
+    uint32_t d = pop32(dm & (bit - 1));
+    uint32_t c = pop32(nm & (bit - 1));
     if (nm & bit) {
+        rec_t *child = trie_put(tc, R(n->w[1 + 2 * nd + c]), k, h, shift + TRIE_BITS, idx, found);
+        if (!child)
+            return NULL;
         rec_t *out = node_copy(tc->cx, n);
-        rec_t *child = trie_insert(tc, R(n->w[1 + 2 * nd + c]), k, h, shift + TRIE_BITS, idx);
         out->w[1 + 2 * nd + c] = SNOW_WORD_PTR(child);
         return out;
     }
     if (dm & bit) { /* move the existing entry and k into a new child */
         snow_word_t ok = n->w[1 + 2 * d], oi = n->w[2 + 2 * d];
+        if (key_eq(tc, ok, k)) {
+            *found = (int64_t)oi;
+            return NULL;
+        }
         rec_t *child = pair_node(tc, ok, oi, key_hash(tc, ok), k, idx, h, shift + TRIE_BITS);
         rec_t *out = trie_node(tc, dm & ~bit, nm | bit);
         memcpy(out->w + 1, n->w + 1, (size_t)d * 16);
@@ -252,15 +405,15 @@ static rec_t *trie_remove(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_
         rec_t *c = node_new(tc->cx, NODE_COLLISION, n->h.count - 2, n->ptrmask);
         uint32_t j = 0;
         for (uint32_t i = 0; i < n->h.count; i += 2)
-            if (!snow_eq(tc->cx, tc->kt, n->w[i], k))
+            if (!key_eq(tc, n->w[i], k))
                 c->w[j] = n->w[i], c->w[j + 1] = n->w[i + 1], j += 2;
         return c;
     }
     uint32_t dm = (uint32_t)n->w[0], nm = (uint32_t)(n->w[0] >> 32);
     uint32_t bit = 1u << ((h >> shift) & 31);
-    uint32_t nd = (uint32_t)__builtin_popcount(dm), nn = (uint32_t)__builtin_popcount(nm);
-    uint32_t d = (uint32_t)__builtin_popcount(dm & (bit - 1));
-    uint32_t c = (uint32_t)__builtin_popcount(nm & (bit - 1));
+    uint32_t nd = pop32(dm), nn = pop32(nm);
+    uint32_t d = pop32(dm & (bit - 1));
+    uint32_t c = pop32(nm & (bit - 1));
     if (dm & bit) {
         if (nd == 1 && nn == 0)
             return NULL;
@@ -290,7 +443,7 @@ static rec_t *trie_remove(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_
 static trie_ctx_t trie_ctx(snow_ctx_t *cx, const rec_t *m)
 {
     const snow_type_t *kt = SNOW_WORD_TO_PTR(const snow_type_t, m->w[M_KEYT]);
-    return (trie_ctx_t){cx, kt, snow_type_is_ptr(kt)};
+    return (trie_ctx_t){cx, kt, snow_type_is_ptr(kt), kt->kind == SNOW_KIND_INT};
 }
 
 static vec_ctx_t vec_ctx(snow_ctx_t *cx, const rec_t *m)
@@ -330,42 +483,41 @@ static int64_t map_find(snow_ctx_t *cx, const rec_t *m, snow_word_t k)
     return trie_find(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0);
 }
 
-/* Appends a new entry (k absent). */
+/* Appends a new entry for k; returns m itself when k is already present. */
 static rec_t *map_push(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_word_t v)
 {
     trie_ctx_t tc = trie_ctx(cx, m);
+    int64_t found = -1;
+    rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0,
+                           (snow_word_t)m->w[M_COUNT], &found);
+    if (!trie)
+        return (rec_t *)m; /* already present */
     vec_ctx_t vc = vec_ctx(cx, m);
-    int64_t count = (int64_t)m->w[M_COUNT];
-    int shift = (int)m->w[M_SHIFT];
     rec_t *out = map_clone(cx, m);
-    rec_t *trie = trie_insert(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0, (snow_word_t)count);
     out->w[M_TRIE] = SNOW_WORD_PTR(trie);
-    rec_t *root = R(m->w[M_VEC]);
-    if (root && count == ((int64_t)VEC_WIDTH << shift)) {
-        rec_t *up = node_new(cx, 0, VEC_WIDTH, 0xFFFF);
-        up->w[0] = SNOW_WORD_PTR(root);
-        root = up;
-        shift += VEC_BITS;
-    }
-    root = vec_assoc(&vc, root, shift, count, k, v, true);
-    out->w[M_VEC] = SNOW_WORD_PTR(root);
-    out->w[M_SHIFT] = (snow_word_t)shift;
-    out->w[M_COUNT] = (snow_word_t)(count + 1);
+    entry_append(&vc, out, m, k, v);
     out->w[M_SIZE] = m->w[M_SIZE] + 1;
     return out;
 }
 
+/* put in one trie walk: it inserts k, or reports the entry k already has. */
 static rec_t *map_put_rec(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_word_t v)
 {
-    int64_t idx = map_find(cx, m, k);
-    if (idx < 0)
-        return map_push(cx, m, k, v);
+    trie_ctx_t tc = trie_ctx(cx, m);
     vec_ctx_t vc = vec_ctx(cx, m);
-    const rec_t *leaf = vec_leaf(R(m->w[M_VEC]), (int)m->w[M_SHIFT], idx);
-    snow_word_t stored_key = leaf->w[1 + 2 * (idx & (VEC_WIDTH - 1))];
+    int64_t idx = -1;
+    rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0,
+                           (snow_word_t)m->w[M_COUNT], &idx);
     rec_t *out = map_clone(cx, m);
-    rec_t *root = vec_assoc(&vc, R(m->w[M_VEC]), (int)m->w[M_SHIFT], idx, stored_key, v, true);
-    out->w[M_VEC] = SNOW_WORD_PTR(root);
+    if (trie) {
+        out->w[M_TRIE] = SNOW_WORD_PTR(trie);
+        entry_append(&vc, out, m, k, v);
+        out->w[M_SIZE] = m->w[M_SIZE] + 1;
+        return out;
+    }
+    /* Present: keep the stored key (and its position), replace the value. */
+    snow_word_t stored_key = entry_leaf(m, idx)->w[1 + 2 * (idx & (VEC_WIDTH - 1))];
+    entry_set(&vc, out, m, idx, stored_key, v, true);
     return out;
 }
 
@@ -379,8 +531,7 @@ bool std_map_lookup(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k, snow_wor
     int64_t idx = map_find(cx, MR(m), k);
     if (idx < 0)
         return false;
-    const rec_t *leaf = vec_leaf(R(MR(m)->w[M_VEC]), (int)MR(m)->w[M_SHIFT], idx);
-    *v = leaf->w[2 + 2 * (idx & (VEC_WIDTH - 1))];
+    *v = entry_leaf(MR(m), idx)->w[2 + 2 * (idx & (VEC_WIDTH - 1))];
     return true;
 }
 
@@ -406,7 +557,7 @@ int64_t std_map_next(const snow_map_t *m, int64_t pos, snow_word_t *k, snow_word
     const rec_t *r = MR(m);
     int64_t count = (int64_t)r->w[M_COUNT];
     while (pos < count) {
-        const rec_t *leaf = vec_leaf(R(r->w[M_VEC]), (int)r->w[M_SHIFT], pos);
+        const rec_t *leaf = entry_leaf(r, pos);
         int s = (int)(pos & (VEC_WIDTH - 1));
         if (leaf->w[0] & ((uint64_t)1 << s)) {
             *k = leaf->w[1 + 2 * s];
@@ -445,11 +596,10 @@ snow_map_t *snow_map_delete(snow_ctx_t *cx, const snow_map_t *mp, snow_word_t k)
         return (snow_map_t *)mp;
     trie_ctx_t tc = trie_ctx(cx, m);
     vec_ctx_t vc = vec_ctx(cx, m);
-    rec_t *out = map_clone(cx, m);
     rec_t *trie = trie_remove(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0);
+    rec_t *out = map_clone(cx, m);
     out->w[M_TRIE] = SNOW_WORD_PTR(trie);
-    rec_t *root = vec_assoc(&vc, R(m->w[M_VEC]), (int)m->w[M_SHIFT], idx, 0, 0, false);
-    out->w[M_VEC] = SNOW_WORD_PTR(root);
+    entry_set(&vc, out, m, idx, 0, 0, false);
     out->w[M_SIZE] = m->w[M_SIZE] - 1;
     int64_t dead = (int64_t)out->w[M_COUNT] - (int64_t)out->w[M_SIZE];
     if (dead > 32 && dead > (int64_t)out->w[M_SIZE])
@@ -530,8 +680,6 @@ snow_map_t *snow_set_new(snow_ctx_t *cx)
 
 snow_map_t *snow_set_add(snow_ctx_t *cx, const snow_map_t *s, int64_t x)
 {
-    if (map_find(cx, MR(s), (snow_word_t)x) >= 0)
-        return (snow_map_t *)s;
     return (snow_map_t *)map_push(cx, MR(s), (snow_word_t)x, 0);
 }
 

@@ -163,3 +163,87 @@ Test(std_map, string_keyed_map_of_strings_displays_unquoted)
     m = snow_map_put(cx, m, W(S("city")), W(S("Oslo")));
     ASSERT_SHOW(&t_map_ss, W(m), "%{city => Oslo}");
 }
+
+/* Keys of m in iteration order must be ks[0..n) with values vs[0..n). */
+static void assert_entries(const snow_map_t *m, const int64_t *ks, const int64_t *vs, int64_t n)
+{
+    snow_word_t k, v;
+    int64_t pos = 0, i = 0;
+    while ((pos = snow_map_next(cx, m, pos, &k, &v)) >= 0) {
+        cr_assert_lt(i, n, "more entries than expected");
+        cr_assert_eq((int64_t)k, ks[i], "key %lld", (long long)i);
+        cr_assert_eq((int64_t)v, vs[i], "value %lld", (long long)i);
+        cr_assert_eq((int64_t)snow_map_get(cx, m, k), vs[i]);
+        i++;
+    }
+    cr_assert_eq(i, n);
+    cr_assert_eq(snow_map_size(cx, m), n);
+}
+
+/* The tail leaf is extended in place by the newest version only: every older
+ * version keeps its entries, and a put on an older version (mid-tail, at a
+ * full tail, on a pushed leaf) starts its own copy (D47, language 3.3). */
+Test(std_map, tail_appends_leave_older_versions_unchanged)
+{
+    enum { N = 300 };
+    static snow_map_t *ver[N + 1];
+    static int64_t ks[N + 1], vs[N + 1];
+    ver[0] = snow_map_new(cx, &snow_type_int, &snow_type_int);
+    for (int64_t i = 0; i < N; i++) {
+        ks[i] = i * 31, vs[i] = i;
+        ver[i + 1] = snow_map_put(cx, ver[i], (snow_word_t)ks[i], (snow_word_t)vs[i]);
+    }
+    int64_t at[] = {0, 1, 5, 15, 16, 17, 31, 32, 100, 255, 256, 257, 299};
+    for (size_t j = 0; j < sizeof at / sizeof at[0]; j++) {
+        int64_t a = at[j];
+        snow_map_t *b = snow_map_put(cx, ver[a], 7777, 1);
+        b = snow_map_put(cx, b, 8888, 2);
+        cr_assert_eq(snow_map_size(cx, b), a + 2);
+        cr_assert_eq((int64_t)snow_map_get(cx, b, 7777), 1);
+        cr_assert_not(snow_map_has_key(cx, ver[a], 7777));
+        /* Replace and delete inside the tail of an older version. */
+        if (a > 0) {
+            snow_map_t *r = snow_map_put(cx, ver[a], (snow_word_t)ks[a - 1], 99);
+            cr_assert_eq((int64_t)snow_map_get(cx, r, (snow_word_t)ks[a - 1]), 99);
+            snow_map_t *d = snow_map_delete(cx, ver[a], (snow_word_t)ks[a - 1]);
+            cr_assert_not(snow_map_has_key(cx, d, (snow_word_t)ks[a - 1]));
+            d = snow_map_put(cx, d, 4242, 3);
+            cr_assert_eq(snow_map_size(cx, d), a);
+        }
+    }
+    for (int64_t i = 0; i <= N; i++)
+        assert_entries(ver[i], ks, vs, i);
+}
+
+/* Deletes interleaved with puts: iteration order is exactly first-insertion
+ * order of the live keys, a re-added key goes last, a replaced one stays. */
+Test(std_map, insertion_order_exact_with_interleaved_deletes)
+{
+    enum { N = 2000 };
+    static int64_t ks[N], vs[N];
+    int64_t n = 0;
+    snow_map_t *m = snow_map_new(cx, &snow_type_int, &snow_type_int);
+    for (int64_t i = 0; i < N; i++) {
+        m = snow_map_put(cx, m, (snow_word_t)i, (snow_word_t)(i * 2));
+        ks[n] = i, vs[n] = i * 2, n++;
+        if (i % 3 == 2) { /* delete the key inserted two steps ago */
+            m = snow_map_delete(cx, m, (snow_word_t)(i - 2));
+            for (int64_t j = 0; j < n; j++)
+                if (ks[j] == i - 2) {
+                    memmove(ks + j, ks + j + 1, (size_t)(n - j - 1) * sizeof *ks);
+                    memmove(vs + j, vs + j + 1, (size_t)(n - j - 1) * sizeof *vs);
+                    n--;
+                    break;
+                }
+        }
+        if (i % 7 == 6) { /* replace an older live key's value: order kept */
+            int64_t j = n / 2;
+            vs[j] += 1000000;
+            m = snow_map_put(cx, m, (snow_word_t)ks[j], (snow_word_t)vs[j]);
+        }
+    }
+    assert_entries(m, ks, vs, n);
+    m = snow_map_put(cx, m, (snow_word_t)0, 5); /* 0 was deleted: re-added last */
+    ks[n] = 0, vs[n] = 5, n++;
+    assert_entries(m, ks, vs, n);
+}
