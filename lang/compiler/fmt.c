@@ -50,6 +50,7 @@ typedef struct {
     bool else_if;       /* BLOCK: after `else if`, the next `do` continues this block */
     bool semis;         /* CLOSURE of `fn -> ...`: statements joined with `; ` */
     bool braces;        /* DELIM opened by a struct literal `{` or `%{` */
+    bool inline_;       /* BLOCK inside `${ }`: kept on the line, statements joined with `; ` */
     uint8_t last;       /* BLOCK: member_t of the last member line */
     uint32_t body;      /* BLOCK: indent of its statements */
 } ctx_t;
@@ -372,11 +373,17 @@ static void on_do(fmt_t *f, int i)
     if (t->kind == CTX_BLOCK && t->else_if) {
         t->else_if = false;
         put(f, i);
-        f->need_break = true;
+        f->need_break = !t->inline_;
         return;
     }
     if (t->kind == CTX_FN)
         pop(f);
+    if (f->interps > 0) {
+        /* language.md 1.2: keep interpolated expressions on one line. */
+        put(f, i);
+        push(f, CTX_BLOCK)->inline_ = true;
+        return;
+    }
     bool supervisor = false;
     bool spaced = !f->stmt_do_seen && top(f)->kind == CTX_BLOCK && head_spaced(f, &supervisor);
     f->stmt_do_seen = true;
@@ -394,6 +401,13 @@ static void on_do(fmt_t *f, int i)
 static void on_else(fmt_t *f, int i)
 {
     ctx_t *b = block(f);
+    f->pending_semi = false;
+    if (b->inline_) {
+        put(f, i);
+        b->else_if = tok_is(f, next_sig(f, i), TOK_KW_IF);
+        f->prev_sig = i;
+        return;
+    }
     uint32_t base = b->body >= (uint32_t)f->indent ? b->body - (uint32_t)f->indent : 0;
     fmt_line_start(&f->line, base);
     f->prev = -1;
@@ -414,7 +428,7 @@ static void on_end(fmt_t *f, int i)
     f->pending_semi = false;
     while (f->depth > 1 && top(f)->kind != CTX_BLOCK && top(f)->kind != CTX_CLOSURE)
         pop(f);
-    if (top(f)->kind == CTX_CLOSURE || f->depth == 1) {
+    if (top(f)->kind == CTX_CLOSURE || top(f)->inline_ || f->depth == 1) {
         pop(f);
         begin_token_line(f, i);
         put(f, i);
@@ -476,9 +490,9 @@ static void field_comma(fmt_t *f, int i)
 static void on_newline(fmt_t *f, int i)
 {
     ctx_t *t = top(f);
-    if (t->kind == CTX_BLOCK && !f->in_bars)
+    if (t->kind == CTX_BLOCK && !f->in_bars && !t->inline_)
         f->need_break = true;
-    else if (t->kind == CTX_CLOSURE && t->semis)
+    else if ((t->kind == CTX_CLOSURE && t->semis) || t->inline_)
         f->pending_semi = true;
     else
         field_comma(f, i);
@@ -571,7 +585,8 @@ static void on_token(fmt_t *f, int i)
         begin_token_line(f, i);
     if (f->pending_semi) {
         f->pending_semi = false;
-        if (f->prev >= 0 && f->tok[f->prev].kind != TOK_ARROW && f->tok[f->prev].kind != TOK_SEMI)
+        tok_kind_t pk = f->prev >= 0 ? (tok_kind_t)f->tok[f->prev].kind : TOK_SEMI;
+        if (pk != TOK_ARROW && pk != TOK_SEMI && pk != TOK_KW_DO && pk != TOK_KW_ELSE)
             fmt_line_put(&f->line, ";", 1, false);
     }
     classify(f, i);
@@ -602,7 +617,7 @@ static void on_token(fmt_t *f, int i)
             fmt_line_mark_break(&f->line, f->delims, false);
         break;
     case TOK_SEMI:
-        if (top(f)->kind == CTX_BLOCK)
+        if (top(f)->kind == CTX_BLOCK && !top(f)->inline_)
             f->need_break = true;
         else
             put(f, i);

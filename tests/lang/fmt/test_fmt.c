@@ -189,6 +189,10 @@ Test(lang_fmt, strings_copied_verbatim)
         {"let s = \"a  ${x+1}  b\"", "let s = \"a  ${x + 1}  b\"\n"},
         {"let t = \"\"\"x\n   y  \"\"\"", "let t = \"\"\"x\n   y  \"\"\"\n"},
         {"let u = \"q\\\"  \\${n}\"", "let u = \"q\\\"  \\${n}\"\n"},
+        /* language.md 1.2: interpolated code stays on its line, blocks too. */
+        {"f(\"${if a do 1 else if b do 2 else 3 end}\")",
+         "f(\"${if a do 1 else if b do 2 else 3 end}\")\n"},
+        {"f(\"${case x do\n1 -> a\n_ -> b\nend}\")", "f(\"${case x do 1 -> a; _ -> b end}\")\n"},
     };
     expect_all(pairs, sizeof pairs / sizeof pairs[0]);
 }
