@@ -247,10 +247,32 @@ ir_rep_t lw_rep(ty_t *t)
     }
 }
 
-static void mangle_into(lower_t *lw, char *buf, size_t cap, size_t *len, ty_t *t)
+/* A growable string in the arena (old buffers are abandoned to it). */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} sb_t;
+
+static void sb_add(lower_t *lw, sb_t *sb, const char *s)
+{
+    size_t n = strlen(s);
+    if (sb->len + n + 1 > sb->cap) {
+        size_t ncap = (sb->cap ? sb->cap * 2 : 64) + n;
+        char *nb = arena_alloc(lw->a, ncap);
+        if (sb->len)
+            memcpy(nb, sb->buf, sb->len);
+        sb->buf = nb;
+        sb->cap = ncap;
+    }
+    memcpy(sb->buf + sb->len, s, n + 1);
+    sb->len += n;
+}
+
+/* Prefix notation with fixed arities, so equal strings mean equal types. */
+static void mangle_into(lower_t *lw, sb_t *sb, ty_t *t)
 {
     t = ty_resolve(t);
-    const char *s = NULL;
+    const char *s = "Unit";
     switch (t->kind) {
     case TY_INT:
         s = "Int";
@@ -284,22 +306,20 @@ static void mangle_into(lower_t *lw, char *buf, size_t cap, size_t *len, ty_t *t
             s = t->decl->name;
         break;
     }
-    int n = snprintf(buf + *len, cap - *len, "%s%s", *len ? "_" : "", c_ident(lw, s));
-    if (n > 0)
-        *len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
+    if (sb->len)
+        sb_add(lw, sb, "_");
+    sb_add(lw, sb, c_ident(lw, s));
     for (uint32_t i = 0; i < t->nargs; i++)
-        mangle_into(lw, buf, cap, len, t->args[i]);
+        mangle_into(lw, sb, t->args[i]);
     if (t->kind == TY_FUN && t->ret)
-        mangle_into(lw, buf, cap, len, t->ret);
+        mangle_into(lw, sb, t->ret);
 }
 
 const char *lw_mangle(lower_t *lw, ty_t *t)
 {
-    char buf[512];
-    size_t len = 0;
-    buf[0] = 0;
-    mangle_into(lw, buf, sizeof buf, &len, t);
-    return arena_strndup(lw->a, buf, len);
+    sb_t sb = {0};
+    mangle_into(lw, &sb, t);
+    return sb.len ? sb.buf : "";
 }
 
 static ty_t *prim(lower_t *lw, ty_kind_t k)
@@ -572,17 +592,15 @@ static const char *fn_c_name(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nar
 
 uint32_t lw_instance(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nargs)
 {
-    char buf[512];
-    size_t len = (size_t)snprintf(buf, sizeof buf, "%u", fn->id);
+    sb_t sb = {0};
+    sb_add(lw, &sb, lw_fmt(lw, "%u", fn->id));
     ty_t **cargs = ARENA_ARRAY(lw->a, ty_t *, nargs ? nargs : 1);
     for (uint32_t i = 0; i < nargs; i++) {
         cargs[i] = args[i] ? ty_zonk(lw->a, args[i], true) : prim(lw, TY_UNIT);
-        const char *m = lw_mangle(lw, cargs[i]);
-        len += (size_t)snprintf(buf + len, len < sizeof buf ? sizeof buf - len : 0, "|%s", m);
-        if (len >= sizeof buf)
-            len = sizeof buf - 1;
+        sb_add(lw, &sb, "|");
+        sb_add(lw, &sb, lw_mangle(lw, cargs[i]));
     }
-    const char *key = arena_strndup(lw->a, buf, len);
+    const char *key = sb.buf;
     for (uint32_t i = 0; i < lw->ninsts; i++)
         if (strcmp(lw->insts[i].key, key) == 0)
             return lw->insts[i].func;
@@ -611,7 +629,7 @@ uint32_t lw_instance(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nargs)
         lw->work = n;
         lw->cap_work = ncap;
     }
-    lw->work[lw->nwork++] = (lw_work_t){fn, cargs, nargs, idx, key};
+    lw->work[lw->nwork++] = (lw_work_t){fn, cargs, nargs, idx, key, NULL, NULL, lw->depth + 1};
     return idx;
 }
 
@@ -659,10 +677,11 @@ static int32_t user_callback(lower_t *lw, ty_trait_kind_t k, ty_t *t)
                           [TY_TR_EQ] = "eq",
                           [TY_TR_ORD] = "cmp",
                           [TY_TR_HASH] = "hash"};
-    ir_func_t *f = ir_func_new(lw->a, lw_fmt(lw, "snow_cb_%s_%s", what[k], lw_mangle(lw, t)),
-                               k == TY_TR_HASH ? IR_REP_INT
-                               : k == TY_TR_EQ ? IR_REP_BOOL
-                                               : IR_REP_PTR);
+    ir_func_t *f = ir_func_new(
+        lw->a, lw_fmt(lw, "snow_cb_%s_%s_%u", what[k], lw_mangle(lw, t), lw->nclosures++),
+        k == TY_TR_HASH ? IR_REP_INT
+        : k == TY_TR_EQ ? IR_REP_BOOL
+                        : IR_REP_PTR);
     f->c_ret = k == TY_TR_ORD                             ? "int"
                : (k == TY_TR_DISPLAY || k == TY_TR_DEBUG) ? "snow_string_t *"
                                                           : NULL;
@@ -734,6 +753,21 @@ static void lower_work(lower_t *lw, lw_work_t *w)
 {
     ty_fn_t *fn = w->fn;
     ir_func_t *f = lw->p->funcs[w->func];
+    if (w->depth > LW_MONO_DEPTH_MAX) {
+        /* 5.5: an instantiation nested this deep (polymorphic recursion)
+         * becomes a function that panics when it is reached. */
+        ty_t *ft = fn->scheme ? ty_resolve(ty_subst(lw->a, ty_zonk(lw->a, fn->scheme->type, true),
+                                                    fn->scheme->vars, w->args, w->nargs))
+                              : prim(lw, TY_UNIT);
+        uint32_t n = ft->kind == TY_FUN ? ft->nargs : 0;
+        for (uint32_t i = 0; i < n; i++)
+            ir_local(lw->a, f, "p", lw_rep(ft->args[i]));
+        f->nparams = n;
+        ir_stmt_t *pn = ir_stmt(lw->a, IR_S_PANIC, 0);
+        pn->msg = lw_fmt(lw, "monomorphization depth limit (%d) exceeded", LW_MONO_DEPTH_MAX);
+        ir_push(lw->a, &f->body, pn);
+        return;
+    }
     if (!fn->scheme || fn->nclauses == 0) {
         /* The checker gave it no type (it reported why); never emit it. */
         span_t at = fn->items && fn->items[0] ? fn->items[0]->span : (span_t){0, 0, 0};
@@ -921,6 +955,7 @@ int lower_program(compile_t *c)
         lw->p->main_func = (int32_t)lw_instance(lw, lw->tp->main_fn, NULL, 0);
     while (lw->done < lw->nwork) {
         lw_work_t w = lw->work[lw->done++];
+        lw->depth = w.depth;
         if (w.const_stmt || w.const_b)
             lower_const(lw, &w);
         else

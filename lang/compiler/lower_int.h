@@ -61,7 +61,11 @@ typedef struct {
     const char *key;
     ast_stmt_t *const_stmt; /* a module constant's getter instead of a function */
     ty_binding_t *const_b;
+    uint32_t depth; /* instantiation nesting: 1 for main, +1 per instance it causes */
 } lw_work_t;
+
+/* Deeper instantiation chains (polymorphic recursion) panic instead (5.5). */
+#define LW_MONO_DEPTH_MAX 64
 
 typedef struct {
     ty_binding_t *b;
@@ -80,6 +84,7 @@ typedef struct lower_t {
     uint32_t nwork, cap_work, done;
     lw_fn_t *fx;
     uint32_t nclosures;
+    uint32_t depth;     /* depth of the work item being lowered */
     lw_const_t *consts; /* module constants with a getter */
     uint32_t nconsts, cap_consts;
     ty_binding_t **polys; /* let-bound polymorphic closures, lowered at each use */
