@@ -518,7 +518,7 @@ static void on_comment(fmt_t *f, int i)
     while (end > t->start && (f->src[end - 1] == ' ' || f->src[end - 1] == '\t' ||
                               f->src[end - 1] == '\r'))
         end--;
-    bool in_block = top(f)->kind == CTX_BLOCK;
+    bool in_block = top(f)->kind == CTX_BLOCK && !top(f)->inline_;
     bool own = comment_own_line(f, i);
     if (!in_block && !own && t->aux != LEX_COMMENT_BLOCK)
         field_comma(f, i);
