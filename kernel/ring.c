@@ -82,6 +82,7 @@ void kern_ring_destroy(kern_ring_t *ring)
     while (atomic_load_explicit(&ring->_wakers, memory_order_acquire) != 0)
         sched_yield();
     snow_assert(ring->_in_flight == 0);
+    snow_assert(ring->_sends_pending == 0);
     snow_assert(ring->_groups == NULL);
     snow_assert(atomic_load_explicit(&ring->_inbox, memory_order_acquire) == NULL);
     kern_wake_destroy_(ring);

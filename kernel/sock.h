@@ -125,9 +125,10 @@ int kern_sock_recv_into(kern_ring_t *ring, int fd, void *p, size_t cap, int64_t 
  * op->res is bytes sent (may be short) or -errno. When the ring is quiet (its
  * last run reaped at most one CQE and no send since went this way) and no
  * ring send is pending, the bytes go out with a non-blocking send(2) during
- * this call and cb runs from the next
- * kern_ring_run as usual; sends keep their order on a socket either way
- * (SNOW_URING_NO_DIRECT_SEND turns this off; ring->stats.direct_sends). */
+ * this call, and cb still runs from the next kern_ring_run; sends keep their
+ * order on a socket either way (SNOW_URING_NO_DIRECT_SEND turns this off;
+ * ring->stats.direct_sends counts it). So fd must be open in the process,
+ * not only in the ring's file table. */
 int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
                    kern_op_cb cb);
 
