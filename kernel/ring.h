@@ -4,7 +4,9 @@
  * except for kern_ring_wake. Set-up uses the best flags the probe found
  * (SINGLE_ISSUER, DEFER_TASKRUN or else COOP_TASKRUN, registered ring fd).
  * Submissions are batched: starting an op only fills an SQE, and
- * kern_ring_run submits them all with the wait. A full SQ is flushed and
+ * kern_ring_run submits them all with the wait, in the same io_uring_enter
+ * (the one exception: kern_sock_send on a quiet ring writes at once, see
+ * sock.h, because a ping-pong send has nothing to batch with). A full SQ is flushed and
  * retried, never dropped; -EBUSY (CQ overflow) is handled by reaping.
  *
  * kern_ring_run reaps CQEs first into an array, advances the CQ, and only then
