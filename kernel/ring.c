@@ -387,9 +387,20 @@ static int submit_wait(kern_ring_t *ring, int64_t timeout_ns)
     return rc;
 }
 
+/* Returns true if another thread dropped a group buffer since the last run:
+ * a relaxed peek per group, so the common turn makes no call into buf.c. */
+static bool remote_returns(const kern_ring_t *ring)
+{
+    for (kern_buf_group_t *g = ring->_groups; g; g = g->_next_group)
+        if (atomic_load_explicit(&g->_remote, memory_order_relaxed) != NULL)
+            return true;
+    return false;
+}
+
 int kern_ring_run(kern_ring_t *ring, int64_t timeout_ns)
 {
-    kern_buf_drain_remote_(ring);
+    if (remote_returns(ring))
+        kern_buf_drain_remote_(ring);
     bool ready = ring->_deferred_head != NULL || ring->_cqes_count > ring->_cqes_index ||
                  atomic_load_explicit(&ring->_inbox, memory_order_relaxed) != NULL;
     if (ring->_heap_count > 0) { /* the clock is read only when a timer is armed */
