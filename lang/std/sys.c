@@ -40,6 +40,8 @@ static void write_all(int fd, const char *p, size_t n)
 
 static void out_append(snow_rt_t *rt, const char *p, size_t n)
 {
+    if (n == 0)
+        return; /* rt->out may still be NULL: memcpy(NULL, p, 0) is undefined */
     if (rt->out_len + n > rt->out_cap) {
         size_t cap = rt->out_cap ? rt->out_cap : 256;
         while (cap < rt->out_len + n)
@@ -54,6 +56,8 @@ static void out_append(snow_rt_t *rt, const char *p, size_t n)
 /* Writes every complete line of the pending output. */
 static void out_flush_lines(snow_rt_t *rt)
 {
+    if (rt->out_len == 0)
+        return;
     const char *nl = memrchr(rt->out, '\n', rt->out_len);
     if (!nl)
         return;
