@@ -108,6 +108,10 @@ static ty_impl_t *add_impl(ty_checker_t *ck, ty_trait_t *tr, ty_kind_t kind, ty_
 
 /* =============================================================== status */
 
+/* Set with *blocker when the variable blocks a JSON_KEY question, so the
+ * waiting obligation re-asks that question rather than plain Json. */
+static bool blocked_on_json_key;
+
 /* 1: implements; 0: does not; -1: depends on *blocker (a variable). */
 static int status(const ty_program_t *p, ty_trait_kind_t k, ty_t *t, ty_t **blocker);
 
@@ -147,8 +151,15 @@ static int builtin_con(const ty_program_t *p, ty_trait_kind_t k, ty_t *t, ty_t *
     case TY_B_MAP:
         if (print)
             return all_args(p, TY_TR_PRINTABLE, t, blocker);
+        if (k == TY_TR_JSON && t->nargs == 2) {
+            int ks = status(p, TY_TR_JSON_KEY, t->args[0], blocker);
+            if (ks == 0)
+                return 0;
+            int vs = status(p, TY_TR_JSON, t->args[1], blocker);
+            return vs == 0 ? 0 : ks < 0 ? (blocked_on_json_key = true, -1) : vs;
+        }
         if (k == TY_TR_JSON)
-            return t->nargs == 2 ? status(p, TY_TR_JSON, t->args[1], blocker) : 1;
+            return 1;
         return 0;
     case TY_B_OPTION:
     case TY_B_RESULT:
@@ -179,6 +190,8 @@ static int status(const ty_program_t *p, ty_trait_kind_t k, ty_t *t, ty_t **bloc
     uint32_t common = bits(TY_TR_EQ, TY_TR_DISPLAY, TY_TR_DEBUG, TY_TR_HASH, TY_TR_DEFAULT) |
                       (1u << TY_TR_JSON);
     uint32_t kb = k == TY_TR_PRINTABLE ? (1u << TY_TR_DISPLAY) : (1u << k);
+    if (k == TY_TR_JSON_KEY && t->kind != TY_VAR)
+        return t->kind == TY_STRING || t->kind == TY_NEVER;
     switch (t->kind) {
     case TY_VAR:
         *blocker = t;
@@ -257,13 +270,20 @@ static bool discharge(ty_checker_t *ck, ty_oblig_t *o)
         return true;
     }
     ty_t *blocker = NULL;
+    blocked_on_json_key = false;
     int s = status(ck->prog, o->builtin, t, &blocker);
     if (s < 0) {
         o->type = blocker;
+        if (blocked_on_json_key)
+            o->builtin = TY_TR_JSON_KEY;
         return false;
     }
     if (s == 0) {
-        const char *name = o->builtin == TY_TR_PRINTABLE ? "Display" : trait_names[o->builtin];
+        /* JSON encoding is the ToJson trait of language.md 9 (D56 text). */
+        const char *name = o->builtin == TY_TR_PRINTABLE ? "Display"
+                           : o->builtin == TY_TR_JSON || o->builtin == TY_TR_JSON_KEY
+                               ? "ToJson"
+                               : trait_names[o->builtin];
         report_missing(ck, t, name, o->span);
     }
     return true;

@@ -146,6 +146,11 @@ typedef enum {
     TY_TR_COUNT
 } ty_trait_kind_t;
 
+/* Pseudo trait of an obligation waiting on the key of a Map given to
+ * Json.encode: only String satisfies it (stdlib.md 16.1, 16.5, D56). It
+ * has no ty_trait_t, so it never becomes a scheme bound. */
+#define TY_TR_JSON_KEY ((ty_trait_kind_t)(TY_TR_COUNT + 2))
+
 typedef struct {
     sym_t name;    /* NULL for a positional variant field */
     ty_t *type;    /* in terms of the decl's params */
