@@ -301,6 +301,11 @@ static ty_t *apply_special(ty_checker_t *ck, const ty_builtin_fn_t *bf, ast_expr
                        : bf->special == TY_SPECIAL_TUPLE_SECOND ? 1
                        : (n > 1 && args[1]->kind == AST_EXPR_INT) ? (uint32_t)args[1]->int_value
                                                                  : UINT32_MAX;
+        if (a0->kind == TY_VAR && idx <= 1 && bf->special != TY_SPECIAL_TUPLE_NTH) {
+            /* A closure parameter typed later: settle once it is known. */
+            ty_field_push(ck, a0, ret, intern_cstr(ck->in, idx == 0 ? "#0" : "#1"), NULL, span);
+            break;
+        }
         if (a0->kind != TY_TUPLE)
             break;
         if (idx != UINT32_MAX && idx < a0->nargs) {

@@ -413,12 +413,32 @@ void ty_field_push(ty_checker_t *ck, ty_t *recv, ty_t *field_ty, sym_t field, as
     ck->iters[ck->niters - 1].expr = e;
 }
 
+/* The component a pseudo field of a deferred Tuple.first/second stands
+ * for ("#0", "#1", ty_call.c: not identifiers, so no user field has
+ * them), or -1 for a real field. */
+static int ty_tuple_component(ty_checker_t *ck, sym_t field)
+{
+    if (field == intern_cstr(ck->in, "#0"))
+        return 0;
+    return field == intern_cstr(ck->in, "#1") ? 1 : -1;
+}
+
 /* A deferred field access: true when settled (or reported). */
 static bool settle_field(ty_checker_t *ck, ty_iter_t *it, bool final)
 {
     ty_t *r = ty_resolve(it->coll);
     if (r->kind == TY_VAR && !final)
         return false;
+    int comp = ty_tuple_component(ck, it->field);
+    if (comp >= 0) {
+        /* Tuple.first/second on a receiver typed later (D50). */
+        if (r->kind == TY_TUPLE && (uint32_t)comp < r->nargs)
+            ty_expect(ck, r->args[comp], it->elem, it->span);
+        else if (r->kind != TY_VAR)
+            ty_error(ck, it->span, "E0001", "expected a tuple with %d components, found %s",
+                     comp + 1, ty_str(ck, r));
+        return true;
+    }
     int idx = r->kind == TY_CON && r->decl->kind == TY_DECL_STRUCT
                   ? ty_field_index(r->decl, it->field)
                   : -1;
