@@ -743,7 +743,7 @@ static bool simple_params(ty_fn_t *fn)
             continue;
         if (p->kind != AST_PAT_IDENT || !p->sem)
             return false;
-        if (((ty_binding_t *)p->sem)->name != p->name)
+        if (ty_pat_variant(p))
             return false; /* a nullary variant pattern */
     }
     return true;

@@ -1031,7 +1031,7 @@ static bool record_poly(lower_t *lw, ast_stmt_t *st)
     if (!p || p->kind != AST_PAT_IDENT || !p->sem || (x->kind != AST_EXPR_CLOSURE && !fn_name))
         return false;
     ty_binding_t *b = p->sem;
-    if (b->name != p->name || !b->scheme || b->scheme->nvars == 0)
+    if (ty_pat_variant(p) || !b->scheme || b->scheme->nvars == 0)
         return false;
     if (lw->npolys == lw->cap_polys) {
         uint32_t ncap = lw->cap_polys ? lw->cap_polys * 2 : 8;

@@ -76,6 +76,8 @@ static void require(lower_t *lw, ir_expr_t *cond, uint32_t fail, uint32_t line)
 /* The variant an IDENT pattern names, when t is a sum type that has one. */
 static ty_variant_t *ident_variant(ast_pat_t *p, ty_t *t)
 {
+    if (p->kind == AST_PAT_IDENT && p->sem)
+        return ty_pat_variant(p);
     t = ty_resolve(t);
     if (p->kind != AST_PAT_IDENT || t->kind != TY_CON || !t->decl || t->decl->kind != TY_DECL_SUM)
         return NULL;
@@ -203,7 +205,7 @@ void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail)
     case AST_PAT_IDENT: {
         ty_variant_t *var = ident_variant(p, t);
         if (var) {
-            if (t->decl->nvariants > 1)
+            if (var->decl && var->decl->nvariants > 1)
                 require(
                     lw,
                     ir_bin(lw->a, IR_OP_EQ, IR_REP_INT, tag_of(lw, v), ir_int(lw->a, var->index)),
