@@ -182,7 +182,7 @@ ir_expr_t *lw_equal(lower_t *lw, ir_expr_t *x, ir_expr_t *y, ty_t *t, uint32_t l
         return user_binary(lw, m, x, y, t, TY_BOOL, line);
     ir_expr_t *args[3] = {lw_type_expr(lw, t), ir_to_word(lw->a, coerce(lw, x, lw_rep(t))),
                           ir_to_word(lw->a, coerce(lw, y, lw_rep(t)))};
-    return lw_hoist(lw, ir_rt(lw->a, "snow_eq", IR_REP_BOOL, args, 3), line);
+    return lw_hoist(lw, ir_rt(lw->a, "snow_eq_op", IR_REP_BOOL, args, 3), line);
 }
 
 /* x OP y for ordering operators; returns a Bool expression. */
