@@ -591,7 +591,7 @@ static ir_expr_t *lower_field(lower_t *lw, ast_expr_t *e)
     ty_ref_t *ref = ref_of(e);
     if (ref && ref->kind == TY_REF_FIELD) {
         ir_expr_t *rec = lower_expr(lw, e->lhs);
-        return ir_field(lw->a, rec, ref->field_index, rep_of(lw, e->ty));
+        return ir_field(lw->a, rec, (uint32_t)idx, rep_of(lw, e->ty));
     }
     if (ref)
         return lower_ref_value(lw, e, ref);
@@ -604,6 +604,18 @@ static ir_expr_t *lower_struct(lower_t *lw, ast_expr_t *e)
     ty_t *t = ty_resolve(lw_ty(lw, e->ty));
     ty_decl_t *d = t->kind == TY_CON ? t->decl : NULL;
     if (!d || d->kind != TY_DECL_STRUCT) {
+        int idx = (int)ref->field_index;
+        if (!ref->decl || ref->method) {
+            /* generic receiver (several structs have the field): found by
+             * name on this instance's struct */
+            ty_t *rt = ty_resolve(lw_ty(lw, e->lhs->ty));
+            bool is_struct = rt->kind == TY_CON && rt->decl && rt->decl->kind == TY_DECL_STRUCT;
+            idx = is_struct ? ty_field_index(rt->decl, ref->method) : -1;
+            if (idx < 0) {
+                lw_unsupported(lw, e->span, "this field access");
+                return default_of(lw, rep_of(lw, e->ty));
+            }
+        }
         lw_unsupported(lw, e->span, "this struct literal");
         return ir_unit(lw->a);
     }
