@@ -27,6 +27,8 @@
 #define UNIT_SIZE ((size_t)1 << UNIT_SHIFT)
 #define SPARE_MAX 64     /* empty blocks kept by a heap without a pool */
 #define SPARE_MAX_POOL 4 /* with a pool, others can reuse them */
+#define LARGE_SPARE_MAX 256                     /* swept large mappings kept */
+#define LARGE_SPARE_BYTES ((uint64_t)64 << 20) /* ... and their total size */
 #define THRESHOLD_MIN ((uint64_t)4 << 20)
 
 struct std_block_t {
@@ -323,10 +325,70 @@ static void *alloc_small(std_heap_t *h, size_t size, bool zero)
     return alloc_small_slow(h, c, cls, zero);
 }
 
-static void *alloc_large(std_heap_t *h, size_t size)
+/* Takes a spare large mapping of at least size bytes and at most twice
+ * that (so a small object does not pin a big mapping), or NULL. */
+static std_block_t *large_spare_take(std_heap_t *h, size_t size)
 {
-    std_block_t *b = desc_new(1);
-    b->size = (size + UNIT_SIZE - 1) & ~(UNIT_SIZE - 1);
+    for (std_block_t **pp = &h->large_spare; *pp; pp = &(*pp)->next) {
+        std_block_t *b = *pp;
+        if (b->size >= size && b->size / 2 <= size) {
+            *pp = b->next;
+            h->large_spare_count--;
+            h->large_spare_bytes -= b->size;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+/* Keeps swept large block b (already out of the page map) for reuse, or
+ * unmaps it when the spare list is full; the oldest spare goes first. The
+ * spares stay within half the allocation budget of the cycle that ends
+ * (the heap may grow by twice that before the next collection anyway), so
+ * a small process heap keeps no big mapping. */
+static void large_spare_put(std_heap_t *h, std_block_t *b)
+{
+    uint64_t limit = h->threshold / 2 < LARGE_SPARE_BYTES ? h->threshold / 2 : LARGE_SPARE_BYTES;
+    if (b->size > limit) {
+        block_unmap(h, b);
+        h->bytes_mapped -= b->size;
+        std_rt_free(b);
+        return;
+    }
+    b->next = h->large_spare;
+    h->large_spare = b;
+    h->large_spare_count++;
+    h->large_spare_bytes += b->size;
+    while (h->large_spare_count > LARGE_SPARE_MAX || h->large_spare_bytes > limit) {
+        std_block_t **pp = &h->large_spare;
+        while ((*pp)->next)
+            pp = &(*pp)->next;
+        std_block_t *old = *pp;
+        *pp = NULL;
+        h->large_spare_count--;
+        h->large_spare_bytes -= old->size;
+        block_unmap(h, old);
+        h->bytes_mapped -= old->size;
+        std_rt_free(old);
+    }
+}
+
+static void *alloc_large(std_heap_t *h, size_t size, bool zero)
+{
+    size_t mapped = (size + UNIT_SIZE - 1) & ~(UNIT_SIZE - 1);
+    std_block_t *b = large_spare_take(h, mapped);
+    if (b) { /* dirty memory: its pages are already faulted in */
+        if (zero)
+            memset(b->base, 0, size);
+        b->large_mark = false;
+        b->next = h->large;
+        h->large = b;
+        b->obj_size = size;
+        map_add_block(h, b);
+        return b->base;
+    }
+    b = desc_new(1);
+    b->size = mapped;
     b->base = os_map(b->size, UNIT_SIZE); /* fresh mapping: already zero */
     b->obj_size = size;
     b->nslots = 1;
@@ -361,7 +423,8 @@ void std_heap_destroy(std_heap_t *h)
             b = n;
         }
     }
-    for (std_block_t *lists[2] = {h->large, h->spare}, **l = lists; l < lists + 2; l++) {
+    for (std_block_t *lists[3] = {h->large, h->spare, h->large_spare}, **l = lists; l < lists + 3;
+         l++) {
         std_block_t *b = *l;
         while (b) {
             std_block_t *n = b->next;
@@ -387,7 +450,7 @@ static void *heap_alloc(std_heap_t *h, size_t size, bool zero)
     h->bytes_allocated += size;
     if (size <= STD_HEAP_SMALL_MAX)
         return alloc_small(h, size, zero);
-    return alloc_large(h, size);
+    return alloc_large(h, size, zero);
 }
 
 void *std_heap_alloc(std_heap_t *h, size_t size)
@@ -451,11 +514,21 @@ static void mark_addr(std_heap_t *h, uintptr_t p)
     if (!(b->alloc_bits[slot / 64] & bit) || (b->mark_bits[slot / 64] & bit))
         return;
     b->mark_bits[slot / 64] |= bit;
-    mstack_push(h, b->base + slot * b->obj_size);
+    char *obj = b->base + slot * b->obj_size;
+    __builtin_prefetch(obj); /* traced soon: start the header's cache miss now */
+    mstack_push(h, obj);
 }
 
 static void trace_words(std_heap_t *h, const snow_word_t *w, uint64_t n, uint64_t mask)
 {
+    if (n <= 63) { /* visit only the pointer words (a map leaf of Ints has none) */
+        for (uint64_t m = mask & (((uint64_t)1 << n) - 1); m; m &= m - 1) {
+            snow_word_t x = w[__builtin_ctzll(m)];
+            if (x)
+                mark_addr(h, (uintptr_t)x);
+        }
+        return;
+    }
     for (uint64_t i = 0; i < n; i++) {
         bool ptr = i < 63 ? (mask >> i) & 1 : (mask >> 63) & 1;
         if (ptr && w[i])
@@ -583,7 +656,8 @@ static void sweep(std_heap_t *h)
         std_block_t *b = *pp;
         if (!b->large_mark) {
             *pp = b->next;
-            block_release(h, b);
+            map_remove_block(h, b);
+            large_spare_put(h, b);
             continue;
         }
         b->large_mark = false;

@@ -49,6 +49,13 @@ typedef struct std_heap_t {
     std_block_t *large; /* large objects, list through next */
     std_block_t *spare; /* empty small blocks kept for reuse */
     uint32_t spare_count;
+    /* Swept large mappings kept for reuse (out of the page map), so a
+     * program making big temporaries does not mmap, fault in and munmap
+     * each one; at most LARGE_SPARE_MAX blocks, LARGE_SPARE_BYTES and the
+     * collection threshold (heap.c). */
+    std_block_t *large_spare;
+    uint64_t large_spare_bytes;
+    uint32_t large_spare_count;
     /* Page map: open addressing, key = page number, value = block. */
     uintptr_t *map_keys;
     std_block_t **map_vals;

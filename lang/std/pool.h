@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #define STD_POOL_CHUNK_SIZE ((size_t)4 << 20)
-#define STD_POOL_KEEP_DIRTY 64 /* free blocks kept without madvise */
+#define STD_POOL_KEEP_DIRTY 256 /* free blocks kept without madvise */
 
 typedef struct std_pool_t {
     pthread_mutex_t lock;

@@ -314,3 +314,35 @@ Test(std_heap, gc_threshold_environment_knob)
     cr_assert(WIFEXITED(st));
     cr_assert_str_eq(out, "1\n");
 }
+
+__attribute__((noinline)) static void fill_masked(uintptr_t masked, size_t len)
+{
+    snow_string_t *s = (snow_string_t *)(masked ^ MASK);
+    memset(s->bytes, 0xAB, len); /* the header must stay valid */
+}
+
+/* A swept large object's mapping is kept out of the page map (a stale
+ * pointer finds nothing) and reused, zero-filled, by the next large
+ * allocation of a similar size instead of a fresh mmap (issue 5). */
+Test(std_heap, swept_large_mapping_is_reused_and_zeroed)
+{
+    enum { LEN = 100000 };
+    uintptr_t g = make_garbage(LEN);
+    fill_masked(g, LEN);
+    collect();
+    cr_assert_not(alive(g));
+    uint64_t mapped = cx->heap.bytes_mapped;
+    unsigned char *p = std_heap_alloc(&cx->heap, LEN);
+    cr_assert_eq((uintptr_t)p, g ^ MASK, "the spare mapping was not reused");
+    cr_assert_eq(cx->heap.bytes_mapped, mapped);
+    cr_assert_eq(std_heap_find(&cx->heap, p + 5), p);
+    size_t nonzero = 0;
+    for (size_t i = 0; i < LEN; i++)
+        nonzero += p[i] != 0;
+    cr_assert_eq(nonzero, 0);
+    /* A much smaller large object does not pin the big mapping. */
+    uintptr_t big = make_garbage(190000);
+    collect();
+    void *q = std_heap_alloc(&cx->heap, 40000);
+    cr_assert_neq((uintptr_t)q, big ^ MASK); /* (big may survive the conservative scan) */
+}
