@@ -230,9 +230,23 @@ static void dispatch(sched_worker_t *w, sched_proc_t *p)
 }
 
 /* Returns true if work from other threads arrives (or the runtime stops)
- * within SPIN_NS. */
+ * within SPIN_NS. Spins only while the worker has no ring op in flight:
+ * the spin exists for cross-core message replies (perf/sched pingpong2),
+ * and a worker whose processes wait on I/O gains nothing from it. Such a
+ * worker goes straight to sleep_in_ring, which submits the SQEs its
+ * processes queued before parking (the spin used to hold them back for up
+ * to SPIN_NS) and wakes at the first completion; spinning instead burnt
+ * 64 % of the HTTP server's CPU on a machine where the load generator needs
+ * it (docs/performance.md "HTTP server"). With DEFER_TASKRUN the kernel
+ * posts CQEs only inside io_uring_enter, so the CQ cannot be watched
+ * without a system call; the check of the CQ below covers rings without
+ * it (and wake-up CQEs). An op in flight stands for "every process is
+ * parked on I/O": a worker mixing I/O waits with cross-core messages
+ * sleeps too and pays a ring wake-up per message (tens of us). */
 static bool spin_for_work(sched_worker_t *w)
 {
+    if (kern_ring_in_flight(&w->ring) > 0)
+        return false;
     uint64_t until = kern_timer_now_ns() + SPIN_NS;
     do {
         for (int i = 0; i < 32; i++)
@@ -241,6 +255,10 @@ static bool spin_for_work(sched_worker_t *w)
             !sched_mpsc_empty(&w->calls) ||
             atomic_load_explicit(&w->rt->stop, memory_order_relaxed))
             return true; /* relaxed: the loop re-reads stop with acquire */
+        if (io_uring_cq_ready(&w->ring.uring) > 0) {
+            kern_ring_run(&w->ring, 0); /* reap now: the loop does not */
+            return true;
+        }
     } while (kern_timer_now_ns() < until);
     return false;
 }

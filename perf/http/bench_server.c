@@ -1,6 +1,9 @@
 /* bench_server: the ws/ server with a C handler answering "Hello, World!"
  * to every request, for perf/http/run.sh (issue 8). Keep-alive mode with a
- * Date field, like the nginx and Go servers it is compared with.
+ * Date field, like the nginx and Go servers it is compared with. GET /json
+ * answers {"message":"Hello, World!"}, encoded per request into the
+ * connection process's heap (what a Snow handler's Json.encode does: one
+ * allocation, escaping checked byte by byte), like Go's encoding/json peer.
  *
  *   bench_server PORT [--spec]
  *
@@ -14,10 +17,54 @@
 #include "lang/std/ctx.h"
 #include "ws/server.h"
 
+/* Writes s as a JSON string (quotes included) at out, which has room for
+ * 2 + 6 * n bytes; returns the bytes written. */
+static size_t json_string(char *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            *o++ = '\\';
+            *o++ = (char)ch;
+        } else if (ch < 0x20) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[ch >> 4];
+            o[5] = hex[ch & 15];
+            o += 6;
+        } else {
+            *o++ = (char)ch;
+        }
+    }
+    *o++ = '"';
+    return (size_t)(o - out);
+}
+
+/* {"message":"Hello, World!"}, encoded afresh for every request. */
+static void json(const ws_request_t *req, ws_reply_t *reply)
+{
+    static const char key[] = "message", val[] = "Hello, World!";
+    size_t cap = 3 + 2 * 2 + 6 * (sizeof key - 1 + sizeof val - 1);
+    char *out = std_heap_alloc_dirty(&req->cx->heap, cap);
+    size_t n = 0;
+    out[n++] = '{';
+    n += json_string(out + n, key, sizeof key - 1);
+    out[n++] = ':';
+    n += json_string(out + n, val, sizeof val - 1);
+    out[n++] = '}';
+    *reply = (ws_reply_t){200, out, n};
+}
+
 static void hello(const ws_request_t *req, ws_reply_t *reply, void *data)
 {
-    (void)req;
     (void)data;
+    const ws_slice_t *path = &req->head.path;
+    if (path->len == 5 && memcmp(path->base, "/json", 5) == 0) {
+        json(req, reply);
+        return;
+    }
     *reply = (ws_reply_t){200, "Hello, World!", 13};
 }
 

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# run.sh BUILD_DIR: plaintext "Hello, World!" under wrk on loopback, in one
-# invocation, against three servers: the ws/ server (bench_server, 2
-# workers), nginx (worker_processes 2, `return 200 "Hello, World!"`) and Go
-# net/http (GOMAXPROCS=2). For 64 and 256 connections, ROUNDS rounds of
-# SECONDS each, servers interleaved within a round; prints per run the
-# requests/s, p50 and p99 latency and the server's CPU seconds, then the
-# medians, ratios to nginx and requests per server CPU-second (the machine's
-# 2 cores are shared with wrk, so req/s alone says little about efficiency).
-# Needs wrk, nginx (nginx-light) and go; a missing server is skipped.
+# run.sh BUILD_DIR: plaintext "Hello, World!" (path /) and the JSON document
+# {"message":"Hello, World!"} (path /json) under wrk on loopback, in one
+# invocation, against the ws/ server (bench_server, 2 workers; /json
+# encodes per request), nginx (worker_processes 2, `return 200`, a static
+# JSON string with default_type application/json) and Go net/http
+# (GOMAXPROCS=2; encoding/json per request). For each path in PATHS and
+# 64 and 256 connections, ROUNDS rounds of SECONDS_RUN each, servers
+# interleaved within a round; prints per run the requests/s, p50 and p99
+# latency and the server's CPU seconds, then the medians, ratios of ws/ to
+# each peer and requests per server CPU-second (the machine's 2 cores are
+# shared with wrk, so req/s alone says little about efficiency).
+# SNOW_BASE_BIN=<another bench_server> adds it as server "base" (an A/B of
+# two builds inside one invocation, same noise). Needs wrk, nginx
+# (nginx-light) and go; a missing server is skipped.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -15,7 +20,8 @@ build=${1:-build}
 ROUNDS=${ROUNDS:-5}
 SECONDS_RUN=${SECONDS_RUN:-5}
 CONNS=${CONNS:-"64 256"}
-SERVERS=${SERVERS:-"snow nginx go"} # a subset, e.g. SERVERS=snow
+PATHS=${PATHS:-"/ /json"}
+SERVERS=${SERVERS:-"snow base nginx go"} # a subset, e.g. SERVERS=snow
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -26,12 +32,17 @@ cleanup() {
 trap cleanup EXIT
 
 declare -A port pid
-port[snow]=18180 port[nginx]=18181 port[go]=18182
+port[snow]=18180 port[nginx]=18181 port[go]=18182 port[base]=18183
 ulimit -n 65536 2>/dev/null || true
 
 SNOW_CORES=2 "${SNOW_SERVER_BIN:-$root/$build/bin/bench_server}" "${port[snow]}" 2>"$work/snow.err" &
 pid[snow]=$!
 pids+=("$!")
+if [[ -n ${SNOW_BASE_BIN:-} ]]; then
+    SNOW_CORES=2 "$SNOW_BASE_BIN" "${port[base]}" 2>"$work/base.err" &
+    pid[base]=$!
+    pids+=("$!")
+fi
 
 if command -v nginx >/dev/null; then
     cat >"$work/nginx.conf" <<NGINX
@@ -45,6 +56,10 @@ http {
     server {
         listen 127.0.0.1:${port[nginx]} reuseport;
         location / { return 200 "Hello, World!"; }
+        location = /json {
+            default_type application/json;
+            return 200 '{"message":"Hello, World!"}';
+        }
     }
 }
 NGINX
@@ -63,7 +78,12 @@ servers=()
 for s in $SERVERS; do
     [[ -n ${pid[$s]:-} ]] && curl -sf "http://127.0.0.1:${port[$s]}/" >/dev/null && servers+=("$s")
 done
-echo "servers: ${servers[*]}; rounds $ROUNDS x ${SECONDS_RUN}s; connections: $CONNS"
+echo "servers: ${servers[*]}; rounds $ROUNDS x ${SECONDS_RUN}s; connections: $CONNS; paths: $PATHS"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for s in "${servers[@]}"; do
+    [[ $(curl -sf "http://127.0.0.1:${port[$s]}/json") == '{"message":"Hello, World!"}' ]] ||
+        echo "warning: $s /json answers something else"
+done
 
 # CPU seconds (user + system) of a process and its threads so far.
 cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
@@ -82,23 +102,26 @@ to_ms() { # wrk latency text (123.45us, 1.2ms, 1.01s) to milliseconds
 
 results=$work/results
 : >"$results"
+for path in $PATHS; do
 for c in $CONNS; do
     for r in $(seq "$ROUNDS"); do
         for s in "${servers[@]}"; do
             before=$(cpu_tree "${pid[$s]}")
-            out=$(wrk -t2 -c"$c" -d"${SECONDS_RUN}s" --latency "http://127.0.0.1:${port[$s]}/")
+            out=$(wrk -t2 -c"$c" -d"${SECONDS_RUN}s" --latency "http://127.0.0.1:${port[$s]}$path")
             after=$(cpu_tree "${pid[$s]}")
             rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
             p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
             p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
             errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
             cpu=$(echo "$after - $before" | bc -l)
-            printf '%-5s c=%-3s round %s: %10.0f req/s  p50 %7.3f ms  p99 %8.3f ms  cpu %5.2f s %s\n' \
-                "$s" "$c" "$r" "$rps" "$p50" "$p99" "$cpu" "$errs"
-            echo "$s $c $rps $p50 $p99 $cpu" >>"$results"
+            printf '%-5s %-5s c=%-3s round %s: %10.0f req/s  p50 %7.3f ms  p99 %8.3f ms  cpu %5.2f s %s\n' \
+                "$s" "$path" "$c" "$r" "$rps" "$p50" "$p99" "$cpu" "$errs"
+            echo "$s $c $rps $p50 $p99 $cpu $path" >>"$results"
         done
     done
 done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
 echo "medians over $ROUNDS rounds (ratio = snow / other; req/cpu-s = requests per server CPU-second)"
@@ -107,25 +130,25 @@ import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 secs = float(sys.argv[2])
 med = {}
-for s, c, rps, p50, p99, cpu in rows:
-    med.setdefault((s, c), []).append((float(rps), float(p50), float(p99), float(cpu)))
-conns = sorted({c for _, c in med}, key=int)
-for c in conns:
-    print(f"c={c}")
+for s, c, rps, p50, p99, cpu, path in rows:
+    med.setdefault((path, c, s), []).append((float(rps), float(p50), float(p99), float(cpu)))
+keys = sorted({(p, c) for p, c, _ in med}, key=lambda k: (k[0], int(k[1])))
+for path, c in keys:
+    print(f"{path} c={c}")
     base = None
-    for s in ("snow", "nginx", "go"):
-        if (s, c) not in med:
+    for s in ("snow", "base", "nginx", "go"):
+        if (path, c, s) not in med:
             continue
-        v = med[(s, c)]
+        v = med[(path, c, s)]
         rps = statistics.median(x[0] for x in v)
         p50 = statistics.median(x[1] for x in v)
         p99 = statistics.median(x[2] for x in v)
         eff = statistics.median(x[0] * secs / x[3] if x[3] > 0 else 0 for x in v)
+        line = f"  {s:5} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:8.3f} ms  {eff:8.0f} req/cpu-s"
         if s == "snow":
             base = (rps, p50, p99, eff)
-            print(f"  {s:5} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:8.3f} ms  {eff:8.0f} req/cpu-s")
-        else:
-            print(f"  {s:5} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:8.3f} ms  {eff:8.0f} req/cpu-s"
-                  f"   snow/{s}: req/s {base[0]/rps:.2f}, p50 {base[1]/p50:.2f}, p99 {base[2]/p99:.2f},"
-                  f" req/cpu-s {base[3]/eff:.2f}")
+        elif base:
+            line += (f"   snow/{s}: req/s {base[0]/rps:.2f}, p50 {base[1]/p50:.2f}, p99 {base[2]/p99:.2f},"
+                     f" req/cpu-s {base[3]/eff:.2f}")
+        print(line)
 PY
