@@ -822,6 +822,8 @@ static void lower_work(lower_t *lw, lw_work_t *w)
  * getter that evaluates the initializer on first use (0 unset, 1 being
  * evaluated, 2 set); a use during its own initialisation panics with
  * `cyclic top-level let`. Getters exist only for constants that are used. */
+static uint32_t const_getter(lower_t *lw, ty_binding_t *b, ast_stmt_t *st);
+
 uint32_t lw_const_getter(lower_t *lw, ty_binding_t *b)
 {
     for (uint32_t i = 0; i < lw->nconsts; i++)
@@ -834,10 +836,27 @@ uint32_t lw_const_getter(lower_t *lw, ty_binding_t *b)
             if (mod->top_lets[i] == b)
                 st = mod->top_let_stmts[i];
     }
-    ir_rep_t rep = lw_rep(ty_zonk(lw->a, b->type, true));
-    const char *name = c_ident(lw, b->name);
+    return const_getter(lw, b, st);
+}
+
+/* The getter of the whole value of a destructuring top-level let
+ * (`let (lo, hi) = e`): every name's getter takes it apart, so e is
+ * evaluated once (D9). */
+static uint32_t whole_getter(lower_t *lw, ast_stmt_t *st)
+{
+    for (uint32_t i = 0; i < lw->nconsts; i++)
+        if (!lw->consts[i].b && lw->consts[i].stmt == st)
+            return lw->consts[i].func;
+    return const_getter(lw, NULL, st);
+}
+
+/* b is NULL for the whole value of a destructuring let st. */
+static uint32_t const_getter(lower_t *lw, ty_binding_t *b, ast_stmt_t *st)
+{
+    ir_rep_t rep = lw_rep(ty_zonk(lw->a, b ? b->type : st->expr->ty, true));
+    const char *name = b ? c_ident(lw, b->name) : "let";
     ir_func_t *f = ir_func_new(lw->a, lw_fmt(lw, "snow_const_%s_%u", name, lw->nconsts), rep);
-    f->snow_name = lw_fmt(lw, "constant %s", b->name);
+    f->snow_name = b ? lw_fmt(lw, "constant %s", b->name) : "top-level let";
     uint32_t fi = ir_add_func(lw->a, lw->p, f);
     if (lw->nconsts == lw->cap_consts) {
         uint32_t ncap = lw->cap_consts ? lw->cap_consts * 2 : 8;
@@ -890,7 +909,7 @@ static void lower_const(lower_t *lw, lw_work_t *w)
     fx.f = f;
     fx.cur = &f->body;
     lw->fx = &fx;
-    const char *name = c_ident(lw, w->const_b->name);
+    const char *name = w->const_b ? c_ident(lw, w->const_b->name) : "let";
     uint32_t line = st ? lw_line(lw, st->span) : 0;
     f->file = st ? st->span.file : 0;
     f->line = line;
@@ -909,12 +928,22 @@ static void lower_const(lower_t *lw, lw_work_t *w)
     ir_push(lw->a, &cyc->then, pn);
     lw_push(lw, cyc);
     set_global(lw, state, ir_int(lw->a, 1), line);
-    ir_expr_t *v = st ? lower_expr(lw, st->expr) : ir_unit(lw->a);
-    if (st && st->pat && st->pat->kind != AST_PAT_IDENT) {
-        /* let (lo, hi) = ...: each name is its own constant, taken apart here. */
+    ir_expr_t *v;
+    if (st && w->const_b && st->pat && st->pat->kind != AST_PAT_IDENT) {
+        /* let (lo, hi) = ...: each name is its own constant, taken apart
+         * here from the whole value (evaluated once, by its own getter). */
+        ir_func_t *wf = lw->p->funcs[whole_getter(lw, st)];
+        ir_expr_t *call = ARENA_NEW(lw->a, ir_expr_t);
+        call->kind = IR_E_CALL;
+        call->rep = wf->ret;
+        call->index = whole_getter(lw, st);
+        call->args = ARENA_ARRAY(lw->a, ir_expr_t *, 1);
+        v = lw_hoist(lw, call, line);
         lower_bind_pat(lw, st->pat, v, lw_ty(lw, st->expr->ty), line);
         int64_t local = lw_lookup(lw, w->const_b);
         v = local >= 0 ? lw_local(lw, (uint32_t)local) : ir_unit(lw->a);
+    } else {
+        v = st ? lower_expr(lw, st->expr) : ir_unit(lw->a);
     }
     if (f->ret != IR_REP_UNIT) {
         if (v->rep == IR_REP_WORD && f->ret != IR_REP_WORD)
