@@ -388,10 +388,31 @@ static void emit_return(lower_t *lw, ir_expr_t *v, uint32_t line)
 
 /* A nested `fn` item is named through a local binding; call it like a
  * top-level function. */
+static ir_expr_t *nested_poly_use(lower_t *lw, ty_ref_t *ref, span_t span);
+
 static ty_ref_t *nested_fn_ref(lower_t *lw, ty_ref_t *ref)
 {
     if (!ref || ref->kind != TY_REF_LOCAL || !ref->binding || !ref->binding->nested_fn)
         return ref;
+    if (lw_lookup(lw, ref->binding) >= 0)
+        return ref; /* its closure (nested_closure) */
+    for (lw_fn_t *fx = lw->fx; fx; fx = fx->parent) {
+        for (uint32_t i = 0; i < fx->nnested; i++) {
+            if (fx->nested[i].fn != ref->binding->nested_fn)
+                continue;
+            if (fx->nested[i].local == UINT32_MAX) {
+                if (fx->nested[i].busy)
+                    continue;
+                return ref; /* polymorphic: nested_poly_use at the value */
+            }
+            lw_fn_t *saved = lw->fx;
+            lw->fx = fx;
+            lw_bind(lw, ref->binding, fx->nested[i].local);
+            lw->fx = saved;
+            if (lw_lookup(lw, ref->binding) >= 0)
+                return ref;
+        }
+    }
     ty_ref_t *r = ARENA_NEW(lw->a, ty_ref_t);
     *r = *ref;
     r->kind = TY_REF_FN;
@@ -552,7 +573,9 @@ static ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref)
     ty_t *t = lw_ty(lw, e->ty);
     switch (ref->kind) {
     case TY_REF_LOCAL: {
-        ir_expr_t *poly = poly_use(lw, ref);
+        ir_expr_t *poly = ref->binding && ref->binding->nested_fn
+                              ? nested_poly_use(lw, ref, e->span)
+                              : poly_use(lw, ref);
         if (poly)
             return poly;
         int64_t local = lw_lookup(lw, ref->binding);
@@ -590,6 +613,18 @@ static ir_expr_t *lower_field(lower_t *lw, ast_expr_t *e)
 {
     ty_ref_t *ref = ref_of(e);
     if (ref && ref->kind == TY_REF_FIELD) {
+        int idx = (int)ref->field_index;
+        if (!ref->decl || ref->method) {
+            /* generic receiver (several structs have the field): found by
+             * name on this instance's struct */
+            ty_t *rt = ty_resolve(lw_ty(lw, e->lhs->ty));
+            bool is_struct = rt->kind == TY_CON && rt->decl && rt->decl->kind == TY_DECL_STRUCT;
+            idx = is_struct ? ty_field_index(rt->decl, ref->method) : -1;
+            if (idx < 0) {
+                lw_unsupported(lw, e->span, "this field access");
+                return default_of(lw, rep_of(lw, e->ty));
+            }
+        }
         ir_expr_t *rec = lower_expr(lw, e->lhs);
         return ir_field(lw->a, rec, (uint32_t)idx, rep_of(lw, e->ty));
     }
@@ -604,18 +639,6 @@ static ir_expr_t *lower_struct(lower_t *lw, ast_expr_t *e)
     ty_t *t = ty_resolve(lw_ty(lw, e->ty));
     ty_decl_t *d = t->kind == TY_CON ? t->decl : NULL;
     if (!d || d->kind != TY_DECL_STRUCT) {
-        int idx = (int)ref->field_index;
-        if (!ref->decl || ref->method) {
-            /* generic receiver (several structs have the field): found by
-             * name on this instance's struct */
-            ty_t *rt = ty_resolve(lw_ty(lw, e->lhs->ty));
-            bool is_struct = rt->kind == TY_CON && rt->decl && rt->decl->kind == TY_DECL_STRUCT;
-            idx = is_struct ? ty_field_index(rt->decl, ref->method) : -1;
-            if (idx < 0) {
-                lw_unsupported(lw, e->span, "this field access");
-                return default_of(lw, rep_of(lw, e->ty));
-            }
-        }
         lw_unsupported(lw, e->span, "this struct literal");
         return ir_unit(lw->a);
     }
@@ -878,9 +901,11 @@ static ir_expr_t *lower_if(lower_t *lw, ast_expr_t *e)
 
 /* {====== Closures: (code, env) records (6.7) */
 
+static ir_expr_t *closure_of(lower_t *lw, ty_t *ft, ast_params_t *params, ast_expr_t **guards,
+                             ast_block_t **bodies, uint32_t nc, span_t span);
+
 static ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e)
 {
-    uint32_t line = lw_line(lw, e->span);
     ty_t *ft = ty_resolve(lw_ty(lw, e->ty));
     if (ft->kind != TY_FUN && e->clauses.len > 0) {
         /* No type on the closure itself: rebuild it from its first clause. */
@@ -890,12 +915,28 @@ static ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e)
             ps[i] = lw_ty(lw, c0->params.items[i].pat->ty);
         ft = fun_type(lw, ps, c0->params.len, lw_ty(lw, c0->body ? c0->body->ty : NULL));
     }
+    uint32_t nc = e->clauses.len;
+    ast_params_t *params = ARENA_ARRAY(lw->a, ast_params_t, nc ? nc : 1);
+    ast_expr_t **guards = ARENA_ARRAY(lw->a, ast_expr_t *, nc ? nc : 1);
+    ast_block_t **bodies = ARENA_ARRAY(lw->a, ast_block_t *, nc ? nc : 1);
+    for (uint32_t k = 0; k < nc; k++) {
+        params[k] = e->clauses.items[k].params;
+        guards[k] = e->clauses.items[k].guard;
+        bodies[k] = e->clauses.items[k].body;
+    }
+    return closure_of(lw, ft, params, guards, bodies, nc, e->span);
+}
+
+static ir_expr_t *closure_of(lower_t *lw, ty_t *ft, ast_params_t *params, ast_expr_t **guards,
+                             ast_block_t **bodies, uint32_t nc, span_t span)
+{
+    uint32_t line = lw_line(lw, span);
     lw_fn_t *parent = lw->fx;
     ir_func_t *f =
         ir_func_new(lw->a, lw_fmt(lw, "snow_clo_%s_%u", parent->f->c_name + 5, lw->nclosures++),
                     ft->kind == TY_FUN ? lw_rep(ft->ret) : IR_REP_UNIT);
     f->is_closure = true;
-    f->file = e->span.file;
+    f->file = span.file;
     f->line = line;
     f->snow_name = lw_fmt(lw, "closure in %s", parent->f->snow_name ? parent->f->snow_name : "?");
     uint32_t fi = ir_add_func(lw->a, lw->p, f);
@@ -913,17 +954,8 @@ static ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e)
     for (uint32_t i = 0; i < n; i++)
         locals[i] = ir_local(lw->a, f, "a", lw_rep(ft->args[i]));
     f->nparams = n;
-    uint32_t nc = e->clauses.len;
-    ast_params_t *params = ARENA_ARRAY(lw->a, ast_params_t, nc ? nc : 1);
-    ast_expr_t **guards = ARENA_ARRAY(lw->a, ast_expr_t *, nc ? nc : 1);
-    ast_block_t **bodies = ARENA_ARRAY(lw->a, ast_block_t *, nc ? nc : 1);
-    for (uint32_t k = 0; k < nc; k++) {
-        params[k] = e->clauses.items[k].params;
-        guards[k] = e->clauses.items[k].guard;
-        bodies[k] = e->clauses.items[k].body;
-    }
     lower_clauses(lw, params, guards, bodies, nc, locals, ft->kind == TY_FUN ? ft->args : NULL,
-                  e->span);
+                  span);
     lw->fx = parent;
     ir_stmt_t *s = ir_stmt(lw->a, IR_S_CLOSURE, line);
     s->index = fi;
@@ -1115,14 +1147,106 @@ static ir_expr_t *lower_let(lower_t *lw, ast_stmt_t *st)
     return v;
 }
 
+/* A monomorphic nested `fn` becomes a closure value where it is defined,
+ * so its body may capture the enclosing function's locals (4.1, 6.7); uses
+ * bind it lazily (nested_fn_ref). Polymorphic nested fns, and uses the
+ * closure cannot reach (a recursive call from its own body), are lowered
+ * as top-level functions when called, as before. */
+static ir_expr_t *nested_value(lower_t *lw, ty_fn_t *fn, span_t span)
+{
+    ty_t *ft = ty_resolve(lw_ty(lw, fn->scheme->type));
+    if (ft->kind != TY_FUN)
+        return NULL;
+    uint32_t nc = fn->nclauses;
+    ast_params_t *params = ARENA_ARRAY(lw->a, ast_params_t, nc);
+    ast_expr_t **guards = ARENA_ARRAY(lw->a, ast_expr_t *, nc);
+    ast_block_t **bodies = ARENA_ARRAY(lw->a, ast_block_t *, nc);
+    for (uint32_t k = 0; k < nc; k++) {
+        params[k] = fn->clauses[k]->params;
+        guards[k] = fn->clauses[k]->guard;
+        bodies[k] = fn->clauses[k]->body;
+    }
+    return closure_of(lw, ft, params, guards, bodies, nc, span);
+}
+
+static void nested_closure(lower_t *lw, ast_item_t *it)
+{
+    ty_fn_t *fn = it->kind == AST_ITEM_FN ? it->sem : NULL;
+    if (!fn || fn->nclauses == 0 || fn->items[0] != it || !fn->scheme)
+        return;
+    uint32_t local = UINT32_MAX;
+    if (!fn->scheme->nvars) {
+        ir_expr_t *v = nested_value(lw, fn, it->span);
+        if (!v)
+            return;
+        local = v->index;
+    }
+    lw_fn_t *fx = lw->fx;
+    if (fx->nnested == fx->cap_nested) {
+        uint32_t ncap = fx->cap_nested ? fx->cap_nested * 2 : 4;
+        lw_nested_t *n = ARENA_ARRAY(lw->a, lw_nested_t, ncap);
+        if (fx->nnested)
+            memcpy(n, fx->nested, sizeof(*n) * fx->nnested);
+        fx->nested = n;
+        fx->cap_nested = ncap;
+    }
+    fx->nested[fx->nnested++] = (lw_nested_t){fn, local, false};
+}
+
+/* A use of a polymorphic nested fn: its closure lowered with this use's
+ * instantiation (as poly_use does for let-bound closures). */
+static ir_expr_t *nested_poly_use(lower_t *lw, ty_ref_t *ref, span_t span)
+{
+    ty_fn_t *fn = ref->binding ? ref->binding->nested_fn : NULL;
+    if (!fn)
+        return NULL;
+    lw_nested_t *nd = NULL;
+    for (lw_fn_t *fx = lw->fx; fx && !nd; fx = fx->parent)
+        for (uint32_t i = 0; i < fx->nnested; i++)
+            if (fx->nested[i].fn == fn && fx->nested[i].local == UINT32_MAX && !fx->nested[i].busy)
+                nd = &fx->nested[i];
+    if (!nd)
+        return NULL;
+    ty_scheme_t *sc = fn->scheme;
+    lw_fn_t *fx = lw->fx;
+    ty_t **saved_vars = fx->vars, **saved_args = fx->args;
+    uint32_t saved_n = fx->nsubst, n = saved_n + sc->nvars;
+    ty_t **vars = ARENA_ARRAY(lw->a, ty_t *, n);
+    ty_t **args = ARENA_ARRAY(lw->a, ty_t *, n);
+    for (uint32_t k = 0; k < saved_n; k++) {
+        vars[k] = saved_vars[k];
+        args[k] = saved_args[k];
+    }
+    for (uint32_t k = 0; k < sc->nvars; k++) {
+        vars[saved_n + k] = sc->vars[k];
+        args[saved_n + k] = k < ref->ninst ? lw_ty(lw, ref->inst[k]) : NULL;
+        if (!args[saved_n + k]) {
+            args[saved_n + k] = ARENA_NEW(lw->a, ty_t);
+            args[saved_n + k]->kind = TY_UNIT;
+        }
+    }
+    fx->vars = vars;
+    fx->args = args;
+    fx->nsubst = n;
+    nd->busy = true;
+    ir_expr_t *v = nested_value(lw, fn, span);
+    nd->busy = false;
+    fx->vars = saved_vars;
+    fx->args = saved_args;
+    fx->nsubst = saved_n;
+    return v;
+}
+
 /* Lowers all statements but the last; returns the last one (or NULL). */
 static ast_stmt_t *lower_prefix(lower_t *lw, ast_block_t *b)
 {
     ast_stmt_t *last = NULL;
     for (uint32_t i = 0; i < b->len; i++) {
         ast_stmt_t *st = b->items[i];
-        if (st->kind == AST_STMT_ITEM)
-            continue; /* nested fns are lowered when called */
+        if (st->kind == AST_STMT_ITEM) {
+            nested_closure(lw, st->item);
+            continue;
+        }
         if (last) {
             if (last->kind == AST_STMT_LET)
                 (void)lower_let(lw, last);

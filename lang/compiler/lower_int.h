@@ -30,6 +30,13 @@ typedef struct lw_loop_t {
     struct lw_loop_t *parent;
 } lw_loop_t;
 
+/* A nested fn lowered as a closure held in local (nested_closure). */
+typedef struct {
+    ty_fn_t *fn;
+    uint32_t local; /* UINT32_MAX: polymorphic, a closure is lowered per use */
+    bool busy;      /* its closure is being lowered (a recursive use calls directly) */
+} lw_nested_t;
+
 typedef struct lw_fn_t {
     struct lw_fn_t *parent; /* enclosing function of a closure */
     ir_func_t *f;
@@ -46,6 +53,8 @@ typedef struct lw_fn_t {
     bool in_or;      /* binding an or-pattern alternative: reuse locals by name */
     int64_t tag_src; /* case scrutinee local whose tag is cached in tag_local, or -1 */
     uint32_t tag_local;
+    lw_nested_t *nested; /* nested fns defined so far as closures */
+    uint32_t nnested, cap_nested;
 } lw_fn_t;
 
 typedef struct {
