@@ -124,6 +124,9 @@ static ty_field_t *resolve_fields(ty_checker_t *ck, ast_fields_t *fs)
     for (uint32_t i = 0; i < fs->len; i++) {
         out[i].name = fs->items[i].name;
         out[i].span = fs->items[i].name_span;
+        /* A positional variant field has no name: point at its type. */
+        if (!fs->items[i].name && fs->items[i].type)
+            out[i].span = fs->items[i].type->span;
         out[i].type = fs->items[i].type ? ty_from_ast(ck, fs->items[i].type) : ty_fresh(ck);
     }
     return out;

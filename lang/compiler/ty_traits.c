@@ -327,8 +327,7 @@ static bool json_ok(ty_checker_t *ck, ty_t *t)
             return json_ok(ck, t->args[0]);
         if (t->decl->builtin == TY_B_MAP)
             return ty_resolve(t->args[0])->kind == TY_STRING && json_ok(ck, t->args[1]);
-        if (t->decl->builtin == TY_B_JSON)
-            return true;
+        /* `Json` itself is not serialisable as a field (16.5). */
         return t->decl->builtin == TY_B_NONE && (t->decl->derived & (1u << TY_TR_JSON));
     default:
         return false;
