@@ -256,9 +256,12 @@ ty_t *ty_apply(ty_checker_t *ck, ty_t *fty, ast_expr_t **args, uint32_t n, ty_t 
         ty_expect(ck, fty, ty_fun(ck, ats, n, ret), span);
         return ret;
     }
-    ty_error(ck, span, "E0001", "expected %s, found %s", ty_str(ck, ty_fun(ck, ats, n, ret)),
-             ty_str(ck, f));
-    ty_label(ck, "this is not a function");
+    /* The wanted type's result is a fresh variable: printing it would show
+     * an inference variable (`() -> ?97`), so name only the kind wanted. */
+    ty_error(ck, span, "E0001", "expected a function, found %s", ty_str(ck, f));
+    ty_label(ck, "`%s` is not a function", ty_str(ck, f));
+    if (n == 0)
+        ty_help(ck, "a constant such as `Math.pi` is used without parentheses");
     return ret;
 }
 
