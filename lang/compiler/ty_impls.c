@@ -180,6 +180,24 @@ static void complete_methods(ty_checker_t *ck, ty_impl_t *im, ast_item_t *item)
     }
 }
 
+/* `impl I for Wrapper` names a generic type without its arguments: the
+ * arguments ty_from_ast filled in are fresh variables, which must become
+ * type parameters of the impl like `impl I for Wrapper<T>`, or the first
+ * use fixes them and a second instantiation is E0001 (4.6). */
+static void generic_bare_args(ty_t *target)
+{
+    if (target->kind != TY_CON)
+        return;
+    for (uint32_t i = 0; i < target->nargs; i++) {
+        ty_t *v = ty_resolve(target->args[i]);
+        if (v->kind != TY_VAR || v->level >= TY_LEVEL_GENERIC - 1)
+            continue;
+        v->level = TY_LEVEL_GENERIC - 1;
+        if (!v->name && i < target->decl->nparams)
+            v->name = target->decl->params[i]->name;
+    }
+}
+
 static void collect_impl(ty_checker_t *ck, ast_item_t *item)
 {
     ast_impl_t *ai = &item->u.impl;
@@ -194,6 +212,7 @@ static void collect_impl(ty_checker_t *ck, ast_item_t *item)
     ty_auto_tparams(ck, ai->target, tp);
     ck->tparams = tp;
     ty_t *target = ty_resolve(ty_from_ast(ck, ai->target));
+    generic_bare_args(target);
     ty_impl_t *dup = target->kind == TY_VAR ? NULL : ty_find_impl(ck->prog, tr, target);
     if (dup) {
         const char *ts = ty_str(ck, target);
