@@ -561,7 +561,7 @@ static ir_expr_t *wrapper_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref, ty_t 
 static ir_expr_t *stdlib_constant(lower_t *lw, ast_expr_t *e, ty_ref_t *ref, ty_t *t)
 {
     if (ref->builtin && strcmp(ref->builtin->name, "pi") == 0)
-        return ir_float(lw->a, 3.141592653589793);
+        return ir_raw(lw->a, "SNOW_MATH_PI", IR_REP_FLOAT); /* snow.h, stdlib Math.pi */
     lw_unsupported(lw, e->span, "this stdlib value");
     return default_of(lw, lw_rep(t));
 }
