@@ -266,7 +266,8 @@ static bool discharge(ty_checker_t *ck, ty_oblig_t *o)
         if (t->kind == TY_VAR)
             return false;
         if (!ty_find_impl(ck->prog, o->trait, t))
-            report_missing(ck, t, o->trait->name, o->span);
+            report_missing(ck, t, o->trait->builtin == TY_TR_JSON ? "ToJson" : o->trait->name,
+                           o->span);
         return true;
     }
     ty_t *blocker = NULL;
