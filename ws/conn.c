@@ -1,5 +1,6 @@
 /* conn.c: the connection process — read, parse, frame the body, run the
  * handler, send, and again for keep-alive (see conn.h). */
+#define _GNU_SOURCE 1 /* memmem */
 #include "ws/conn.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@ enum {
     BUF_BYTES_MIN = 4096, /* first allocation: most requests fit */
     LINGER_MS = 200,      /* drain unread input before closing after an error */
     LINGER_BYTES_MAX = 256 * 1024,
+    OUT_BYTES_MAX = 64 * 1024, /* held responses of pipelined requests */
 };
 
 struct ws_conn_t {
@@ -39,6 +41,10 @@ struct ws_conn_t {
     bool head_req;   /* the request being handled is HEAD */
     char *buf;       /* received bytes [0, len); the current request starts at start */
     size_t len, cap, start;
+    /* Responses held back while pipelined requests are buffered: sent with
+     * the next response that is not held, in one send (conn_respond). */
+    char *out;
+    size_t out_len, out_cap;
     kern_op_t op;
     ws_conn_t *prev, *next; /* the listener's list */
     /* HTTPS (serve_tls): the engine connection and its stream over fd. */
@@ -138,11 +144,18 @@ static void tls_end(ws_conn_t *c)
 
 /* }====== */
 
+static int conn_flush(ws_conn_t *c);
+
 /* Receives into the buffer's free room. Returns bytes, 0 at end of stream,
  * or -errno (-ETIMEDOUT after timeout_ms). */
 static int conn_recv(ws_conn_t *c, int64_t timeout_ms)
 {
     snow_assert(c->cap > c->len);
+    /* Never wait for input while responses are held: the peer may be
+     * waiting for them before it sends more. */
+    int frc = conn_flush(c);
+    if (frc < 0)
+        return frc;
     if (c->tconn)
         return tls_recv(c, timeout_ms);
     c->op.data = c->proc;
@@ -156,7 +169,7 @@ static int conn_recv(ws_conn_t *c, int64_t timeout_ms)
 }
 
 /* Sends every byte of iov[0, n). Returns 0 or -errno. */
-static int conn_send(ws_conn_t *c, struct iovec *iov, int n)
+static int conn_write(ws_conn_t *c, struct iovec *iov, int n)
 {
     if (c->tconn)
         return tls_send(c, iov, n);
@@ -180,6 +193,53 @@ static int conn_send(ws_conn_t *c, struct iovec *iov, int n)
         }
     }
     return 0;
+}
+
+/* Appends iov[0, n) to the held output if the total stays within
+ * OUT_BYTES_MAX. Returns false (and appends nothing) otherwise. */
+static bool conn_hold(ws_conn_t *c, const struct iovec *iov, int n)
+{
+    size_t total = c->out_len;
+    for (int i = 0; i < n; i++)
+        total += iov[i].iov_len;
+    if (total > OUT_BYTES_MAX)
+        return false;
+    if (total > c->out_cap) {
+        size_t cap = c->out_cap ? c->out_cap : BUF_BYTES_MIN;
+        while (cap < total)
+            cap *= 2;
+        c->out = kern_realloc(c->out, cap);
+        c->out_cap = cap;
+    }
+    for (int i = 0; i < n; i++) {
+        memcpy(c->out + c->out_len, iov[i].iov_base, iov[i].iov_len);
+        c->out_len += iov[i].iov_len;
+    }
+    return true;
+}
+
+/* Sends the held responses. Returns 0 or -errno. */
+static int conn_flush(ws_conn_t *c)
+{
+    if (c->out_len == 0)
+        return 0;
+    struct iovec iov = {.iov_base = c->out, .iov_len = c->out_len};
+    c->out_len = 0;
+    return conn_write(c, &iov, 1);
+}
+
+/* Sends the held responses and then iov[0, n): in one send when they fit
+ * together in the held buffer. Returns 0 or -errno. */
+static int conn_send(ws_conn_t *c, struct iovec *iov, int n)
+{
+    if (c->out_len > 0) {
+        if (conn_hold(c, iov, n))
+            return conn_flush(c);
+        int rc = conn_flush(c);
+        if (rc < 0)
+            return rc;
+    }
+    return conn_write(c, iov, n);
 }
 
 static int conn_send_bytes(ws_conn_t *c, const char *p, size_t len)
@@ -248,7 +308,9 @@ static void log_line(const ws_server_t *srv, const char *what, const char *detai
 
 /* Sends resp with the server's options; keep says whether the connection
  * stays open. Returns 0 or -errno. */
-static int conn_respond(ws_conn_t *c, ws_http_response_t resp, bool keep)
+/* Sends resp, or with hold appends it to the held output (copied: the
+ * body is borrowed only until we return) to go out with a later one. */
+static int conn_respond(ws_conn_t *c, ws_http_response_t resp, bool keep, bool hold)
 {
     char head[WS_HTTP_HEAD_BYTES_MAX];
     struct iovec iov[2];
@@ -257,6 +319,8 @@ static int conn_respond(ws_conn_t *c, ws_http_response_t resp, bool keep)
         resp.date = ws_date_cache_get(&c->l->date, time(NULL));
     int n = ws_http_response_write(&resp, head, sizeof head, iov);
     snow_assert(n > 0); /* statuses are checked before */
+    if (hold && conn_hold(c, iov, n))
+        return 0;
     return conn_send(c, iov, n);
 }
 
@@ -424,7 +488,7 @@ static bool conn_serve_one(ws_conn_t *c, ws_http_request_t *req, size_t head)
     }
     if (rc < -2) {
         atomic_fetch_add(&srv->rejected, 1);
-        if (conn_respond(c, ws_http_error_response(rc), false) == 0)
+        if (conn_respond(c, ws_http_error_response(rc), false, false) == 0)
             conn_linger(c);
         return false;
     }
@@ -457,7 +521,11 @@ static bool conn_serve_one(ws_conn_t *c, ws_http_request_t *req, size_t head)
                                .body = reply.body,
                                .body_len = reply.body_len,
                                .head_request = c->head_req};
-    if (conn_respond(c, resp, keep) < 0)
+    /* Another whole head already buffered (a pipelining client): hold this
+     * response and send it with the next, one send for the batch. */
+    size_t next = c->start + end;
+    bool hold = keep && c->len > next && memmem(c->buf + next, c->len - next, "\r\n\r\n", 4);
+    if (conn_respond(c, resp, keep, hold) < 0)
         return false;
     c->start += end;
     if (c->start == c->len)
@@ -492,6 +560,9 @@ static void conn_close(ws_conn_t *c)
     c->fd = -1;
     kern_free(c->buf);
     c->buf = NULL;
+    kern_free(c->out);
+    c->out = NULL;
+    c->out_len = c->out_cap = 0;
     atomic_fetch_sub(&c->srv->live, 1);
 }
 
@@ -521,7 +592,7 @@ static void conn_on_panic(snow_ctx_t *cx, const char *msg)
                                    .body = "Internal Server Error",
                                    .body_len = 21,
                                    .head_request = c->head_req};
-        if (conn_respond(c, resp, false) == 0)
+        if (conn_respond(c, resp, false, false) == 0)
             conn_linger(c);
     }
     conn_close(c);
@@ -557,7 +628,7 @@ static void conn_loop(ws_conn_t *c)
         if (rc < 0) {
             atomic_fetch_add(&c->srv->rejected, 1);
             log_line(c->srv, "HTTP parse error", req.error ? req.error : "malformed request");
-            if (conn_respond(c, ws_http_error_response(rc), false) == 0)
+            if (conn_respond(c, ws_http_error_response(rc), false, false) == 0)
                 conn_linger(c);
             return;
         }
@@ -588,6 +659,7 @@ static _Noreturn void conn_main(void *arg)
     c.buf = kern_alloc(c.cap);
     if (!c.srv->cfg.tls || tls_start(&c) == 0)
         conn_loop(&c);
+    (void)conn_flush(&c); /* held responses, if the loop ended early */
     conn_close(&c);
     sched_proc_exit(); /* not return: conn_on_exit needs this frame */
 }

@@ -4,7 +4,9 @@
 # invocation, against the ws/ server (bench_server, 2 workers; /json
 # encodes per request), nginx (worker_processes 2, `return 200`, a static
 # JSON string with default_type application/json) and Go net/http
-# (GOMAXPROCS=2; encoding/json per request). For each path in PATHS and
+# (GOMAXPROCS=2; encoding/json per request) and h2o (num-threads 2, the
+# two documents as static files via file.file, so it also sends ETag and
+# Last-Modified). For each path in PATHS and
 # 64 and 256 connections, ROUNDS rounds of SECONDS_RUN each, servers
 # interleaved within a round; prints per run the requests/s, p50 and p99
 # latency and the server's CPU seconds, then the medians, ratios of ws/ to
@@ -12,7 +14,7 @@
 # shared with wrk, so req/s alone says little about efficiency).
 # SNOW_BASE_BIN=<another bench_server> adds it as server "base" (an A/B of
 # two builds inside one invocation, same noise). Needs wrk, nginx
-# (nginx-light) and go; a missing server is skipped.
+# (nginx-light), go and h2o; a missing server is skipped.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -21,7 +23,7 @@ ROUNDS=${ROUNDS:-5}
 SECONDS_RUN=${SECONDS_RUN:-5}
 CONNS=${CONNS:-"64 256"}
 PATHS=${PATHS:-"/ /json"}
-SERVERS=${SERVERS:-"snow base nginx go"} # a subset, e.g. SERVERS=snow
+SERVERS=${SERVERS:-"snow base nginx h2o go"} # a subset, e.g. SERVERS=snow
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -32,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 declare -A port pid
-port[snow]=18180 port[nginx]=18181 port[go]=18182 port[base]=18183
+port[snow]=18180 port[nginx]=18181 port[go]=18182 port[base]=18183 port[h2o]=18184
 ulimit -n 65536 2>/dev/null || true
 
 SNOW_CORES=2 "${SNOW_SERVER_BIN:-$root/$build/bin/bench_server}" "${port[snow]}" 2>"$work/snow.err" &
@@ -66,6 +68,32 @@ NGINX
     nginx -c "$work/nginx.conf" -p "$work" -g 'daemon off;' &
     pids+=("$!")
     pid[nginx]=$!
+fi
+if command -v h2o >/dev/null; then
+    # h2o drops root for `user`, which must be able to read the files.
+    chmod 755 "$work"
+    printf 'Hello, World!' >"$work/hello.txt"
+    printf '{"message":"Hello, World!"}' >"$work/hello.json"
+    chmod 644 "$work/hello.txt" "$work/hello.json"
+    cat >"$work/h2o.conf" <<H2O
+num-threads: 2
+error-log: $work/h2o.err
+access-log: /dev/null
+$([[ $(id -u) == 0 ]] && echo "user: nobody")
+listen:
+  host: 127.0.0.1
+  port: ${port[h2o]}
+hosts:
+  default:
+    paths:
+      /json:
+        file.file: $work/hello.json
+      /:
+        file.file: $work/hello.txt
+H2O
+    h2o -c "$work/h2o.conf" >"$work/h2o.out" 2>&1 &
+    pids+=("$!")
+    pid[h2o]=$!
 fi
 if command -v go >/dev/null; then
     (cd "$here" && GOCACHE=$work/gocache go build -o "$work/hello-go" hello.go)
@@ -136,7 +164,7 @@ keys = sorted({(p, c) for p, c, _ in med}, key=lambda k: (k[0], int(k[1])))
 for path, c in keys:
     print(f"{path} c={c}")
     base = None
-    for s in ("snow", "base", "nginx", "go"):
+    for s in ("snow", "base", "nginx", "h2o", "go"):
         if (path, c, s) not in med:
             continue
         v = med[(path, c, s)]
