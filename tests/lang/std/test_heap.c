@@ -326,6 +326,13 @@ __attribute__((noinline)) static void fill_masked(uintptr_t masked, size_t len)
  * allocation of a similar size instead of a fresh mmap (issue 5). */
 Test(std_heap, swept_large_mapping_is_reused_and_zeroed)
 {
+#ifdef SNOW_USE_SANITIZE
+    /* Under ASan at -O3 a stale copy of the object's address survives in a
+     * register or fake stack frame, so the conservative scan (rightly) keeps
+     * it alive and there is nothing to reuse; the property is checked in the
+     * release and debug builds. */
+    cr_skip_test("conservative scan keeps a stale copy alive under the sanitizers");
+#endif
     enum { LEN = 100000 };
     uintptr_t g = make_garbage(LEN);
     fill_masked(g, LEN);
