@@ -1097,38 +1097,56 @@ static bool record_poly(lower_t *lw, ast_stmt_t *st)
 
 static ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e);
 
+/* The substitution in force before subst_push, restored by subst_pop. */
+typedef struct {
+    ty_t **vars, **args;
+    uint32_t n;
+} subst_saved_t;
+
+/* Extends the current function's substitution with sc's variables bound to
+ * the types ref instantiated them with (Unit where the checker left one
+ * open), so a polymorphic let or nested fn is lowered at this use's types. */
+static subst_saved_t subst_push(lower_t *lw, ty_scheme_t *sc, ty_ref_t *ref)
+{
+    lw_fn_t *fx = lw->fx;
+    subst_saved_t saved = {fx->vars, fx->args, fx->nsubst};
+    uint32_t n = saved.n + sc->nvars;
+    ty_t **vars = ARENA_ARRAY(lw->a, ty_t *, n);
+    ty_t **args = ARENA_ARRAY(lw->a, ty_t *, n);
+    for (uint32_t k = 0; k < saved.n; k++) {
+        vars[k] = saved.vars[k];
+        args[k] = saved.args[k];
+    }
+    for (uint32_t k = 0; k < sc->nvars; k++) {
+        vars[saved.n + k] = sc->vars[k];
+        args[saved.n + k] = k < ref->ninst ? lw_ty(lw, ref->inst[k]) : NULL;
+        if (!args[saved.n + k]) {
+            args[saved.n + k] = ARENA_NEW(lw->a, ty_t);
+            args[saved.n + k]->kind = TY_UNIT;
+        }
+    }
+    fx->vars = vars;
+    fx->args = args;
+    fx->nsubst = n;
+    return saved;
+}
+
+static void subst_pop(lower_t *lw, subst_saved_t saved)
+{
+    lw->fx->vars = saved.vars;
+    lw->fx->args = saved.args;
+    lw->fx->nsubst = saved.n;
+}
+
 static ir_expr_t *poly_use(lower_t *lw, ty_ref_t *ref)
 {
     for (uint32_t i = 0; i < lw->npolys; i++) {
         if (lw->polys[i] != ref->binding)
             continue;
-        ty_scheme_t *sc = ref->binding->scheme;
-        lw_fn_t *fx = lw->fx;
-        ty_t **saved_vars = fx->vars, **saved_args = fx->args;
-        uint32_t saved_n = fx->nsubst;
-        uint32_t n = saved_n + sc->nvars;
-        ty_t **vars = ARENA_ARRAY(lw->a, ty_t *, n);
-        ty_t **args = ARENA_ARRAY(lw->a, ty_t *, n);
-        for (uint32_t k = 0; k < saved_n; k++) {
-            vars[k] = saved_vars[k];
-            args[k] = saved_args[k];
-        }
-        for (uint32_t k = 0; k < sc->nvars; k++) {
-            vars[saved_n + k] = sc->vars[k];
-            args[saved_n + k] = k < ref->ninst ? lw_ty(lw, ref->inst[k]) : NULL;
-            if (!args[saved_n + k]) {
-                args[saved_n + k] = ARENA_NEW(lw->a, ty_t);
-                args[saved_n + k]->kind = TY_UNIT;
-            }
-        }
-        fx->vars = vars;
-        fx->args = args;
-        fx->nsubst = n;
+        subst_saved_t saved = subst_push(lw, ref->binding->scheme, ref);
         ast_expr_t *x = lw->poly_exprs[i];
         ir_expr_t *v = x->kind == AST_EXPR_CLOSURE ? lower_closure(lw, x) : lower_expr(lw, x);
-        fx->vars = saved_vars;
-        fx->args = saved_args;
-        fx->nsubst = saved_n;
+        subst_pop(lw, saved);
         return v;
     }
     return NULL;
@@ -1207,33 +1225,11 @@ static ir_expr_t *nested_poly_use(lower_t *lw, ty_ref_t *ref, span_t span)
                 nd = &fx->nested[i];
     if (!nd)
         return NULL;
-    ty_scheme_t *sc = fn->scheme;
-    lw_fn_t *fx = lw->fx;
-    ty_t **saved_vars = fx->vars, **saved_args = fx->args;
-    uint32_t saved_n = fx->nsubst, n = saved_n + sc->nvars;
-    ty_t **vars = ARENA_ARRAY(lw->a, ty_t *, n);
-    ty_t **args = ARENA_ARRAY(lw->a, ty_t *, n);
-    for (uint32_t k = 0; k < saved_n; k++) {
-        vars[k] = saved_vars[k];
-        args[k] = saved_args[k];
-    }
-    for (uint32_t k = 0; k < sc->nvars; k++) {
-        vars[saved_n + k] = sc->vars[k];
-        args[saved_n + k] = k < ref->ninst ? lw_ty(lw, ref->inst[k]) : NULL;
-        if (!args[saved_n + k]) {
-            args[saved_n + k] = ARENA_NEW(lw->a, ty_t);
-            args[saved_n + k]->kind = TY_UNIT;
-        }
-    }
-    fx->vars = vars;
-    fx->args = args;
-    fx->nsubst = n;
+    subst_saved_t saved = subst_push(lw, fn->scheme, ref);
     nd->busy = true;
     ir_expr_t *v = nested_value(lw, fn, span);
     nd->busy = false;
-    fx->vars = saved_vars;
-    fx->args = saved_args;
-    fx->nsubst = saved_n;
+    subst_pop(lw, saved);
     return v;
 }
 
