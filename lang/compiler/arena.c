@@ -100,3 +100,16 @@ char *arena_strndup(arena_t *a, const char *bytes, size_t len)
     s[len] = '\0';
     return s;
 }
+
+void *arena_reserve(arena_t *a, void *items, uint32_t len, uint32_t *cap, size_t elem_size,
+                    uint32_t first_cap)
+{
+    if (len < *cap)
+        return items;
+    uint32_t ncap = *cap ? *cap * 2 : first_cap;
+    void *n = arena_alloc(a, elem_size * ncap);
+    if (len)
+        memcpy(n, items, elem_size * len);
+    *cap = ncap;
+    return n;
+}

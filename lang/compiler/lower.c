@@ -96,14 +96,7 @@ ir_expr_t *lw_string(lower_t *lw, const char *bytes, uint32_t len)
 void lw_bind(lower_t *lw, ty_binding_t *b, uint32_t local)
 {
     lw_fn_t *fx = lw->fx;
-    if (fx->nbinds == fx->cap_binds) {
-        uint32_t ncap = fx->cap_binds ? fx->cap_binds * 2 : 16;
-        lw_bind_t *n = ARENA_ARRAY(lw->a, lw_bind_t, ncap);
-        if (fx->nbinds)
-            memcpy(n, fx->binds, sizeof(lw_bind_t) * fx->nbinds);
-        fx->binds = n;
-        fx->cap_binds = ncap;
-    }
+    ARENA_RESERVE(lw->a, fx->binds, fx->nbinds, fx->cap_binds, 16);
     fx->binds[fx->nbinds].b = b;
     fx->binds[fx->nbinds].name = b ? b->name : NULL;
     fx->binds[fx->nbinds].local = local;
@@ -343,14 +336,7 @@ static ty_t *fun1(lower_t *lw, ty_t *a, ty_t *b, uint32_t n, ty_t *ret)
 static uint32_t new_type(lower_t *lw, const char *key)
 {
     ir_program_t *p = lw->p;
-    if (p->ntypes == p->cap_types) {
-        uint32_t ncap = p->cap_types ? p->cap_types * 2 : 16;
-        ir_type_t *n = ARENA_ARRAY(lw->a, ir_type_t, ncap);
-        if (p->ntypes)
-            memcpy(n, p->types, sizeof(ir_type_t) * p->ntypes);
-        p->types = n;
-        p->cap_types = ncap;
-    }
+    ARENA_RESERVE(lw->a, p->types, p->ntypes, p->cap_types, 16);
     ir_type_t *t = &p->types[p->ntypes];
     memset(t, 0, sizeof *t);
     t->key = key;
@@ -612,23 +598,9 @@ uint32_t lw_instance(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nargs)
                                fty->kind == TY_FUN ? lw_rep(fty->ret) : IR_REP_UNIT);
     f->snow_name = lw_fmt(lw, "%s.%s/%u", fn->module ? fn->module : "Main", fn->name, fn->arity);
     uint32_t idx = ir_add_func(lw->a, lw->p, f);
-    if (lw->ninsts == lw->cap_insts) {
-        uint32_t ncap = lw->cap_insts ? lw->cap_insts * 2 : 32;
-        lw_inst_t *n = ARENA_ARRAY(lw->a, lw_inst_t, ncap);
-        if (lw->ninsts)
-            memcpy(n, lw->insts, sizeof(lw_inst_t) * lw->ninsts);
-        lw->insts = n;
-        lw->cap_insts = ncap;
-    }
+    ARENA_RESERVE(lw->a, lw->insts, lw->ninsts, lw->cap_insts, 32);
     lw->insts[lw->ninsts++] = (lw_inst_t){key, idx};
-    if (lw->nwork == lw->cap_work) {
-        uint32_t ncap = lw->cap_work ? lw->cap_work * 2 : 32;
-        lw_work_t *n = ARENA_ARRAY(lw->a, lw_work_t, ncap);
-        if (lw->nwork)
-            memcpy(n, lw->work, sizeof(lw_work_t) * lw->nwork);
-        lw->work = n;
-        lw->cap_work = ncap;
-    }
+    ARENA_RESERVE(lw->a, lw->work, lw->nwork, lw->cap_work, 32);
     lw->work[lw->nwork++] = (lw_work_t){fn, cargs, nargs, idx, key, NULL, NULL, lw->depth + 1};
     return idx;
 }
@@ -858,27 +830,13 @@ static uint32_t const_getter(lower_t *lw, ty_binding_t *b, ast_stmt_t *st)
     ir_func_t *f = ir_func_new(lw->a, lw_fmt(lw, "snow_const_%s_%u", name, lw->nconsts), rep);
     f->snow_name = b ? lw_fmt(lw, "constant %s", b->name) : "top-level let";
     uint32_t fi = ir_add_func(lw->a, lw->p, f);
-    if (lw->nconsts == lw->cap_consts) {
-        uint32_t ncap = lw->cap_consts ? lw->cap_consts * 2 : 8;
-        lw_const_t *n = ARENA_ARRAY(lw->a, lw_const_t, ncap);
-        if (lw->nconsts)
-            memcpy(n, lw->consts, sizeof(lw_const_t) * lw->nconsts);
-        lw->consts = n;
-        lw->cap_consts = ncap;
-    }
+    ARENA_RESERVE(lw->a, lw->consts, lw->nconsts, lw->cap_consts, 8);
     lw->consts[lw->nconsts++] = (lw_const_t){b, st, fi};
     lw_work_t w = {0};
     w.func = fi;
     w.const_stmt = st;
     w.const_b = b;
-    if (lw->nwork == lw->cap_work) {
-        uint32_t ncap = lw->cap_work ? lw->cap_work * 2 : 32;
-        lw_work_t *n = ARENA_ARRAY(lw->a, lw_work_t, ncap);
-        if (lw->nwork)
-            memcpy(n, lw->work, sizeof(lw_work_t) * lw->nwork);
-        lw->work = n;
-        lw->cap_work = ncap;
-    }
+    ARENA_RESERVE(lw->a, lw->work, lw->nwork, lw->cap_work, 32);
     lw->work[lw->nwork++] = w;
     return fi;
 }
