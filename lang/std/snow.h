@@ -739,6 +739,90 @@ SNOW_API snow_string_t *snow_request_body(snow_ctx_t *cx, void *req);
 SNOW_API snow_record_t *snow_request_header(snow_ctx_t *cx, void *req, snow_string_t *name);
 SNOW_API snow_record_t *snow_request_query(snow_ctx_t *cx, void *req, snow_string_t *name);
 SNOW_API snow_record_t *snow_request_param(snow_ctx_t *cx, void *req, snow_string_t *name);
+/* HTTP.get(url) / HTTP.post(url, body): Result<String, String> (services.md
+ * 1.11, D91). Blocks only the calling process (or, outside the scheduler,
+ * the calling thread). */
+SNOW_API snow_record_t *snow_http_get(snow_ctx_t *cx, snow_string_t *url);
+SNOW_API snow_record_t *snow_http_post(snow_ctx_t *cx, snow_string_t *url, snow_string_t *body);
+
+/* }====== */
+
+/* {====== Processes (language.md 8; stdlib 18-23; sched/snow_proc.c)
+ *
+ * A program that uses any of these runs on the scheduler: its emitted C
+ * main is `return snow_rt_main_procs(argc, argv, snow_main_);`, which runs
+ * main as the first process and returns when no process can run any more
+ * (8.9, D27). Pids are Int-represented words (0 is the null pid, D66).
+ * Whatever crosses to another process (spawn's closure, messages, service
+ * arguments, state and replies, job closures and results) is deep-copied
+ * once into memory the receiver adopts; is_ptr says whether the word is a
+ * heap pointer. Spawning, jobs and supervisors take closures of cx's heap,
+ * which are copied too. Every function here is for the current process. */
+
+SNOW_API int snow_rt_main_procs(int argc, char **argv, snow_main_cb main_fn);
+
+/* spawn(...): runs the closure f (Fun() -> any; its result is dropped) in
+ * a new process on this worker and returns its pid. */
+SNOW_API int64_t snow_proc_spawn(snow_ctx_t *cx, snow_record_t *f);
+/* self() (the main process has a pid too). */
+SNOW_API int64_t snow_proc_self(snow_ctx_t *cx);
+/* send(pid, msg): a send to a dead or null pid does nothing (8.2). */
+SNOW_API void snow_proc_send(snow_ctx_t *cx, int64_t pid, snow_word_t msg, bool is_ptr);
+/* receive: waits up to timeout_ms (< 0: no limit; 0: polls) for the oldest
+ * user message, or with `system` also the oldest Down/Exit notification
+ * (D63). Returns 0 on timeout, 1 for a user message, 2 for a SystemMsg;
+ * the value (adopted into cx's heap) is then read once with
+ * snow_proc_received. */
+SNOW_API int64_t snow_proc_receive(snow_ctx_t *cx, int64_t timeout_ms, bool system);
+SNOW_API snow_word_t snow_proc_received(snow_ctx_t *cx);
+/* link(pid) (8.5, D64). */
+SNOW_API void snow_proc_link(snow_ctx_t *cx, int64_t pid);
+/* terminate do ... end (8.4, D24): f (Fun() -> ()) runs when the process
+ * ends normally or by a panic, before links and monitors are told; a later
+ * call replaces it. f must stay reachable from the process's stack. */
+SNOW_API void snow_proc_on_terminate(snow_ctx_t *cx, snow_record_t *f);
+
+/* Process (stdlib 19), Timer (20). */
+SNOW_API int64_t snow_process_monitor(snow_ctx_t *cx, int64_t pid);
+SNOW_API int64_t snow_process_demonitor(snow_ctx_t *cx, int64_t ref);
+SNOW_API void snow_process_trap_exit(snow_ctx_t *cx, bool on);
+SNOW_API int64_t snow_process_register(snow_ctx_t *cx, snow_string_t *name, int64_t pid);
+SNOW_API int64_t snow_process_whereis(snow_ctx_t *cx, snow_string_t *name);
+SNOW_API void snow_timer_sleep(snow_ctx_t *cx, int64_t ms);
+SNOW_API void snow_timer_send_after(snow_ctx_t *cx, int64_t pid, int64_t ms, snow_word_t msg,
+                                    bool is_ptr);
+
+/* Job (stdlib 21, D71-D73). f is a Fun() -> T closure; await returns
+ * Result<T, String> (timeout_ms < 0: Job.await; otherwise
+ * Job.await_timeout, where ms <= 0 only looks). map returns a List whose
+ * element descriptor is result_type (Result<B, String>). */
+SNOW_API int64_t snow_job_async(snow_ctx_t *cx, snow_record_t *f, bool result_is_ptr);
+SNOW_API snow_record_t *snow_job_await(snow_ctx_t *cx, int64_t job, int64_t timeout_ms,
+                                       bool result_is_ptr);
+SNOW_API snow_list_t *snow_job_map(snow_ctx_t *cx, snow_list_t *xs, snow_record_t *f,
+                                   bool elem_is_ptr, bool result_is_ptr,
+                                   const snow_type_t *result_type);
+
+/* Services (language.md 4.8, 8.6; D74-D78). dispatch is a closure
+ * Fun(op :: Int, state, args) -> word made by the compiler for the service:
+ * for a call handler it returns the (new_state, reply) tuple, for a cast
+ * the new state. args is the handler's single argument, or a tuple of
+ * them, or 0. A call to a service that is not alive (or dies before
+ * replying) panics `service call: process is not alive` (D77). */
+SNOW_API int64_t snow_service_start(snow_ctx_t *cx, snow_record_t *dispatch, snow_word_t state,
+                                    bool state_is_ptr);
+SNOW_API snow_word_t snow_service_call(snow_ctx_t *cx, int64_t pid, int64_t op, snow_word_t args,
+                                       bool args_is_ptr);
+SNOW_API void snow_service_cast(snow_ctx_t *cx, int64_t pid, int64_t op, snow_word_t args,
+                                bool args_is_ptr);
+
+/* Supervisors (language.md 4.9, 8.7; stdlib 23; D79-D83). children is a
+ * List of (name :: String, start :: Fun() -> Pid, restart :: Int,
+ * shutdown_ms :: Int) tuples in declaration order; strategy and restart
+ * use stdlib 23.1's order (one_for_one = 0 ...; permanent = 0 ...);
+ * shutdown_ms 0 means brutal_kill. Returns the supervisor's pid. */
+SNOW_API int64_t snow_sup_start(snow_ctx_t *cx, snow_string_t *name, int64_t strategy,
+                                int64_t max_restarts, int64_t max_seconds, snow_list_t *children);
 
 /* }====== */
 
