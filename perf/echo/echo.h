@@ -48,4 +48,13 @@ int echo_load_run(uint16_t port, int conns, size_t msg_bytes, double seconds, ec
 int echo_load_count(uint16_t port, int conns, size_t msg_bytes, uint64_t msgs_max,
                     echo_result_t *out);
 
+/* Connects conns clients to each of 127.0.0.1:ports[0] and ports[1] and
+ * alternates ping-pong load between the two sets in slices of slice_s
+ * seconds (order A B B A B A A B ...; the client drains every reply before
+ * switching), after a warm-up, until each server has had `seconds` of
+ * measured slices. out[k] is server k's result; its seconds field is the
+ * measured time that server was loaded. Returns 0 or -errno. */
+int echo_load_ab(const uint16_t ports[2], int conns, size_t msg_bytes, double seconds,
+                 double slice_s, echo_result_t out[2]);
+
 #endif

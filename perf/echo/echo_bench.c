@@ -1,13 +1,16 @@
 /* echo_bench: the kernel/ echo server against a plain epoll echo server, in
- * the same run (issue 6). For each connection count and round, each server
- * runs in a forked child while the load client runs in this process (with
- * --pin 1 the server is pinned to CPU 0 and the client to CPU 1; off by
- * default because on a shared machine pinning measures the neighbours);
- * loopback only, bounded in time (about rounds x 2 x counts x (seconds + 0.3)
- * seconds). The order of the two servers alternates between rounds.
+ * the same run (issue 6). Each round forks both servers (children) and the
+ * load client (this process) alternates ping-pong load between them in short
+ * slices, A B B A B A A B ..., draining every reply before it switches, so
+ * that neighbours on a shared machine land on both servers alike; the slot
+ * order swaps between rounds. --slice-ms 0 runs the older sequential phases
+ * instead (one server at a time, order alternating between rounds). With
+ * --pin 1 both servers are pinned to CPU 0 and the client to CPU 1 (off by
+ * default: on a shared 2-core box pinning measures the neighbours). Loopback
+ * only, bounded in time (about rounds x counts x 2 x (seconds + 0.2) s).
  *
  *   echo_bench [--seconds S] [--rounds R] [--msg BYTES] [--conns 1,256] [--pin 0|1]
- *              [--kern multishot|pair]
+ *              [--slice-ms 50|0] [--kern multishot|pair]
  *   echo_bench --serve kern|epoll --port P [--kern multishot|pair]
  *   echo_bench --load N --port P [--conns C] [--msg BYTES]
  *
@@ -16,8 +19,8 @@
  * against it and prints msgs/s. Together they give callgrind and strace a
  * fixed amount of work: instructions and syscalls per round trip.
  *
- * Prints one line per phase and, per connection count, the medians over the
- * rounds and the kern/epoll ratios (msgs/s: higher is better; p99 and server
+ * Prints one line per server and round and, per connection count, the
+ * medians over the rounds and the kern/epoll ratios (msgs/s: higher is better; p99 and server
  * CPU per message: lower is better). Exit status 1 if any phase failed. */
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #include <errno.h>
@@ -51,8 +54,9 @@ static void pin(int cpu)
     sched_setaffinity(0, sizeof set, &set);
 }
 
-/* Runs one phase: fork the server, load it, kill it. */
-static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t *r)
+/* Forks one server on a fresh loopback listener; *port gets its port. The
+ * child never returns. Returns the pid or -errno. */
+static pid_t spawn(bool kern, kern_ring_stats_t *stats, uint16_t *port)
 {
     kern_sock_addr_t a;
     kern_sock_addr_ip(&a, "127.0.0.1", 0);
@@ -60,9 +64,7 @@ static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t
     if (lfd < 0)
         return lfd;
     kern_sock_local_addr(lfd, &a);
-    kern_ring_stats_t *stats =
-        mmap(NULL, sizeof *stats, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    memset(stats, 0, sizeof *stats);
+    *port = kern_sock_addr_port(&a);
     pid_t pid = fork();
     if (pid == 0) {
         pin(0);
@@ -71,21 +73,73 @@ static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t
         echo_epoll_serve(lfd);
     }
     close(lfd);
-    if (pid < 0)
-        return -errno;
-    int rc = echo_load_run(kern_sock_addr_port(&a), conns, msg, seconds, r);
+    return pid < 0 ? -errno : pid;
+}
+
+/* Kills the server and fills r's per-message server figures. Server CPU per
+ * message comes from rusage, which neighbours stealing the CPU move less
+ * than the wall-clock figures; it includes warm-up and connection set-up. */
+static void finish(pid_t pid, const kern_ring_stats_t *stats, echo_result_t *r)
+{
     kill(pid, SIGKILL);
     struct rusage ru;
     wait4(pid, NULL, 0, &ru);
-    /* Server CPU per message: robust to neighbours stealing the CPU, which
-     * move the wall-clock figures on a shared machine. Includes warm-up. */
     double cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
                    ru.ru_stime.tv_usec / 1e6;
-    r->server_cpu_us = r->msgs ? cpu_s * 1e6 / (double)r->msgs_all : 0;
-    r->enters_per_msg = r->msgs_all ? (double)stats->enters / (double)r->msgs_all : 0;
-    r->syscalls_per_msg =
-        r->msgs_all ? (double)(stats->enters + stats->direct_sends) / (double)r->msgs_all : 0;
+    double all = (double)r->msgs_all;
+    r->server_cpu_us = r->msgs_all ? cpu_s * 1e6 / all : 0;
+    r->enters_per_msg = r->msgs_all ? (double)stats->enters / all : 0;
+    r->syscalls_per_msg = r->msgs_all ? (double)(stats->enters + stats->direct_sends) / all : 0;
+}
+
+static kern_ring_stats_t *shared_stats(void)
+{
+    kern_ring_stats_t *stats =
+        mmap(NULL, sizeof *stats, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    memset(stats, 0, sizeof *stats);
+    return stats;
+}
+
+/* Sequential phase (--slice-ms 0): fork one server, load it, kill it. */
+static int phase(bool kern, int conns, size_t msg, double seconds, echo_result_t *r)
+{
+    kern_ring_stats_t *stats = shared_stats();
+    uint16_t port;
+    pid_t pid = spawn(kern, stats, &port);
+    int rc = pid < 0 ? (int)pid : echo_load_run(port, conns, msg, seconds, r);
+    if (pid > 0)
+        finish(pid, stats, r);
     munmap(stats, sizeof *stats);
+    return rc;
+}
+
+/* Interleaved phase: both servers up at once, the load alternating between
+ * them in slices (echo_load_ab). kern_first puts the kern server in slot A.
+ * res[0] is kern's result, res[1] epoll's. */
+static int phase_ab(bool kern_first, int conns, size_t msg, double seconds, double slice_s,
+                    echo_result_t res[2])
+{
+    kern_ring_stats_t *stats[2] = {shared_stats(), shared_stats()};
+    uint16_t ports[2];
+    pid_t pids[2];
+    int rc = 0;
+    for (int slot = 0; slot < 2; slot++) {
+        bool kern = (slot == 0) == kern_first;
+        pids[slot] = spawn(kern, stats[slot], &ports[slot]);
+        if (pids[slot] < 0)
+            rc = (int)pids[slot];
+    }
+    echo_result_t out[2];
+    memset(out, 0, sizeof out);
+    if (rc == 0)
+        rc = echo_load_ab(ports, conns, msg, seconds, slice_s, out);
+    for (int slot = 0; slot < 2; slot++) {
+        if (pids[slot] > 0)
+            finish(pids[slot], stats[slot], &out[slot]);
+        munmap(stats[slot], sizeof *stats[slot]);
+    }
+    res[0] = out[kern_first ? 0 : 1];
+    res[1] = out[kern_first ? 1 : 0];
     return rc;
 }
 
@@ -131,6 +185,59 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static void print_row(int conns, bool kern, int round, const echo_result_t *res, int rc)
+{
+    char enters[16] = "-", sys[16] = "-";
+    if (kern) {
+        snprintf(enters, sizeof enters, "%.2f", res->enters_per_msg);
+        snprintf(sys, sizeof sys, "%.2f", res->syscalls_per_msg);
+    }
+    printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %9s %6llu%s\n", conns,
+           kern ? "kern" : "epoll", round + 1, res->seconds > 0 ? res->msgs / res->seconds : 0,
+           res->p50_us, res->p99_us, res->server_cpu_us, enters, sys,
+           (unsigned long long)res->errors, rc < 0 ? " (failed)" : "");
+    fflush(stdout);
+}
+
+/* All rounds at one connection count, then the medians. Returns 1 if any
+ * phase failed or lost a byte. */
+static int run_count(int conns, size_t msg, double seconds, int rounds, double slice_s)
+{
+    double rate[2][ROUNDS_MAX], p50[2][ROUNDS_MAX], p99[2][ROUNDS_MAX], cpu[2][ROUNDS_MAX];
+    int failed = 0;
+    for (int r = 0; r < rounds; r++) {
+        echo_result_t res[2]; /* [0] kern, [1] epoll */
+        int rc[2];
+        if (slice_s > 0) {
+            rc[0] = rc[1] = phase_ab(r % 2 == 0, conns, msg, seconds, slice_s, res);
+        } else { /* alternate who goes first */
+            for (int k = 0; k < 2; k++) {
+                int who = (k + r) % 2; /* 0: kern */
+                rc[who] = phase(who == 0, conns, msg, seconds, &res[who]);
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            int who = slice_s > 0 || r % 2 == 0 ? k : 1 - k; /* print in run order */
+            if (rc[who] < 0 || res[who].errors)
+                failed = 1;
+            rate[who][r] = res[who].seconds > 0 ? res[who].msgs / res[who].seconds : 0;
+            p50[who][r] = res[who].p50_us;
+            p99[who][r] = res[who].p99_us;
+            cpu[who][r] = res[who].server_cpu_us;
+            print_row(conns, who == 0, r, &res[who], rc[who]);
+        }
+    }
+    double mk = median(rate[0], rounds), me = median(rate[1], rounds);
+    double fk = median(p50[0], rounds), fe = median(p50[1], rounds);
+    double pk = median(p99[0], rounds), pe = median(p99[1], rounds);
+    double ck = median(cpu[0], rounds), ce = median(cpu[1], rounds);
+    printf("SUMMARY conns=%d kern %.0f msgs/s p50 %.1f p99 %.1f us cpu %.2f us/msg | epoll %.0f "
+           "msgs/s p50 %.1f p99 %.1f us cpu %.2f us/msg | kern/epoll msgs/s %.3f p50 %.3f p99 "
+           "%.3f cpu %.3f\n",
+           conns, mk, fk, pk, ck, me, fe, pe, ce, mk / me, fk / fe, pk / pe, ck / ce);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     double seconds = 2.0;
@@ -140,6 +247,7 @@ int main(int argc, char **argv)
     const char *serve_which = NULL;
     int port = 0;
     uint64_t load_msgs = 0;
+    double slice_ms = 50;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--seconds") == 0)
             seconds = atof(argv[i + 1]);
@@ -154,6 +262,8 @@ int main(int argc, char **argv)
             port = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--load") == 0)
             load_msgs = (uint64_t)atoll(argv[i + 1]);
+        else if (strcmp(argv[i], "--slice-ms") == 0)
+            slice_ms = atof(argv[i + 1]);
         else if (strcmp(argv[i], "--pin") == 0)
             pinning = atoi(argv[i + 1]) != 0;
         else if (strcmp(argv[i], "--msg") == 0)
@@ -165,9 +275,10 @@ int main(int argc, char **argv)
                 counts[ncounts++] = atoi(s);
         }
     }
-    if (rounds < 1 || rounds > ROUNDS_MAX || seconds <= 0 || msg == 0 || msg > 4096) {
+    if (rounds < 1 || rounds > ROUNDS_MAX || seconds <= 0 || msg == 0 || msg > 4096 ||
+        slice_ms < 0) {
         fprintf(stderr, "usage: echo_bench [--seconds S] [--rounds 1..9] [--msg 1..4096] "
-                        "[--conns 1,256]\n");
+                        "[--conns 1,256] [--slice-ms MS|0] [--pin 0|1] [--kern multishot|pair]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -177,43 +288,15 @@ int main(int argc, char **argv)
         return load_count(port, counts[0], msg, load_msgs);
     kern_probe_print(kern_probe_get(), stdout);
     pin(1);
-    printf("echo: %zu-byte ping-pong, %.1f s per phase, %d rounds, %s, kern server: %s\n", msg,
-           seconds, rounds, pinning ? "server CPU 0, client CPU 1" : "not pinned",
+    printf("echo: %zu-byte ping-pong, %.1f s per server per round, %d rounds, %s, %s, kern "
+           "server: %s\n",
+           msg, seconds, rounds, pinning ? "servers CPU 0, client CPU 1" : "not pinned",
+           slice_ms > 0 ? "interleaved slices" : "sequential phases",
            echo_kern_mode == ECHO_KERN_PAIR ? "send_recv pairs" : "multishot recv + send");
     printf("%-6s %-6s %-5s %12s %9s %9s %11s %11s %9s %6s\n", "conns", "server", "round",
            "msgs/s", "p50_us", "p99_us", "cpu_us/msg", "enters/msg", "sys/msg", "errors");
     int failed = 0;
-    for (int c = 0; c < ncounts; c++) {
-        double rate[2][ROUNDS_MAX], p99[2][ROUNDS_MAX], cpu[2][ROUNDS_MAX];
-        for (int r = 0; r < rounds; r++) {
-            for (int k = 0; k < 2; k++) {
-                bool kern = (k + r) % 2 == 0; /* alternate who goes first */
-                echo_result_t res;
-                int rc = phase(kern, counts[c], msg, seconds, &res);
-                if (rc < 0 || res.errors)
-                    failed = 1;
-                double mps = res.msgs / res.seconds;
-                rate[kern ? 0 : 1][r] = mps;
-                p99[kern ? 0 : 1][r] = res.p99_us;
-                cpu[kern ? 0 : 1][r] = res.server_cpu_us;
-                char enters[16] = "-", sys[16] = "-";
-                if (kern) {
-                    snprintf(enters, sizeof enters, "%.2f", res.enters_per_msg);
-                    snprintf(sys, sizeof sys, "%.2f", res.syscalls_per_msg);
-                }
-                printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %9s %6llu%s\n", counts[c],
-                       kern ? "kern" : "epoll", r + 1, mps, res.p50_us, res.p99_us,
-                       res.server_cpu_us, enters, sys, (unsigned long long)res.errors,
-                       rc < 0 ? " (failed)" : "");
-                fflush(stdout);
-            }
-        }
-        double mk = median(rate[0], rounds), me = median(rate[1], rounds);
-        double pk = median(p99[0], rounds), pe = median(p99[1], rounds);
-        double ck = median(cpu[0], rounds), ce = median(cpu[1], rounds);
-        printf("SUMMARY conns=%d kern %.0f msgs/s p99 %.1f us cpu %.2f us/msg | epoll %.0f msgs/s "
-               "p99 %.1f us cpu %.2f us/msg | kern/epoll msgs/s %.3f p99 %.3f cpu %.3f\n",
-               counts[c], mk, pk, ck, me, pe, ce, mk / me, pk / pe, ck / ce);
-    }
+    for (int c = 0; c < ncounts; c++)
+        failed |= run_count(counts[c], msg, seconds, rounds, slice_ms / 1e3);
     return failed;
 }
