@@ -782,9 +782,12 @@ static void emit_entry(emitter_t *em)
         fprintf(out, "    (void)%s(cx);\n", p->funcs[p->main_func]->c_name);
     else
         fputs("    (void)cx;\n", out);
-    fputs("}\n\nint main(int argc, char **argv)\n{\n"
-          "    return snow_rt_main(argc, argv, snow_main_);\n}\n\n",
-          out);
+    /* Only programs that use processes pay for the scheduler (and run main
+     * on a process stack); the others keep the main thread's (8.1). */
+    fprintf(out,
+            "}\n\nint main(int argc, char **argv)\n{\n"
+            "    return %s(argc, argv, snow_main_);\n}\n\n",
+            p->uses_procs ? "snow_rt_main_procs" : "snow_rt_main");
 }
 
 int emit_ir_program(const ir_program_t *p, FILE *out)

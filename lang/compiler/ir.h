@@ -248,6 +248,7 @@ typedef struct ir_program_t {
     uint32_t nglobals, cap_globals;
     int32_t main_func;  /* funcs index of the program's main */
     int32_t init_func;  /* funcs index of the module-constant initialiser, or -1 */
+    bool uses_procs;    /* uses processes: main runs on the scheduler (snow_rt_main_procs) */
     const char **files; /* source file paths by file index (for #line and panics) */
     uint32_t nfiles;
 } ir_program_t;

@@ -943,7 +943,9 @@ int lower_program(compile_t *c)
     while (lw->done < lw->nwork) {
         lw_work_t w = lw->work[lw->done++];
         lw->depth = w.depth;
-        if (w.const_stmt || w.const_b)
+        if (w.actor || w.service)
+            lower_actor_work(lw, &w);
+        else if (w.const_stmt || w.const_b)
             lower_const(lw, &w);
         else
             lower_work(lw, &w);

@@ -467,6 +467,15 @@ static ir_expr_t *lower_call(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ast_e
         return call_method(lw, call, ref, vals, tys, n, ret, line);
     case TY_REF_FROM_JSON:
         return call_json(lw, call, ref, vals, tys, n, ret, line);
+    case TY_REF_ACTOR:
+        if (tail && lw->fx->self_actor == ref->actor && !lw->fx->parent) {
+            self_tail_call(lw, vals, n, line); /* the actor's state loop (4.7) */
+            return NULL;
+        }
+        return lower_actor_call(lw, call, ref, vals, tys, n);
+    case TY_REF_SERVICE:
+    case TY_REF_SUPERVISOR:
+        return lower_actor_call(lw, call, ref, vals, tys, n);
     default:
         lw_unsupported(lw, call->span, "this kind of call");
         return ir_unit(lw->a);
@@ -1047,8 +1056,16 @@ ir_expr_t *lower_expr(lower_t *lw, ast_expr_t *e)
         return lower_closure(lw, e);
     case AST_EXPR_BLOCK:
         return lower_block(lw, e->then_block);
+    case AST_EXPR_RECEIVE:
+        return lower_receive(lw, e, false);
+    case AST_EXPR_SPAWN:
+    case AST_EXPR_SEND:
+    case AST_EXPR_LINK:
+    case AST_EXPR_MONITOR:
+    case AST_EXPR_SELF:
+        return lower_actor_form(lw, e);
     default:
-        lw_unsupported(lw, e->span, "actors and processes");
+        lw_unsupported(lw, e->span, "this expression");
         return ir_unit(lw->a);
     }
 }
@@ -1297,6 +1314,9 @@ void lower_tail(lower_t *lw, ast_expr_t *e)
     case AST_EXPR_CASE:
         (void)lower_case(lw, e, true);
         return;
+    case AST_EXPR_RECEIVE:
+        (void)lower_receive(lw, e, true);
+        return;
     case AST_EXPR_BLOCK:
         lower_tail_block(lw, e->then_block, e->span);
         return;
@@ -1327,6 +1347,32 @@ void lower_tail(lower_t *lw, ast_expr_t *e)
         break;
     }
     emit_return(lw, lower_expr(lw, e), line);
+}
+
+/* }====== */
+
+/* {====== For lower_actor.c */
+
+ir_expr_t *lw_new_record(lower_t *lw, uint16_t tag, ir_expr_t **vals, uint32_t n, uint32_t line)
+{
+    return new_record(lw, tag, vals, n, line);
+}
+
+ir_expr_t *lw_call_fn(lower_t *lw, uint32_t func, ir_expr_t **args, uint32_t nargs, uint32_t line)
+{
+    return call_fn(lw, func, args, nargs, line);
+}
+
+ir_expr_t *lw_block_closure(lower_t *lw, ast_block_t *body, ty_t *ret, span_t span)
+{
+    ast_params_t none = {0};
+    ast_expr_t *guard = NULL;
+    return closure_of(lw, fun_type(lw, NULL, 0, ret), &none, &guard, &body, 1, span);
+}
+
+ty_t *lw_fun_type(lower_t *lw, ty_t **params, uint32_t n, ty_t *ret)
+{
+    return fun_type(lw, params, n, ret);
 }
 
 /* }====== */

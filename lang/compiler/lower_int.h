@@ -46,6 +46,7 @@ typedef struct lw_fn_t {
     ty_t **vars, **args; /* monomorphization substitution */
     uint32_t nsubst;
     ty_fn_t *self_fn; /* the function instance (self tail calls), NULL in closures */
+    ty_actor_t *self_actor; /* the actor whose body this is (its self tail calls) */
     const char *self_key;
     ty_binding_t **caps; /* closures: captured bindings in capture order */
     uint32_t ncaps, cap_caps;
@@ -71,6 +72,8 @@ typedef struct {
     ast_stmt_t *const_stmt; /* a module constant's getter instead of a function */
     ty_binding_t *const_b;
     uint32_t depth; /* instantiation nesting: 1 for main, +1 per instance it causes */
+    ty_actor_t *actor;     /* an actor's body instead of a function (lower_actor.c) */
+    ty_service_t *service; /* a service's dispatch closure code (lower_actor.c) */
 } lw_work_t;
 
 /* Deeper instantiation chains (polymorphic recursion) panic instead (5.5). */
@@ -176,6 +179,31 @@ ir_expr_t *lw_equal(lower_t *lw, ir_expr_t *x, ir_expr_t *y, ty_t *t, uint32_t l
 /* Creates the closure code function for a function-valued reference. */
 ir_expr_t *lw_fn_value(lower_t *lw, uint32_t func, ty_t *fun_ty, uint32_t line);
 
+/* Exported for lower_actor.c: a record (tuple) of vals, a direct call of
+ * funcs[func], the closure of a parameterless block, a function type. */
+ir_expr_t *lw_new_record(lower_t *lw, uint16_t tag, ir_expr_t **vals, uint32_t n, uint32_t line);
+ir_expr_t *lw_call_fn(lower_t *lw, uint32_t func, ir_expr_t **args, uint32_t nargs, uint32_t line);
+ir_expr_t *lw_block_closure(lower_t *lw, ast_block_t *body, ty_t *ret, span_t span);
+ty_t *lw_fun_type(lower_t *lw, ty_t **params, uint32_t n, ty_t *ret);
+
+/* ---------------------------------------------------------- lower_actor.c */
+
+/* spawn, send, link, monitor, self() (language.md 5.10, 8.2, 8.5). */
+ir_expr_t *lower_actor_form(lower_t *lw, ast_expr_t *e);
+/* receive (8.3, D61-D63); in tail position its arms return. */
+ir_expr_t *lower_receive(lower_t *lw, ast_expr_t *e, bool tail);
+/* A call of an actor (not its own tail call), a service's generated
+ * function, or a supervisor (4.7-4.9); args lowered. */
+ir_expr_t *lower_actor_call(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ir_expr_t **vals,
+                            ty_t **tys, uint32_t n);
+/* Process, Timer and Job functions that need more than the generic stdlib
+ * call (is_ptr flags, descriptors); NULL for every other function. Marks
+ * the program as running on the scheduler for all of them. */
+ir_expr_t *lower_proc_std(lower_t *lw, const ty_builtin_fn_t *fn, ir_expr_t **args, ty_t **tys,
+                          uint32_t n, ty_t *ret, uint32_t line);
+/* Lowers the work item of an actor body or a service dispatcher. */
+void lower_actor_work(lower_t *lw, lw_work_t *w);
+
 /* ---------------------------------------------------------- lower_loop.c */
 
 /* for (6.8, D22): the list of body values when collect, else (). */
@@ -189,6 +217,12 @@ ir_expr_t *lower_while(lower_t *lw, ast_expr_t *e);
 void lower_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t fail_label);
 /* let / for binders: binds p to v, panicking when a refutable p fails. */
 void lower_bind_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t line);
+/* Emits arms tried in order against scrut (concrete type t) inside a
+ * labelled block: the first that matches (pattern and guard) stores its
+ * body's value in local res (when rep is not Unit) or, in tail position,
+ * returns it; when none matches, panics `non-exhaustive match`. */
+void lw_match_arms(lower_t *lw, ast_arm_t *const *arms, uint32_t n, ir_expr_t *scrut, ty_t *t,
+                   uint32_t res, ir_rep_t rep, bool tail, uint32_t line);
 /* case: emits the arms; result in *result_local unless tail. */
 ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail);
 /* A function or closure body with clauses over the parameter locals. */

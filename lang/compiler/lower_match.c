@@ -279,35 +279,13 @@ void lower_bind_pat(lower_t *lw, ast_pat_t *p, ir_expr_t *v, ty_t *t, uint32_t l
     lw_block_end(lw, ok, saved_ok);
 }
 
-ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail)
+void lw_match_arms(lower_t *lw, ast_arm_t *const *arms, uint32_t n, ir_expr_t *scrut, ty_t *t,
+                   uint32_t res, ir_rep_t rep, bool tail, uint32_t line)
 {
-    uint32_t line = lw_line(lw, e->span);
-    ty_t *t = lw_ty(lw, e->lhs->ty);
-    ir_expr_t *scrut = load(lw, lower_expr(lw, e->lhs), line);
-    if (scrut->kind != IR_E_LOCAL && scrut->rep != IR_REP_UNIT) {
-        uint32_t tmp = lw_temp(lw, scrut->rep);
-        lw_assign(lw, tmp, scrut, line);
-        scrut = lw_local(lw, tmp);
-    }
-    ir_rep_t rep = lw_rep(lw_ty(lw, e->ty));
-    uint32_t res = (!tail && rep != IR_REP_UNIT) ? lw_temp(lw, rep) : 0;
-    /* A sum-type scrutinee's tag is read once; every arm's constructor test
-     * then compares one local, which the C compiler turns into a jump table. */
-    int64_t saved_src = lw->fx->tag_src;
-    uint32_t saved_tag = lw->fx->tag_local;
-    ty_t *rt = ty_resolve(t);
-    if (scrut->kind == IR_E_LOCAL && rt->kind == TY_CON && rt->decl &&
-        rt->decl->kind == TY_DECL_SUM && rt->decl->nvariants > 1) {
-        uint32_t tl = lw_temp(lw, IR_REP_INT);
-        lw->fx->tag_src = -1;
-        lw_assign(lw, tl, tag_of(lw, scrut), line);
-        lw->fx->tag_src = scrut->index;
-        lw->fx->tag_local = tl;
-    }
     ir_block_t *saved_done;
     ir_stmt_t *done = lw_block_begin(lw, &saved_done);
-    for (uint32_t k = 0; k < e->arms.len; k++) {
-        ast_arm_t *arm = &e->arms.items[k];
+    for (uint32_t k = 0; k < n; k++) {
+        ast_arm_t *arm = arms[k];
         ir_block_t *saved;
         ir_stmt_t *next = lw_block_begin(lw, &saved);
         lower_pat(lw, arm->pat, scrut, t, next->label);
@@ -335,6 +313,37 @@ ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail)
     }
     lw_panic(lw, "non-exhaustive match", line);
     lw_block_end(lw, done, saved_done);
+}
+
+ir_expr_t *lower_case(lower_t *lw, ast_expr_t *e, bool tail)
+{
+    uint32_t line = lw_line(lw, e->span);
+    ty_t *t = lw_ty(lw, e->lhs->ty);
+    ir_expr_t *scrut = load(lw, lower_expr(lw, e->lhs), line);
+    if (scrut->kind != IR_E_LOCAL && scrut->rep != IR_REP_UNIT) {
+        uint32_t tmp = lw_temp(lw, scrut->rep);
+        lw_assign(lw, tmp, scrut, line);
+        scrut = lw_local(lw, tmp);
+    }
+    ir_rep_t rep = lw_rep(lw_ty(lw, e->ty));
+    uint32_t res = (!tail && rep != IR_REP_UNIT) ? lw_temp(lw, rep) : 0;
+    /* A sum-type scrutinee's tag is read once; every arm's constructor test
+     * then compares one local, which the C compiler turns into a jump table. */
+    int64_t saved_src = lw->fx->tag_src;
+    uint32_t saved_tag = lw->fx->tag_local;
+    ty_t *rt = ty_resolve(t);
+    if (scrut->kind == IR_E_LOCAL && rt->kind == TY_CON && rt->decl &&
+        rt->decl->kind == TY_DECL_SUM && rt->decl->nvariants > 1) {
+        uint32_t tl = lw_temp(lw, IR_REP_INT);
+        lw->fx->tag_src = -1;
+        lw_assign(lw, tl, tag_of(lw, scrut), line);
+        lw->fx->tag_src = scrut->index;
+        lw->fx->tag_local = tl;
+    }
+    ast_arm_t **arms = ARENA_ARRAY(lw->a, ast_arm_t *, e->arms.len ? e->arms.len : 1);
+    for (uint32_t k = 0; k < e->arms.len; k++)
+        arms[k] = &e->arms.items[k];
+    lw_match_arms(lw, arms, e->arms.len, scrut, t, res, rep, tail, line);
     lw->fx->tag_src = saved_src;
     lw->fx->tag_local = saved_tag;
     return (!tail && rep != IR_REP_UNIT) ? lw_local(lw, res) : ir_unit(lw->a);

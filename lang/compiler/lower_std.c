@@ -186,6 +186,9 @@ ir_expr_t *lower_stdlib_call(lower_t *lw, ast_expr_t *call, const ty_builtin_fn_
     const char *c_name = runtime_name(lw, fn);
     if (fn->special != TY_SPECIAL_NONE)
         return special(lw, call, fn, args, arg_tys, nargs, ret_ty, line);
+    ir_expr_t *proc = lower_proc_std(lw, fn, args, arg_tys, nargs, ret_ty, line);
+    if (proc)
+        return proc;
     ty_t *sig = fn->scheme ? ty_resolve(fn->scheme->type) : NULL;
     bool fun = sig && sig->kind == TY_FUN;
     ir_expr_t **xs = ARENA_ARRAY(lw->a, ir_expr_t *, nargs + 2);

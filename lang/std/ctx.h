@@ -61,6 +61,8 @@ struct snow_ctx_t {
     bool owns_rt;
     std_panic_cb on_panic; /* NULL: main program, abort with SIGABRT (D25) */
     void *sched;           /* owned by sched/ */
+    snow_word_t received;  /* snow_proc_receive's value until snow_proc_received reads it; the
+                              context is on the process's stack, so the scan keeps it alive */
 };
 
 /* Initialises cx for a process whose stack ends at stack_hi, sharing rt
