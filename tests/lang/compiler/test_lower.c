@@ -133,13 +133,32 @@ Test(compiler_lower, method_calls_bind_to_the_impl)
 /* Constructs the back end does not handle fail the build with E0999. */
 Test(compiler_lower, unsupported_constructs_report_E0999)
 {
+    /* Sending to a name on another node needs distribution (services.md 7). */
     int errors = 0;
-    compile_t *c = lower_src("actor ping() do\n  receive do\n    n -> ping()\n  end\nend\n"
-                             "fn main() do\n  let p = spawn(ping)\nend\n",
-                             &errors);
+    compile_t *c = lower_src("fn main() do\n  send((\"svc\", \"n1@host\"), 1)\nend\n", &errors);
     cr_assert_gt(errors, 0);
     cr_assert_gt(c->diag->count, 0);
     cr_assert_str_eq(c->diag->items[c->diag->count - 1].code, "E0999");
+    compile_free(c);
+}
+
+/* language.md 4.7, 8.2: an actor is a function whose self tail call is a
+ * loop; a program that spawns runs main on the scheduler. */
+Test(compiler_lower, actor_loop_and_spawn)
+{
+    int errors = 0;
+    compile_t *c = lower_src("actor ping(n :: Int) do\n  receive do\n    k -> ping(n + k)\n  end\nend\n"
+                             "fn main() do\n  let p = spawn(ping, 0)\n  send(p, 1)\nend\n",
+                             &errors);
+    cr_assert_eq(errors, 0);
+    cr_assert(c->ir->uses_procs);
+    const ir_func_t *actor = NULL;
+    for (uint32_t i = 0; i < c->ir->nfuncs; i++)
+        if (strcmp(c->ir->funcs[i]->c_name, "snow_actor_Main_ping") == 0)
+            actor = c->ir->funcs[i];
+    cr_assert_not_null(actor);
+    cr_assert(actor->uses_tailcall);
+    cr_assert_eq(actor->nparams, 1);
     compile_free(c);
 }
 
