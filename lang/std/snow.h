@@ -747,6 +747,24 @@ SNOW_API snow_record_t *snow_http_post(snow_ctx_t *cx, snow_string_t *url, snow_
 
 /* }====== */
 
+/* {====== SQLite (db/, services.md 4, D111, D119-D124)
+ *
+ * A SqliteConn is an opaque handle (`void *` in emitted code): a heap record
+ * of the calling process that refers to the shared connection, so it can be
+ * sent to other processes. Results are Result records: Ok(SqliteConn),
+ * Ok(Int), Ok(List<Map<String, String>>), Ok(()), or Err(String). */
+SNOW_API snow_record_t *snow_sqlite_open(snow_ctx_t *cx, snow_string_t *path);
+SNOW_API void snow_sqlite_close(snow_ctx_t *cx, void *conn);
+SNOW_API snow_record_t *snow_sqlite_execute(snow_ctx_t *cx, void *conn, snow_string_t *sql,
+                                            snow_list_t *params);
+SNOW_API snow_record_t *snow_sqlite_query(snow_ctx_t *cx, void *conn, snow_string_t *sql,
+                                          snow_list_t *params);
+SNOW_API snow_record_t *snow_sqlite_begin(snow_ctx_t *cx, void *conn);
+SNOW_API snow_record_t *snow_sqlite_commit(snow_ctx_t *cx, void *conn);
+SNOW_API snow_record_t *snow_sqlite_rollback(snow_ctx_t *cx, void *conn);
+
+/* }====== */
+
 /* {====== Processes (language.md 8; stdlib 18-23; sched/snow_proc.c)
  *
  * A program that uses any of these runs on the scheduler: its emitted C
