@@ -1091,7 +1091,10 @@ static int exchange(io_t *io, const ws_http_client_request_t *req, const ws_http
 static int fail(ws_http_client_result_t *out, const ws_http_client_request_t *req, int rc,
                 const char *detail)
 {
-    out->error = fmt_owned("%.*s: %s", (int)req->url_len, req->url, detail);
+    if (req->url_len == 0) /* "": reads better than a message that starts with ':' */
+        out->error = fmt_owned("\"\": %s", detail);
+    else
+        out->error = fmt_owned("%.*s: %s", (int)req->url_len, req->url, detail);
     return rc;
 }
 
