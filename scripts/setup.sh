@@ -20,6 +20,8 @@ packages=(
     liburing-dev libwolfssl-dev libjemalloc-dev libcriterion-dev libsqlite3-dev
     postgresql curl wrk openssl python3 procps
 )
+# The tests also run the aarch64 context switch under qemu-user.
+if [ "$mode" = test ]; then packages+=(qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross); fi
 
 install_missing() {
     local missing=()
