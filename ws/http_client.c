@@ -913,7 +913,8 @@ static int read_head(io_t *io, resp_t *r, char *msg, size_t cap)
     }
     ws_slice_t cs = r->head.charset;
     if (cs.len < sizeof r->charset) {
-        memcpy(r->charset, cs.base, cs.len);
+        if (cs.len > 0)
+            memcpy(r->charset, cs.base, cs.len);
         r->charset[cs.len] = '\0';
     } else {
         snprintf(r->charset, sizeof r->charset, "unknown");
@@ -926,6 +927,8 @@ static int read_head(io_t *io, resp_t *r, char *msg, size_t cap)
 /* Appends n bytes to the body; -EFBIG past the limit. */
 static int body_append(resp_t *r, const char *p, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (r->body_len + n > WS_HTTP_CLIENT_BODY_BYTES_MAX)
         return -EFBIG;
     if (r->body_len + n + 1 > r->body_cap) {
