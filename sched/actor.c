@@ -221,6 +221,10 @@ snow_word_t sched_actor_msg_take(snow_ctx_t *cx, sched_msg_t *msg)
 static void adopt(snow_ctx_t *cx, actor_msg_t *m, snow_word_t *value)
 {
     if (m->is_ptr) {
+        /* The fragment's blocks count as allocation in full: a small
+         * message still brings a whole block, and the collector must run
+         * often enough to give back the ones whose messages are done. */
+        cx->heap.bytes_since_gc += m->frag.bytes_mapped;
         std_heap_adopt(&cx->heap, &m->frag);
         std_heap_destroy(&m->frag); /* now empty: frees its bookkeeping */
     }
