@@ -187,6 +187,21 @@ static char *make_target(const char *p, size_t n)
     return t;
 }
 
+/* True when text starts with another scheme: "ftp://..." or "mailto:x",
+ * but not "localhost:8080/" (a host and port without a scheme). */
+static bool has_scheme(const char *text, size_t len)
+{
+    if (len >= 3 && memmem(text, len, "://", 3))
+        return true;
+    size_t i = 0;
+    while (i < len && (((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z') ||
+                       (i > 0 && ((text[i] >= '0' && text[i] <= '9') || text[i] == '+' ||
+                                  text[i] == '-' || text[i] == '.'))))
+        i++;
+    return i > 0 && i < len && text[i] == ':' && !(i + 1 < len && text[i + 1] >= '0' &&
+                                                   text[i + 1] <= '9');
+}
+
 int ws_http_url_parse(const char *text, size_t len, ws_http_url_t *url, const char **why)
 {
     const char *ignored;
@@ -207,8 +222,8 @@ int ws_http_url_parse(const char *text, size_t len, ws_http_url_t *url, const ch
         url->tls = true;
         i = 8;
     } else {
-        const char *sep = len >= 3 ? memmem(text, len, "://", 3) : NULL;
-        *why = sep ? "unsupported scheme (only http and https)" : "missing http:// or https://";
+        *why = has_scheme(text, len) ? "unsupported scheme (only http and https)"
+                                     : "missing http:// or https://";
         return -EINVAL;
     }
     size_t a = i;
@@ -810,7 +825,7 @@ static int open_conn(io_t *io, const ws_http_client_request_t *req, const ws_htt
     int rc = resolve(io, url, &l);
     if (rc < 0) {
         const char *why = l.gai == 0 ? err_text(rc)
-                          : l.gai == EAI_SYSTEM ? strerror(errno)
+                          : l.gai == EAI_SYSTEM ? "system error"
                                                 : gai_strerror(l.gai);
         snprintf(msg, cap, "cannot resolve host %s: %s", url->host, why);
         return rc == -EAGAIN ? -EAGAIN : -ENOENT;

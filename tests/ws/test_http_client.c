@@ -82,6 +82,8 @@ Test(ws_http_client, url_parse_rejects_what_it_cannot_fetch)
 {
     url_bad("ftp://example.com/", "unsupported scheme (only http and https)");
     url_bad("example.com/x", "missing http:// or https://");
+    url_bad("localhost:8080/x", "missing http:// or https://");
+    url_bad("mailto:someone@example.com", "unsupported scheme (only http and https)");
     url_bad("", "missing http:// or https://");
     url_bad("http://", "missing host");
     url_bad("http:///x", "missing host");
