@@ -46,6 +46,8 @@ struct ws_conn_t {
     char *out;
     size_t out_len, out_cap;
     kern_op_t op;
+    uint64_t deadline_ns; /* a swept recv in flight times out then; 0: none */
+    bool swept_out;       /* the sweep cancelled that recv */
     ws_conn_t *prev, *next; /* the listener's list */
     /* HTTPS (serve_tls): the engine connection and its stream over fd. */
     kern_tls_conn_t *tconn;
@@ -146,9 +148,56 @@ static void tls_end(ws_conn_t *c)
 
 static int conn_flush(ws_conn_t *c);
 
-/* Receives into the buffer's free room. Returns bytes, 0 at end of stream,
- * or -errno (-ETIMEDOUT after timeout_ms). */
-static int conn_recv(ws_conn_t *c, int64_t timeout_ms)
+/* {====== Read timeouts: one sweep per worker
+ *
+ * A recv with a linked timeout costs a second SQE, a second CQE and the
+ * kernel's arming and disarming of a timer on every request (about 4 % of
+ * the server's CPU at 256 connections, docs/performance.md). The reads of
+ * requests and bodies instead note a deadline, and one timer per listener
+ * walks that worker's connections every sweep period and cancels the recvs
+ * past theirs. A timeout fires up to one period late: an eighth of the
+ * shorter of the read and idle timeouts, between 1 ms and 1 s. */
+
+static int64_t sweep_period_ns(const ws_server_config_t *cfg)
+{
+    int64_t ms = cfg->read_timeout_ms < cfg->idle_timeout_ms ? cfg->read_timeout_ms
+                                                             : cfg->idle_timeout_ms;
+    ms /= 8;
+    ms = ms < 1 ? 1 : ms > 1000 ? 1000 : ms;
+    return ms * 1000000;
+}
+
+static void conn_sweep(kern_ring_t *ring, kern_timer_t *t)
+{
+    ws_listener_t *l = t->data;
+    uint64_t now = kern_timer_now_ns();
+    for (ws_conn_t *c = l->conns; c; c = c->next) {
+        if (c->deadline_ns != 0 && c->deadline_ns <= now && kern_op_pending(&c->op)) {
+            c->deadline_ns = 0;
+            c->swept_out = true;
+            kern_op_cancel(ring, &c->op); /* the recv completes with -ECANCELED */
+        }
+    }
+    if (l->conns)
+        kern_timer_start(ring, t, sweep_period_ns(&l->srv->cfg), conn_sweep);
+}
+
+/* Keeps the sweep armed while l has connections. l's worker thread. */
+static void sweep_start(ws_listener_t *l, kern_ring_t *ring)
+{
+    if (kern_timer_armed(&l->sweep))
+        return;
+    l->sweep.data = l;
+    kern_timer_start(ring, &l->sweep, sweep_period_ns(&l->srv->cfg), conn_sweep);
+}
+
+/* }====== */
+
+/* Receives into the buffer's free room. With swept, the timeout is the
+ * sweep's (see above); without, the recv carries a linked timeout (exact,
+ * for the short linger). Returns bytes, 0 at end of stream, or -errno
+ * (-ETIMEDOUT after timeout_ms). */
+static int conn_recv_as(ws_conn_t *c, int64_t timeout_ms, bool swept)
 {
     snow_assert(c->cap > c->len);
     /* Never wait for input while responses are held: the peer may be
@@ -160,13 +209,25 @@ static int conn_recv(ws_conn_t *c, int64_t timeout_ms)
         return tls_recv(c, timeout_ms);
     c->op.data = c->proc;
     int64_t ns = timeout_ms < 0 ? -1 : timeout_ms * 1000000;
+    c->swept_out = false;
+    if (swept && ns >= 0) {
+        c->deadline_ns = kern_timer_now_ns() + (uint64_t)ns;
+        ns = -1;
+    }
     int rc =
         kern_sock_recv_into(c->ring, c->fd, c->buf + c->len, c->cap - c->len, ns, &c->op, io_done);
-    if (rc < 0)
+    if (rc < 0) {
+        c->deadline_ns = 0;
         return rc;
+    }
     sched_proc_park();
+    c->deadline_ns = 0;
+    if (c->swept_out && c->op.res == -ECANCELED)
+        return -ETIMEDOUT;
     return c->op.res;
 }
+
+static int conn_recv(ws_conn_t *c, int64_t timeout_ms) { return conn_recv_as(c, timeout_ms, true); }
 
 /* Sends every byte of iov[0, n). Returns 0 or -errno. */
 static int conn_write(ws_conn_t *c, struct iovec *iov, int n)
@@ -336,7 +397,7 @@ static void conn_linger(ws_conn_t *c)
     size_t total = 0;
     while (total < LINGER_BYTES_MAX) {
         c->len = c->start = 0;
-        int n = conn_recv(c, ms_left(deadline));
+        int n = conn_recv_as(c, ms_left(deadline), false);
         if (n <= 0)
             break;
         total += (size_t)n;
@@ -546,6 +607,10 @@ static void conn_unlink(ws_conn_t *c)
     if (c->next)
         c->next->prev = c->prev;
     c->prev = c->next = NULL;
+    /* The last one stops the sweep; not when the runtime discards the
+     * process after its rings are gone (no worker thread then). */
+    if (!c->l->conns && sched_worker_self())
+        kern_timer_stop(c->ring, &c->l->sweep);
 }
 
 /* Closes the socket and gives back the buffer: the connection is over. */
@@ -655,6 +720,7 @@ static _Noreturn void conn_main(void *arg)
     if (c.next)
         c.next->prev = &c;
     c.l->conns = &c;
+    sweep_start(c.l, c.ring);
     c.cap = BUF_BYTES_MIN;
     c.buf = kern_alloc(c.cap);
     if (!c.srv->cfg.tls || tls_start(&c) == 0)

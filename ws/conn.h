@@ -10,12 +10,13 @@
  * hook find the connection (container_of), answer 500, close the socket and
  * end only this process (D24, D87).
  *
- * Reads go straight into the buffer with a recv that carries its own
- * timeout (kern_sock_recv_into), which is how a read timeout and an idle
- * timeout cost no timer of their own; the process parks while the recv is
- * in flight and its completion unparks it (sched_proc_park, D27: the
- * process counts as awake, so the runtime does not stop under open
- * connections).
+ * Reads go straight into the buffer (kern_sock_recv_into); the process
+ * parks while the recv is in flight and its completion unparks it
+ * (sched_proc_park, D27: the process counts as awake, so the runtime does
+ * not stop under open connections). Read and idle timeouts cost no timer
+ * or SQE per read: the recv notes its deadline and one sweep timer per
+ * listener cancels the recvs past theirs, up to an eighth of the shorter
+ * timeout late (conn.c, "Read timeouts").
  *
  * Invariant: a connection is on its listener's list exactly while its
  * socket is open; both belong to the listener's worker thread. */
@@ -44,6 +45,7 @@ typedef struct ws_listener_t {
     kern_timer_t retry; /* accept again after EMFILE/ENFILE */
     sched_proc_t *proc; /* the parked listener process */
     ws_conn_t *conns;   /* open connections on this worker, doubly linked */
+    kern_timer_t sweep; /* conn.c: read timeouts, armed while conns is not empty */
     ws_date_cache_t date;
 } ws_listener_t;
 
