@@ -2,7 +2,10 @@
 # web_e2e.sh SNOWC: builds examples/web (and then tests/ws/e2e_app) with
 # snowc into a temporary copy,
 # starts it on a free port, checks its answers with curl (services.md
-# 1.4-1.10, D84-D90) and that SIGTERM stops it cleanly (exit 0). CTest label
+# 1.4-1.10, D84-D90) and that SIGTERM stops it cleanly (exit 0). The example
+# keeps its parts in SQLite (services.md 4): WEB_DB points it at a file in
+# the temporary directory, and a restart must still see a part POSTed
+# before. CTest label
 # `integration` (issue 8). Every step is bounded in time.
 set -euo pipefail
 snowc=$1
@@ -18,7 +21,7 @@ mkdir -p "$work/web"
 cp "$here/examples/web/main.snow" "$work/web/"
 timeout 120 "$snowc" build "$work/web" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-PORT=$port "$work/web/web" 2>"$work/err" &
+WEB_DB=$work/web.db PORT=$port "$work/web/web" 2>"$work/err" &
 pid=$!
 for _ in $(seq 100); do
     grep -q "listening" "$work/err" 2>/dev/null && break
@@ -47,8 +50,11 @@ check 200 '[{"name":"bolt","price":3,"sku":"A-1"},{"name":"bracket","price":40,"
 check 200 '{"quantity":3,"sku":"B-17","total":120}' -X POST "$base/quote/B-17?quantity=3"
 check 201 '{"name":"gear","price":12,"sku":"C-3"}' -d '{"sku":"C-3","name":"gear","price":12}' "$base/parts"
 check 400 '{"error":"expected String"}' -d '{"sku":1}' "$base/parts"
+check 200 '{"name":"gear","price":12,"sku":"C-3"}' "$base/parts/C-3"   # stored in SQLite
+check 201 '{"name":"gear","price":13,"sku":"C-3"}' -d '{"sku":"C-3","name":"gear","price":13}' "$base/parts"
+check 200 '{"quantity":2,"sku":"C-3","total":26}' -X POST "$base/quote/C-3?quantity=2"
 check 401 '{"error":"missing X-Api-Key"}' "$base/admin/stats"
-check 200 '{"parts":2}' -H 'x-API-key: k' "$base/admin/x/y"
+check 200 '{"parts":3}' -H 'x-API-key: k' "$base/admin/x/y"
 check 404 'Not Found' "$base/nothing"
 check 404 'Not Found' -X DELETE "$base/parts/B-17"
 # HEAD: the headers of the response, with its Content-Length, and no body
@@ -81,6 +87,22 @@ timeout 10 tail --pid="$pid" -f /dev/null || rc=$?
 wait "$pid" || rc=$?
 pid=
 [[ $rc == 0 ]] || { echo "FAIL: exit status $rc after SIGTERM" >&2; fail=1; }
+
+# The database file outlives the process: a restart serves the stored parts
+# (the seed rows are not inserted twice).
+WEB_DB=$work/web.db PORT=$port "$work/web/web" 2>"$work/err1b" &
+pid=$!
+for _ in $(seq 100); do
+    grep -q "listening" "$work/err1b" 2>/dev/null && break
+    sleep 0.05
+done
+check 200 '{"name":"gear","price":13,"sku":"C-3"}' "$base/parts/C-3"
+check 200 '{"parts":4}' -H 'x-API-key: k' "$base/admin/stats"  # A-1, B-17, C-3, L
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+[[ $rc == 0 ]] || { echo "FAIL: exit status $rc after SIGTERM (restart)" >&2; fail=1; }
 
 # Part 2: tests/ws/e2e_app, the features the example does not show.
 mkdir -p "$work/app"
