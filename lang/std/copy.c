@@ -14,7 +14,7 @@ typedef struct fwd_t {
 
 typedef struct copier_t {
     std_heap_t *dst;
-    const std_heap_t *src;
+    std_heap_t *src;
     fwd_t fwd;
     void **work; /* new objects whose pointer words still name src objects */
     size_t work_len;
@@ -109,6 +109,26 @@ static snow_list_t *copy_list(copier_t *c, const snow_list_t *l)
     return nl;
 }
 
+/* Returns the new object for start (an object of src not copied yet). */
+static void *copy_new(copier_t *c, void *start)
+{
+    const snow_obj_t *o = start;
+    if (o->kind == SNOW_OBJ_LIST)
+        return copy_list(c, start);
+    size_t size = obj_size(o);
+    if (o->kind == SNOW_OBJ_STRING && size > STD_HEAP_SMALL_MAX) {
+        void *shared = std_heap_share(c->dst, c->src, start);
+        if (shared)
+            return shared; /* in its own mapping: shared, not copied (copy.h) */
+    }
+    void *n = std_heap_alloc(c->dst, size);
+    memcpy(n, start, size);
+    ((snow_obj_t *)n)->gc = 0;
+    if (o->kind != SNOW_OBJ_STRING)
+        work_push(c, n);
+    return n;
+}
+
 static uintptr_t copy_obj(copier_t *c, uintptr_t p)
 {
     void *start = std_heap_find(c->src, (const void *)p);
@@ -118,18 +138,7 @@ static uintptr_t copy_obj(copier_t *c, uintptr_t p)
     uintptr_t delta = p - (uintptr_t)start;
     if (done)
         return done + delta;
-    const snow_obj_t *o = start;
-    void *n;
-    if (o->kind == SNOW_OBJ_LIST) {
-        n = copy_list(c, start);
-    } else {
-        size_t size = obj_size(o);
-        n = std_heap_alloc(c->dst, size);
-        memcpy(n, start, size);
-        ((snow_obj_t *)n)->gc = 0;
-        if (o->kind != SNOW_OBJ_STRING)
-            work_push(c, n);
-    }
+    void *n = copy_new(c, start);
     fwd_put(&c->fwd, (uintptr_t)start, (uintptr_t)n);
     return (uintptr_t)n + delta;
 }
@@ -153,7 +162,7 @@ static void fix_words(copier_t *c, void *obj)
     }
 }
 
-snow_word_t std_copy_value(std_heap_t *dst, const std_heap_t *src, snow_word_t w, bool is_ptr)
+snow_word_t std_copy_value(std_heap_t *dst, std_heap_t *src, snow_word_t w, bool is_ptr)
 {
     if (!is_ptr || !w)
         return w;

@@ -8,8 +8,13 @@
  * top-level closures) are shared, not copied. Shared sub-values are copied
  * once (a forwarding table), so the copy is linear in the size of the
  * graph, and the work list is explicit, so deep structures do not recurse.
- * The destination never collects during the copy. Runs on the thread that
- * owns dst; src must not change meanwhile. */
+ * A string in its own large mapping (over STD_HEAP_SMALL_MAX bytes with its
+ * header) is not copied: dst gets a reference to the same mapping
+ * (std_heap_share), the copy's pointer equals the source's, and the bytes
+ * live until the last heap referring to them drops them (strings are
+ * immutable). The destination never collects during the copy. Runs on the
+ * thread that owns dst and src (sharing a string the first time changes
+ * src's bookkeeping); src must not change meanwhile. */
 #ifndef SNOW_LANG_STD_COPY_H
 #define SNOW_LANG_STD_COPY_H
 
@@ -19,7 +24,7 @@
 #include "lang/std/snow.h"
 
 /* Returns the copy of w (a heap pointer of src when is_ptr, otherwise
- * returned unchanged) allocated in dst. */
-snow_word_t std_copy_value(std_heap_t *dst, const std_heap_t *src, snow_word_t w, bool is_ptr);
+ * returned unchanged) allocated in dst. Borrows both heaps. */
+snow_word_t std_copy_value(std_heap_t *dst, std_heap_t *src, snow_word_t w, bool is_ptr);
 
 #endif

@@ -5,12 +5,14 @@
  * current block's bitmap for a clear bit, so there is no free list to
  * corrupt and sweeping is `alloc &= mark` per bitmap word. Large objects get
  * their own page-aligned mapping. The page map lets the collector turn any
- * address (including interior ones) into its object. */
+ * address (including interior ones) into its object. Large strings sent in
+ * messages become shared mappings with a refcount (see heap.h). */
 #define _GNU_SOURCE /* pthread_getattr_np, memmem, memrchr, GNU strerror_r */
 #include "lang/std/heap.h"
 
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -31,6 +33,19 @@
 #define LARGE_SPARE_BYTES ((uint64_t)64 << 20) /* ... and their total size */
 #define THRESHOLD_MIN ((uint64_t)4 << 20)
 
+/* The owner record of a large mapping shared by several heaps: one
+ * reference per heap (or message fragment) whose descriptor names it. The
+ * last reference unmaps base. */
+typedef struct std_shared_t {
+    _Atomic uint64_t refs;
+    char *base;
+    size_t size;
+} std_shared_t;
+
+/* Program-wide counts of live shared mappings (std_heap_shared_stats). */
+static _Atomic uint64_t shared_count;
+static _Atomic uint64_t shared_bytes;
+
 struct std_block_t {
     char *base;
     size_t size;     /* bytes mapped */
@@ -40,6 +55,7 @@ struct std_block_t {
     uint32_t live;   /* slots allocated after the last sweep */
     bool large_mark;
     std_pool_t *pool; /* where the memory came from; NULL: own mapping */
+    std_shared_t *shared; /* large only: the mapping is shared; NULL: this heap's alone */
     std_block_t *next;
     uint32_t bitwords;   /* words per bitmap: enough for nslots */
     uint64_t *alloc_bits; /* both point into bits[] */
@@ -176,10 +192,24 @@ static void *os_map(size_t size, size_t align)
     return (void *)start;
 }
 
+/* Drops one reference to s; the last one unmaps the memory. acq_rel: every
+ * read of the string by other holders happens before the unmap. */
+static void shared_unref(std_shared_t *s)
+{
+    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    munmap(s->base, s->size);
+    atomic_fetch_sub_explicit(&shared_count, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&shared_bytes, s->size, memory_order_relaxed);
+    std_rt_free(s);
+}
+
 static void block_unmap(std_heap_t *h, std_block_t *b)
 {
     (void)h;
-    if (b->pool)
+    if (b->shared)
+        shared_unref(b->shared);
+    else if (b->pool)
         std_pool_put(b->pool, b->base, b->size);
     else
         munmap(b->base, b->size);
@@ -656,6 +686,10 @@ static void sweep(std_heap_t *h)
         std_block_t *b = *pp;
         if (!b->large_mark) {
             *pp = b->next;
+            if (b->shared) { /* other heaps may still read it: no reuse */
+                block_release(h, b);
+                continue;
+            }
             map_remove_block(h, b);
             large_spare_put(h, b);
             continue;
@@ -724,6 +758,27 @@ static std_block_t *list_tail_of(std_block_t *b)
     return b;
 }
 
+/* Moves src's large objects into dst. A shared mapping dst already refers
+ * to (the same string sent twice, or sent back to a heap that has it) keeps
+ * dst's descriptor: two would clash in the page map. */
+static void adopt_large(std_heap_t *dst, std_block_t *b)
+{
+    while (b) {
+        std_block_t *next = b->next;
+        if (b->shared && map_get(dst, (uintptr_t)b->base >> UNIT_SHIFT)) {
+            shared_unref(b->shared);
+            std_rt_free(b);
+        } else {
+            map_add_block(dst, b);
+            dst->bytes_mapped += b->size;
+            dst->bytes_live += b->obj_size;
+            b->next = dst->large;
+            dst->large = b;
+        }
+        b = next;
+    }
+}
+
 static void adopt_list(std_heap_t *dst, std_block_t **dst_head, std_block_t *src_head)
 {
     for (std_block_t *b = src_head; b; b = b->next) {
@@ -748,13 +803,73 @@ void std_heap_adopt(std_heap_t *dst, std_heap_t *src)
             dst->classes[c].exhausted = true;
         src->classes[c].blocks = src->classes[c].cur = NULL;
     }
-    adopt_list(dst, &dst->large, src->large);
+    adopt_large(dst, src->large);
     src->large = NULL;
     dst->bytes_since_gc += src->bytes_since_gc;
     const void *stack_hi = src->stack_hi;
     std_heap_destroy(src); /* unmaps only the spare blocks left in src */
     std_heap_init(src, stack_hi);
 }
+
+/* {====== Shared large strings */
+
+/* Makes src's large block b shared: its descriptor becomes src's reference. */
+static void share_start(std_block_t *b)
+{
+    std_shared_t *s = std_rt_alloc(sizeof *s);
+    atomic_init(&s->refs, 1);
+    s->base = b->base;
+    s->size = b->size;
+    b->shared = s;
+    atomic_fetch_add_explicit(&shared_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&shared_bytes, b->size, memory_order_relaxed);
+}
+
+void *std_heap_share(std_heap_t *dst, std_heap_t *src, const void *obj)
+{
+    uintptr_t unit = (uintptr_t)obj >> UNIT_SHIFT;
+    std_block_t *b = map_get(src, unit);
+    if (!b || b->cls != UINT32_MAX || b->base != obj ||
+        ((const snow_obj_t *)obj)->kind != SNOW_OBJ_STRING)
+        return NULL;
+    if (map_get(dst, unit)) /* dst is src, or already refers to it */
+        return b->base;
+    if (!b->shared)
+        share_start(b);
+    atomic_fetch_add_explicit(&b->shared->refs, 1, memory_order_relaxed);
+    std_block_t *r = desc_new(1);
+    r->base = b->base;
+    r->size = b->size;
+    r->obj_size = b->obj_size;
+    r->nslots = 1;
+    r->cls = UINT32_MAX;
+    r->live = 1;
+    r->alloc_bits[0] = 1;
+    r->shared = b->shared;
+    r->next = dst->large;
+    dst->large = r;
+    dst->bytes_mapped += r->size;
+    /* Pace dst's collections as if it had copied the string (heap.h). */
+    dst->bytes_since_gc += r->obj_size;
+    map_add_block(dst, r);
+    return b->base;
+}
+
+uint64_t std_heap_shared_refs(const std_heap_t *h, const void *p)
+{
+    std_block_t *b = map_get(h, (uintptr_t)p >> UNIT_SHIFT);
+    if (!b || !b->shared)
+        return 0;
+    return atomic_load_explicit(&b->shared->refs, memory_order_relaxed);
+}
+
+void std_heap_shared_stats(uint64_t *count, uint64_t *bytes)
+{
+    *count = atomic_load_explicit(&shared_count, memory_order_relaxed);
+    *bytes = atomic_load_explicit(&shared_bytes, memory_order_relaxed);
+}
+
+/* }====== */
 
 void std_heap_thread_stack(const void **lo, const void **hi)
 {

@@ -14,7 +14,22 @@
  * (snow_record_t.ptrmask, list/array flags), so an Int word inside an object
  * is never taken for a pointer. Invariant: the heap never touches memory it
  * did not map, and holds no global state (one heap per process, any number
- * of heaps per program). Not thread-safe: only the owner uses it. */
+ * of heaps per program) apart from two atomic counters of shared mappings.
+ * Not thread-safe: only the owner uses it.
+ *
+ * Shared large strings (issue 7, DESIGN 4): a string in its own large
+ * mapping is not copied into a message; std_heap_share gives the
+ * destination heap a reference instead. The mapping then has a refcounted
+ * owner record (atomic; heap.c std_shared_t) and every heap that refers to
+ * it has its own block descriptor for it, in its own page map and `large`
+ * list, with its own mark flag: each heap finds, marks and sweeps its
+ * reference alone and never writes memory another heap reads. A heap drops
+ * its reference when it sweeps the descriptor unmarked or is destroyed; the
+ * last reference unmaps the mapping (on whichever thread drops it). Each
+ * referring heap counts the whole mapping in its bytes_mapped and, while it
+ * is reachable, bytes_live (it keeps the memory alive), and taking a
+ * reference adds the string's size to bytes_since_gc, so a process that
+ * receives many large strings collects as if it had copied them. */
 #ifndef SNOW_LANG_STD_HEAP_H
 #define SNOW_LANG_STD_HEAP_H
 
@@ -118,8 +133,30 @@ void std_heap_root_remove(std_heap_t *h, const void *lo);
 
 /* Moves every object of src into dst without copying (a message heap
  * fragment built by a sender becomes part of the receiver's heap). src is
- * left empty and may be destroyed or reused. */
+ * left empty and may be destroyed or reused. A shared large string that
+ * dst already refers to keeps dst's one reference; src's is released. */
 void std_heap_adopt(std_heap_t *dst, std_heap_t *src);
+
+/* Shares a large string between heaps instead of copying it. obj is the
+ * start of a live object of src. When it is a string in its own large
+ * mapping, dst gets a reference to that mapping (none if it already has
+ * one; the mapping becomes shared on its first share) and the function
+ * returns obj itself, now valid in dst too until dst drops it. Otherwise it
+ * returns NULL and changes nothing (the caller copies). Borrows both heaps;
+ * the calling thread must own both (the sender copies from its own heap
+ * into a message fragment), because the first share changes src's
+ * descriptor of the mapping. */
+void *std_heap_share(std_heap_t *dst, std_heap_t *src, const void *obj);
+
+/* Returns the number of heaps (and message fragments) referring to the
+ * shared mapping that holds p, found through h's page map: 0 when p is not
+ * in a shared mapping of h. For tests and diagnostics; any thread may read
+ * a count, but h must not change meanwhile. */
+uint64_t std_heap_shared_refs(const std_heap_t *h, const void *p);
+
+/* Reports the shared large-string mappings alive in the program: how many
+ * and their total bytes mapped. Any thread. */
+void std_heap_shared_stats(uint64_t *count, uint64_t *bytes);
 
 /* Returns the highest address of the calling thread's stack. */
 const void *std_heap_thread_stack_hi(void);
