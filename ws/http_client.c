@@ -85,8 +85,8 @@ static char *fmt_owned(const char *fmt, ...)
 
 static bool host_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 /* host [ ":" [ port ] ], with host a bracketed IPv6 literal or a reg-name. */
@@ -198,8 +198,8 @@ static bool has_scheme(const char *text, size_t len)
                        (i > 0 && ((text[i] >= '0' && text[i] <= '9') || text[i] == '+' ||
                                   text[i] == '-' || text[i] == '.'))))
         i++;
-    return i > 0 && i < len && text[i] == ':' && !(i + 1 < len && text[i + 1] >= '0' &&
-                                                   text[i + 1] <= '9');
+    return i > 0 && i < len && text[i] == ':' &&
+           !(i + 1 < len && text[i + 1] >= '0' && text[i + 1] <= '9');
 }
 
 int ws_http_url_parse(const char *text, size_t len, ws_http_url_t *url, const char **why)
@@ -292,8 +292,8 @@ static void remove_dots(char *path)
     kern_free(out);
 }
 
-int ws_http_url_resolve(const ws_http_url_t *base, const char *loc, size_t len,
-                        ws_http_url_t *next, const char **why)
+int ws_http_url_resolve(const ws_http_url_t *base, const char *loc, size_t len, ws_http_url_t *next,
+                        const char **why)
 {
     const char *ignored;
     if (!why)
@@ -444,8 +444,8 @@ static int parse_field(ws_slice_t l, ws_http_response_head_t *head)
         return parse_length(v, head);
     if (ieq(l.base, nl, "transfer-encoding")) {
         const char *comma = v.len ? memrchr(v.base, ',', v.len) : NULL;
-        ws_slice_t last = comma ? trim((ws_slice_t){comma + 1, v.len - (size_t)(comma + 1 - v.base)})
-                                : v;
+        ws_slice_t last =
+            comma ? trim((ws_slice_t){comma + 1, v.len - (size_t)(comma + 1 - v.base)}) : v;
         head->chunked = ieq(last.base, last.len, "chunked");
     } else if (ieq(l.base, nl, "location")) {
         head->location = v;
@@ -721,8 +721,8 @@ static int connect_any(io_t *io, const lookup_t *l, int64_t timeout_ms)
     for (int i = 0; i < l->count; i++) {
         io->done = false;
         io->op.data = io;
-        int rc = kern_sock_connect(io->ring, &l->addrs[i], timeout_ms * 1000000, &io->op,
-                                   io_op_done);
+        int rc =
+            kern_sock_connect(io->ring, &l->addrs[i], timeout_ms * 1000000, &io->op, io_op_done);
         if (rc == 0)
             rc = io_wait(io);
         if (rc < 0)
@@ -783,8 +783,8 @@ static int tls_start(io_t *io, const ws_http_client_request_t *req, const ws_htt
     int rc = tls_ctx_get(ca, &ctx, &owned);
     if (rc < 0) {
         snprintf(msg, cap, "cannot load CA certificates from %s: %s",
-                 ca ? ca : KERN_TLS_SYSTEM_CA_FILE, rc == -ENOENT ? "file not found or no PEM"
-                                                                  : kern_tls_strerror(rc));
+                 ca ? ca : KERN_TLS_SYSTEM_CA_FILE,
+                 rc == -ENOENT ? "file not found or no PEM" : kern_tls_strerror(rc));
         return rc;
     }
     if (owned)
@@ -824,7 +824,7 @@ static int open_conn(io_t *io, const ws_http_client_request_t *req, const ws_htt
     lookup_t l;
     int rc = resolve(io, url, &l);
     if (rc < 0) {
-        const char *why = l.gai == 0 ? err_text(rc)
+        const char *why = l.gai == 0            ? err_text(rc)
                           : l.gai == EAI_SYSTEM ? "system error"
                                                 : gai_strerror(l.gai);
         snprintf(msg, cap, "cannot resolve host %s: %s", url->host, why);
@@ -879,12 +879,12 @@ static char *build_request(const ws_http_url_t *u, const char *method, const cha
         snprintf(port, sizeof port, ":%u", (unsigned)u->port);
     char length[96] = "";
     if (with_body)
-        snprintf(length, sizeof length,
-                 "Content-Type: application/json\r\nContent-Length: %zu\r\n", body_len);
+        snprintf(length, sizeof length, "Content-Type: application/json\r\nContent-Length: %zu\r\n",
+                 body_len);
     char *head = fmt_owned("%s %s HTTP/1.1\r\nHost: %s%s%s%s\r\nUser-Agent: snow-http/1.0\r\n"
                            "Accept: */*\r\nConnection: close\r\n%s\r\n",
-                           method, u->target, u->host_v6 ? "[" : "", u->host,
-                           u->host_v6 ? "]" : "", port, length);
+                           method, u->target, u->host_v6 ? "[" : "", u->host, u->host_v6 ? "]" : "",
+                           port, length);
     size_t hl = strlen(head);
     if (!with_body || body_len == 0) {
         *len = hl;

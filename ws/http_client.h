@@ -43,13 +43,13 @@
 
 /* A parsed http:// or https:// URL. */
 typedef struct ws_http_url_t {
-    bool tls;       /* https */
-    bool host_v6;   /* host is an IPv6 literal (written in brackets) */
-    uint16_t port;  /* explicit, or 80 / 443 */
+    bool tls;        /* https */
+    bool host_v6;    /* host is an IPv6 literal (written in brackets) */
+    uint16_t port;   /* explicit, or 80 / 443 */
     bool port_given; /* the URL named the port */
     char host[WS_HTTP_CLIENT_HOST_BYTES_MAX + 1]; /* NUL-terminated, no brackets */
-    char *target;   /* owned: path and query, never empty, bytes outside
-                     * 0x21..0x7e percent-encoded, no fragment */
+    char *target; /* owned: path and query, never empty, bytes outside
+                   * 0x21..0x7e percent-encoded, no fragment */
 } ws_http_url_t;
 
 /* Parses text[0, len) (borrowed) into url:
@@ -79,12 +79,12 @@ void ws_http_url_destroy(ws_http_url_t *url);
 /* What the client needs from a response head; slices point into the buffer
  * given to ws_http_client_parse_head. */
 typedef struct ws_http_response_head_t {
-    int status;              /* 100..999 */
-    bool chunked;            /* Transfer-Encoding ends with chunked */
-    bool has_length;         /* a Content-Length field (ignored when chunked) */
+    int status;      /* 100..999 */
+    bool chunked;    /* Transfer-Encoding ends with chunked */
+    bool has_length; /* a Content-Length field (ignored when chunked) */
     uint64_t content_length;
-    ws_slice_t location;     /* Location value, empty when absent */
-    ws_slice_t charset;      /* Content-Type's charset parameter, unquoted, or empty */
+    ws_slice_t location; /* Location value, empty when absent */
+    ws_slice_t charset;  /* Content-Type's charset parameter, unquoted, or empty */
 } ws_http_response_head_t;
 
 /* Parses a response head at buf[0, len) (borrowed):
@@ -106,9 +106,9 @@ typedef struct ws_http_client_request_t {
     const char *method; /* "GET" or "POST" (static) */
     const char *url;    /* borrowed; need not be NUL-terminated */
     size_t url_len;
-    const char *body;   /* POST: sent with Content-Type: application/json */
+    const char *body; /* POST: sent with Content-Type: application/json */
     size_t body_len;
-    const char *ca_file; /* trust anchors; NULL: SNOW_HTTP_CA_FILE, else the system bundle */
+    const char *ca_file;        /* trust anchors; NULL: SNOW_HTTP_CA_FILE, else the system bundle */
     int64_t connect_timeout_ms; /* <= 0: WS_HTTP_CLIENT_CONNECT_TIMEOUT_MS */
 } ws_http_client_request_t;
 

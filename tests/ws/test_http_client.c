@@ -97,7 +97,9 @@ Test(ws_http_client, url_parse_rejects_what_it_cannot_fetch)
     url_bad("http://[::1]x/", "invalid character after host");
     url_bad("http://h\x01/", "control character in URL");
     url_bad("http://ex ample.com/", "invalid character in host");
-    url_bad("http://b\xc3\xbc" "cher.de/", "internationalized host names are not supported");
+    url_bad("http://b\xc3\xbc"
+            "cher.de/",
+            "internationalized host names are not supported");
 }
 
 static void resolves(const char *base, const char *loc, const char *want)
@@ -250,8 +252,8 @@ static void respond(int fd, const char *method, const char *path, const char *re
     } else if (IS("/r1")) {
         send_str(fd, "HTTP/1.1 302 Found\r\nLocation: /r2\r\nContent-Length: 0\r\n\r\n");
     } else if (IS("/r2")) {
-        snprintf(buf, sizeof buf, "HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:%u/hello\r\n\r\n",
-                 srv.port);
+        snprintf(buf, sizeof buf,
+                 "HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:%u/hello\r\n\r\n", srv.port);
         send_str(fd, buf);
     } else if (IS("/loop")) {
         send_str(fd, "HTTP/1.1 307 Again\r\nLocation: /loop\r\n\r\n");
@@ -398,7 +400,8 @@ static void raw_stop(void)
 {
     atomic_store(&srv.stop, true);
     int fd = socket(AF_INET, SOCK_STREAM, 0); /* wakes accept */
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(srv.port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(srv.port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     connect(fd, (struct sockaddr *)&a, sizeof a);
     close(fd);
@@ -421,8 +424,11 @@ static int fetch(const char *method, const char *path, const char *body,
                  ws_http_client_result_t *res)
 {
     const char *u = url_of(path);
-    ws_http_client_request_t req = {.method = method, .url = u, .url_len = strlen(u),
-                                    .body = body, .body_len = body ? strlen(body) : 0};
+    ws_http_client_request_t req = {.method = method,
+                                    .url = u,
+                                    .url_len = strlen(u),
+                                    .body = body,
+                                    .body_len = body ? strlen(body) : 0};
     return ws_http_client_fetch(&req, res);
 }
 
@@ -475,8 +481,8 @@ Test(ws_http_client_fetch, post_sends_a_json_body_with_its_length)
 {
     fetch_ok("POST", "/echo", "{\"a\":1}", "POST /echo {\"a\":1}");
     pthread_mutex_lock(&srv.mu);
-    cr_assert(strstr(srv.last, "\r\nContent-Type: application/json\r\nContent-Length: 7\r\n"),
-              "%s", srv.last);
+    cr_assert(strstr(srv.last, "\r\nContent-Type: application/json\r\nContent-Length: 7\r\n"), "%s",
+              srv.last);
     pthread_mutex_unlock(&srv.mu);
     fetch_ok("POST", "/echo", "", "POST /echo ");
     pthread_mutex_lock(&srv.mu);
@@ -563,7 +569,8 @@ static void fetch_url_err(const char *u, int want_rc, const char *want)
 
 Test(ws_http_client, invalid_urls_and_refused_connections_are_errors)
 {
-    fetch_url_err("ftp://x/", -EINVAL, "ftp://x/: invalid URL: unsupported scheme (only http and https)");
+    fetch_url_err("ftp://x/", -EINVAL,
+                  "ftp://x/: invalid URL: unsupported scheme (only http and https)");
     /* Port 1 on the loopback: nothing listens there. */
     fetch_url_err("http://127.0.0.1:1/", -ECONNREFUSED,
                   "http://127.0.0.1:1/: cannot connect to 127.0.0.1:1: Connection refused");
@@ -750,7 +757,8 @@ Test(ws_http_client_tls, https_rejects_a_wrong_host_name)
     int rc = tls_fetch("127.0.0.1", &res); /* the certificate names localhost */
     cr_assert_eq(rc, -EKEYREJECTED, "%d %s", rc, res.error);
     cr_assert(strstr(res.error, ": TLS handshake with 127.0.0.1 failed: TLS peer certificate "
-                                "rejected"), "%s", res.error);
+                                "rejected"),
+              "%s", res.error);
     ws_http_client_result_destroy(&res);
 }
 
@@ -771,7 +779,8 @@ Test(ws_http_client_tls, a_missing_ca_file_is_an_error)
     int rc = tls_fetch("localhost", &res);
     cr_assert_eq(rc, -ENOENT, "%d %s", rc, res.error);
     cr_assert(strstr(res.error, ": cannot load CA certificates from /nonexistent/ca.pem: file not "
-                                "found or no PEM"), "%s", res.error);
+                                "found or no PEM"),
+              "%s", res.error);
     ws_http_client_result_destroy(&res);
 }
 
