@@ -21,8 +21,8 @@
 /* Map record words. Entries [0, count & ~15) are in the vector M_VEC (whole
  * leaves only); entries [count & ~15, count) are in the tail leaf M_TAIL
  * (NULL when count is a multiple of 16). */
-enum { M_KEYT, M_VALT, M_TRIE, M_VEC, M_SHIFT, M_COUNT, M_SIZE, M_TAIL, M_WORDS };
-#define M_MASK ((1u << M_TRIE) | (1u << M_VEC) | (1u << M_TAIL))
+enum { M_CELL, M_TRIE, M_VEC, M_SHIFT, M_COUNT, M_SIZE, M_TAIL, M_SEQ, M_WORDS };
+#define M_MASK ((1u << M_CELL) | (1u << M_TRIE) | (1u << M_VEC) | (1u << M_TAIL))
 
 #define VEC_BITS 4
 #define VEC_WIDTH 16
@@ -35,16 +35,6 @@ typedef snow_record_t rec_t;
 static rec_t *R(snow_word_t w) { return SNOW_WORD_TO_PTR(rec_t, w); }
 
 static const rec_t *MR(const snow_map_t *m) { return (const rec_t *)(const void *)m; }
-
-const snow_type_t *std_map_key_type(const snow_map_t *m)
-{
-    return SNOW_WORD_TO_PTR(const snow_type_t, MR(m)->w[M_KEYT]);
-}
-
-const snow_type_t *std_map_value_type(const snow_map_t *m)
-{
-    return SNOW_WORD_TO_PTR(const snow_type_t, MR(m)->w[M_VALT]);
-}
 
 static rec_t *node_new(snow_ctx_t *cx, uint16_t tag, uint32_t count, uint64_t mask)
 {
@@ -233,9 +223,17 @@ static void entry_append(vec_ctx_t *vc, rec_t *out, const rec_t *m, snow_word_t 
 
 /* }====== */
 
-/* {====== Hash trie: key -> entry number
- * Node: w[0] = datamap | nodemap << 32; then (key, index) pairs; then
- * children. Collision node (tag 1, at depth > 60 bits): (key, index) pairs. */
+/* {====== Hash trie: key -> (value, entry number)
+ * Node (tag 0): w[0] = datamap | nodemap << 32, w[1] = lineage (edit) id,
+ * then five arrays: entry numbers, the keys and values that are not
+ * pointers, the children, the keys and values that are pointers. So every
+ * word from the first child on is a pointer, and a node longer than 63
+ * words still has an exact ptrmask (bit 63 covers only pointer words).
+ * h.count is the capacity: words past the used ones are 0, room for in-place
+ * growth. Collision node (tag 1, below 60 bits of hash): the same layout
+ * with w[0] = number of entries and no children; never changed in place. */
+
+#define NODE_WORDS_MAX (2 + 3 * 32) /* 32 entries */
 
 static uint64_t mix(uint64_t h)
 {
@@ -250,288 +248,522 @@ static uint64_t mix(uint64_t h)
 typedef struct trie_ctx_t {
     snow_ctx_t *cx;
     const snow_type_t *kt;
-    bool kptr;
-    bool kint; /* Int keys: hash and compare the word itself */
+    bool kptr, vptr;
+    bool kint;      /* Int keys: hash and compare the word itself */
+    uint32_t plain; /* arrays before the children: 1 + !kptr + !vptr */
+    uint64_t edit;  /* lineage whose nodes may change in place (0: none) */
 } trie_ctx_t;
+
+/* Word offsets of a node's arrays for nd entries and nn children. */
+typedef struct layout_t {
+    uint32_t idx, key, val, child, used;
+} layout_t;
+
+static inline layout_t layout(const trie_ctx_t *tc, uint32_t nd, uint32_t nn)
+{
+    layout_t l;
+    l.idx = 2;
+    l.child = 2 + tc->plain * nd;
+    l.key = tc->kptr ? l.child + nn : 2 + nd;
+    l.val = tc->vptr ? l.child + nn + (tc->kptr ? nd : 0) : 2 + (tc->kptr ? 1 : 2) * nd;
+    l.used = 2 + 3 * nd + nn;
+    return l;
+}
 
 /* The trie's hash is private to this file, so Int keys may skip the
  * descriptor (snow_hash) and mix the word directly. */
-static uint64_t key_hash(trie_ctx_t *tc, snow_word_t k)
+static inline uint64_t key_hash(const trie_ctx_t *tc, snow_word_t k)
 {
     if (tc->kint)
         return mix((uint64_t)k);
     return mix((uint64_t)snow_hash(tc->cx, tc->kt, k));
 }
 
-static bool key_eq(trie_ctx_t *tc, snow_word_t a, snow_word_t b)
+static inline bool key_eq(const trie_ctx_t *tc, snow_word_t a, snow_word_t b)
 {
     if (tc->kint)
         return a == b;
     return snow_eq(tc->cx, tc->kt, a, b);
 }
 
-static uint64_t trie_mask(trie_ctx_t *tc, uint32_t ndata, uint32_t nchild)
+static inline uint32_t node_nd(const rec_t *n)
 {
+    return n->h.tag == NODE_COLLISION ? (uint32_t)n->w[0] : pop32((uint32_t)n->w[0]);
+}
+
+static inline uint32_t node_nn(const rec_t *n)
+{
+    return n->h.tag == NODE_COLLISION ? 0 : pop32((uint32_t)(n->w[0] >> 32));
+}
+
+/* Exact ptrmask of a node with this layout: the pointer words run from
+ * the first child to the last child, or to the end when keys or values are
+ * pointers (they follow the children). */
+static uint64_t node_mask(const trie_ctx_t *tc, layout_t l, uint32_t nn)
+{
+    uint32_t from = l.child, to = tc->kptr || tc->vptr ? l.used : l.child + nn;
     uint64_t m = 0;
-    for (uint32_t d = 0; d < ndata && tc->kptr; d++)
-        m |= (uint64_t)1 << (1 + 2 * d < 63 ? 1 + 2 * d : 63);
-    for (uint32_t c = 0; c < nchild; c++) {
-        uint32_t at = 1 + 2 * ndata + c;
-        m |= (uint64_t)1 << (at < 63 ? at : 63);
-    }
+    for (uint32_t i = from; i < to && i < 63; i++)
+        m |= (uint64_t)1 << i;
+    if (to > 63)
+        m |= (uint64_t)1 << 63;
     return m;
 }
 
-static rec_t *trie_node(trie_ctx_t *tc, uint32_t datamap, uint32_t nodemap)
+/* Capacity for a node of `words` used words: what its heap size class
+ * holds anyway (16-byte steps to 128 bytes, then 32, 64, 128). */
+static uint32_t node_cap(uint32_t words)
 {
-    uint32_t nd = pop32(datamap), nn = pop32(nodemap);
-    rec_t *n = node_dirty(tc->cx, 0, 1 + 2 * nd + nn, trie_mask(tc, nd, nn));
-    n->w[0] = (uint64_t)datamap | ((uint64_t)nodemap << 32);
+    size_t b = 16 + (size_t)words * 8;
+    size_t step = b <= 128 ? 16 : b <= 256 ? 32 : b <= 512 ? 64 : 128;
+    b = (b + step - 1) & ~(step - 1);
+    uint32_t cap = (uint32_t)((b - 16) / 8);
+    return cap < NODE_WORDS_MAX ? cap : words > NODE_WORDS_MAX ? words : NODE_WORDS_MAX;
+}
+
+/* A node's content as separate arrays, for rebuilding it. */
+typedef struct node_view_t {
+    uint32_t nd, nn;
+    const snow_word_t *idx, *key, *val, *child;
+} node_view_t;
+
+static node_view_t node_view(const trie_ctx_t *tc, const rec_t *n)
+{
+    uint32_t nd = node_nd(n), nn = node_nn(n);
+    layout_t l = layout(tc, nd, nn);
+    return (node_view_t){nd, nn, n->w + l.idx, n->w + l.key, n->w + l.val, n->w + l.child};
+}
+
+/* One change to a node while it is rebuilt: entry del_d removed (-1: none),
+ * entry (k, v, i) inserted at ins_d (-1: none), child del_c removed, child
+ * ins_ptr inserted at ins_c. */
+typedef struct node_edit_t {
+    int del_d, ins_d, del_c, ins_c;
+    snow_word_t k, v, i, ins_ptr;
+} node_edit_t;
+
+/* Words used by the view's node after e. */
+static uint32_t edit_used(const node_view_t *src, const node_edit_t *e, uint32_t *nd, uint32_t *nn)
+{
+    *nd = src->nd + (e->ins_d >= 0) - (e->del_d >= 0);
+    *nn = src->nn + (e->ins_c >= 0) - (e->del_c >= 0);
+    return 2 + 3 * *nd + *nn;
+}
+
+/* Writes words [2, cap) of the view's node changed by e into out (the
+ * words past the used ones are zeroed) and returns its ptrmask. out must
+ * not overlap the view. */
+static uint64_t node_build(const trie_ctx_t *tc, const node_view_t *src, const node_edit_t *e,
+                           snow_word_t *out, uint32_t cap)
+{
+    uint32_t nd, nn;
+    uint32_t used = edit_used(src, e, &nd, &nn);
+    layout_t l = layout(tc, nd, nn);
+    uint32_t j = 0;
+    for (uint32_t s = 0; s <= src->nd; s++) {
+        if ((int)s == e->ins_d) {
+            out[l.idx + j] = e->i, out[l.key + j] = e->k, out[l.val + j] = e->v;
+            j++;
+        }
+        if (s == src->nd)
+            break;
+        if ((int)s == e->del_d)
+            continue;
+        out[l.idx + j] = src->idx[s], out[l.key + j] = src->key[s], out[l.val + j] = src->val[s];
+        j++;
+    }
+    j = 0;
+    for (uint32_t s = 0; s <= src->nn; s++) {
+        if ((int)s == e->ins_c)
+            out[l.child + j++] = e->ins_ptr;
+        if (s == src->nn)
+            break;
+        if ((int)s != e->del_c)
+            out[l.child + j++] = src->child[s];
+    }
+    if (cap > used)
+        memset(out + used, 0, (size_t)(cap - used) * sizeof *out);
+    return node_mask(tc, l, nn);
+}
+
+/* A node of tc's lineage with cap words; zeroed unless dirty (then the
+ * caller writes every word before its next allocation). */
+static rec_t *node_alloc(const trie_ctx_t *tc, uint16_t tag, uint32_t cap, bool dirty)
+{
+    size_t size = sizeof(rec_t) + (size_t)cap * 8;
+    rec_t *r = dirty ? std_obj_alloc_dirty(tc->cx, SNOW_OBJ_NODE, size)
+                     : std_obj_alloc(tc->cx, SNOW_OBJ_NODE, size);
+    r->h.tag = tag;
+    r->h.count = cap;
+    r->ptrmask = 0;
+    r->w[1] = tc->edit;
+    return r;
+}
+
+/* n changed by e, with bitmap word bitmaps: in place when n belongs to
+ * tc's lineage and the result fits, else a new node of tc's lineage (n is
+ * left as it was). */
+static rec_t *node_apply(const trie_ctx_t *tc, rec_t *n, uint64_t bitmaps, const node_edit_t *e)
+{
+    node_view_t v = node_view(tc, n);
+    uint32_t nd, nn;
+    uint32_t used = edit_used(&v, e, &nd, &nn);
+    uint16_t tag = n->h.tag;
+    if (n->w[1] == tc->edit && tag != NODE_COLLISION && used <= n->h.count) {
+        snow_word_t buf[NODE_WORDS_MAX];
+        uint64_t mask = node_build(tc, &v, e, buf, n->h.count);
+        memcpy(n->w + 2, buf + 2, (size_t)(n->h.count - 2) * 8);
+        n->w[0] = bitmaps;
+        n->ptrmask = mask;
+        return n;
+    }
+    uint32_t cap = tag == NODE_COLLISION ? used : node_cap(used);
+    rec_t *c = node_alloc(tc, tag, cap, true);
+    c->ptrmask = node_build(tc, &v, e, c->w, cap);
+    c->w[0] = bitmaps;
+    return c;
+}
+
+/* A node of tc's lineage holding one entry, or the given entries. */
+static rec_t *node_one(const trie_ctx_t *tc, uint32_t datamap, snow_word_t k, snow_word_t v,
+                       snow_word_t i)
+{
+    layout_t l = layout(tc, 1, 0);
+    rec_t *n = node_alloc(tc, 0, node_cap(l.used + 3), false);
+    n->w[0] = datamap;
+    n->w[l.idx] = i, n->w[l.key] = k, n->w[l.val] = v;
+    n->ptrmask = node_mask(tc, l, 0);
     return n;
 }
 
-static int64_t trie_find(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t h, int shift)
+/* A found entry: its number and its value. */
+typedef struct trie_hit_t {
+    int64_t idx; /* -1: no entry with the key */
+    snow_word_t val;
+} trie_hit_t;
+
+/* The entry stored for k (it may be invisible to the asking map: see
+ * map_find). */
+static trie_hit_t trie_find(const trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t h)
 {
-    while (n) {
+    for (int shift = 0; n; shift += TRIE_BITS) {
         if (n->h.tag == NODE_COLLISION) {
-            for (uint32_t i = 0; i + 1 < n->h.count; i += 2)
-                if (key_eq(tc, n->w[i], k))
-                    return (int64_t)n->w[i + 1];
-            return -1;
+            layout_t l = layout(tc, (uint32_t)n->w[0], 0);
+            for (uint32_t i = 0; i < (uint32_t)n->w[0]; i++)
+                if (key_eq(tc, n->w[l.key + i], k))
+                    return (trie_hit_t){(int64_t)n->w[l.idx + i], n->w[l.val + i]};
+            break;
         }
         uint32_t dm = (uint32_t)n->w[0], nm = (uint32_t)(n->w[0] >> 32);
         uint32_t bit = 1u << ((h >> shift) & 31);
+        uint32_t nd = pop32(dm);
         if (dm & bit) {
             uint32_t d = pop32(dm & (bit - 1));
-            return key_eq(tc, n->w[1 + 2 * d], k) ? (int64_t)n->w[2 + 2 * d] : -1;
+            layout_t l = layout(tc, nd, pop32(nm));
+            if (!key_eq(tc, n->w[l.key + d], k))
+                break;
+            return (trie_hit_t){(int64_t)n->w[l.idx + d], n->w[l.val + d]};
         }
         if (!(nm & bit))
-            return -1;
-        uint32_t nd = pop32(dm);
-        n = R(n->w[1 + 2 * nd + pop32(nm & (bit - 1))]);
-        shift += TRIE_BITS;
+            break;
+        n = R(n->w[2 + tc->plain * nd + pop32(nm & (bit - 1))]);
     }
-    return -1;
+    return (trie_hit_t){-1, 0};
 }
 
-static rec_t *pair_node(trie_ctx_t *tc, snow_word_t k1, snow_word_t i1, uint64_t h1, snow_word_t k2,
-                        snow_word_t i2, uint64_t h2, int shift)
+/* A subtrie of tc's lineage holding two entries whose hashes agree below
+ * shift. */
+static rec_t *pair_node(const trie_ctx_t *tc, snow_word_t k1, snow_word_t v1, snow_word_t i1,
+                        uint64_t h1, snow_word_t k2, snow_word_t v2, snow_word_t i2, uint64_t h2,
+                        int shift)
 {
     if (shift > TRIE_MAX_SHIFT) {
-        rec_t *c = node_new(tc->cx, NODE_COLLISION, 4, tc->kptr ? 0x5 : 0);
-        c->w[0] = k1, c->w[1] = i1, c->w[2] = k2, c->w[3] = i2;
+        layout_t l = layout(tc, 2, 0);
+        rec_t *c = node_alloc(tc, NODE_COLLISION, l.used, false);
+        c->w[0] = 2;
+        c->w[l.idx] = i1, c->w[l.key] = k1, c->w[l.val] = v1;
+        c->w[l.idx + 1] = i2, c->w[l.key + 1] = k2, c->w[l.val + 1] = v2;
+        c->ptrmask = node_mask(tc, l, 0);
         return c;
     }
     uint32_t b1 = 1u << ((h1 >> shift) & 31), b2 = 1u << ((h2 >> shift) & 31);
     if (b1 == b2) {
-        rec_t *child = pair_node(tc, k1, i1, h1, k2, i2, h2, shift + TRIE_BITS);
-        rec_t *n = trie_node(tc, 0, b1);
-        n->w[1] = SNOW_WORD_PTR(child);
+        rec_t *child = pair_node(tc, k1, v1, i1, h1, k2, v2, i2, h2, shift + TRIE_BITS);
+        layout_t l = layout(tc, 0, 1);
+        rec_t *n = node_alloc(tc, 0, node_cap(l.used + 3), false);
+        n->w[0] = (uint64_t)b1 << 32;
+        n->w[l.child] = SNOW_WORD_PTR(child);
+        n->ptrmask = node_mask(tc, l, 1);
         return n;
     }
-    rec_t *n = trie_node(tc, b1 | b2, 0);
-    int first = b1 < b2 ? 0 : 1;
-    n->w[1 + 2 * first] = k1, n->w[2 + 2 * first] = i1;
-    n->w[1 + 2 * (1 - first)] = k2, n->w[2 + 2 * (1 - first)] = i2;
-    return n;
+    rec_t *n = node_one(tc, b1, k1, v1, i1);
+    node_edit_t e = {-1, b2 < b1 ? 0 : 1, -1, -1, k2, v2, i2, 0};
+    return node_apply(tc, n, b1 | b2, &e);
 }
 
-/* One walk for put: returns a copy of n with k added as entry idx, or NULL
- * with *found set to k's entry number when k is already in n (nothing is
- * allocated then). Children are built before their parent's copy, so every
- * node is filled right after its allocation (node_dirty). */
-static rec_t *trie_put(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t h, int shift,
-                       snow_word_t idx, int64_t *found)
+/* An insertion or value change walking down the trie. */
+typedef struct trie_put_t {
+    snow_word_t k, v, idx;
+    uint64_t h;
+    bool replace; /* k has an entry visible to the map: change its value */
+} trie_put_t;
+
+/* Returns n with p applied: nodes of tc's lineage change in place, others
+ * are copied into it (path copying), so the result may be n itself. An
+ * entry for k that is not visible to the map (see map_find) is replaced. */
+static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int shift)
 {
-    if (!n) {
-        rec_t *leaf = trie_node(tc, 1u << ((h >> shift) & 31), 0);
-        leaf->w[1] = k, leaf->w[2] = idx;
-        return leaf;
-    }
+    if (!n)
+        return node_one(tc, 1u << (p->h & 31), p->k, p->v, p->idx);
     if (n->h.tag == NODE_COLLISION) {
-        for (uint32_t i = 0; i + 1 < n->h.count; i += 2)
-            if (key_eq(tc, n->w[i], k)) {
-                *found = (int64_t)n->w[i + 1];
-                return NULL;
-            }
-        rec_t *c =
-            node_new(tc->cx, NODE_COLLISION, n->h.count + 2, tc->kptr ? 0x5555555555555555ull : 0);
-        memcpy(c->w, n->w, (size_t)n->h.count * 8);
-        c->w[n->h.count] = k, c->w[n->h.count + 1] = idx;
-        return c;
+        node_view_t v = node_view(tc, n);
+        node_edit_t e = {-1, (int)v.nd, -1, -1, p->k, p->v, p->idx, 0};
+        for (uint32_t i = 0; i < v.nd; i++)
+            if (key_eq(tc, v.key[i], p->k))
+                e.del_d = (int)i;
+        return node_apply(tc, n, v.nd + (e.del_d < 0), &e);
     }
-    uint32_t dm = (uint32_t)n->w[0], nm = (uint32_t)(n->w[0] >> 32);
-    uint32_t bit = 1u << ((h >> shift) & 31);
-    uint32_t nd = pop32(dm), nn = pop32(nm);
-    uint32_t d = pop32(dm & (bit - 1));
-    uint32_t c = pop32(nm & (bit - 1));
+    uint64_t bm = n->w[0];
+    uint32_t dm = (uint32_t)bm, nm = (uint32_t)(bm >> 32);
+    uint32_t bit = 1u << ((p->h >> shift) & 31);
+    uint32_t nd = pop32(dm);
+    uint32_t d = pop32(dm & (bit - 1)), c = pop32(nm & (bit - 1));
+    layout_t l = layout(tc, nd, pop32(nm));
     if (nm & bit) {
-        rec_t *child = trie_put(tc, R(n->w[1 + 2 * nd + c]), k, h, shift + TRIE_BITS, idx, found);
-        if (!child)
-            return NULL;
-        rec_t *out = node_copy(tc->cx, n);
-        out->w[1 + 2 * nd + c] = SNOW_WORD_PTR(child);
-        return out;
-    }
-    if (dm & bit) { /* move the existing entry and k into a new child */
-        snow_word_t ok = n->w[1 + 2 * d], oi = n->w[2 + 2 * d];
-        if (key_eq(tc, ok, k)) {
-            *found = (int64_t)oi;
-            return NULL;
+        rec_t *child = R(n->w[l.child + c]);
+        rec_t *nc = trie_put(tc, child, p, shift + TRIE_BITS);
+        if (nc == child)
+            return n;
+        if (tc->edit && n->w[1] == tc->edit) {
+            n->w[l.child + c] = SNOW_WORD_PTR(nc);
+            return n;
         }
-        rec_t *child = pair_node(tc, ok, oi, key_hash(tc, ok), k, idx, h, shift + TRIE_BITS);
-        rec_t *out = trie_node(tc, dm & ~bit, nm | bit);
-        memcpy(out->w + 1, n->w + 1, (size_t)d * 16);
-        memcpy(out->w + 1 + 2 * d, n->w + 3 + 2 * d, (size_t)(nd - d - 1) * 16);
-        uint32_t base = 1 + 2 * (nd - 1);
-        memcpy(out->w + base, n->w + 1 + 2 * nd, (size_t)c * 8);
-        out->w[base + c] = SNOW_WORD_PTR(child);
-        memcpy(out->w + base + c + 1, n->w + 1 + 2 * nd + c, (size_t)(nn - c) * 8);
-        return out;
+        node_edit_t e = {-1, -1, (int)c, (int)c, 0, 0, 0, SNOW_WORD_PTR(nc)};
+        return node_apply(tc, n, bm, &e);
     }
-    rec_t *out = trie_node(tc, dm | bit, nm);
-    memcpy(out->w + 1, n->w + 1, (size_t)d * 16);
-    out->w[1 + 2 * d] = k, out->w[2 + 2 * d] = idx;
-    memcpy(out->w + 3 + 2 * d, n->w + 1 + 2 * d, (size_t)(nd - d) * 16 + (size_t)nn * 8);
-    return out;
+    if (!(dm & bit)) {
+        node_edit_t e = {-1, (int)d, -1, -1, p->k, p->v, p->idx, 0};
+        return node_apply(tc, n, bm | bit, &e);
+    }
+    snow_word_t ok = n->w[l.key + d];
+    if (key_eq(tc, ok, p->k)) { /* the same key: new value (and number) */
+        node_edit_t e = {(int)d, (int)d, -1, -1, p->k, p->v, p->idx, 0};
+        if (p->replace) /* keep the stored key and its number */
+            e.k = ok, e.i = n->w[l.idx + d];
+        return node_apply(tc, n, bm, &e);
+    }
+    /* Another key in the slot: both move into a new child. */
+    rec_t *child = pair_node(tc, ok, n->w[l.val + d], n->w[l.idx + d], key_hash(tc, ok), p->k, p->v,
+                             p->idx, p->h, shift + TRIE_BITS);
+    node_edit_t e = {(int)d, -1, -1, (int)c, 0, 0, 0, SNOW_WORD_PTR(child)};
+    return node_apply(tc, n, (bm & ~(uint64_t)bit) | ((uint64_t)bit << 32), &e);
 }
 
-/* Returns n without k (present in n), or NULL when nothing is left. */
-static rec_t *trie_remove(trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t h, int shift)
+/* Returns n without k's entry (present in n), or NULL when nothing is left;
+ * always copies (tc's lineage is fresh). */
+static rec_t *trie_remove(const trie_ctx_t *tc, rec_t *n, snow_word_t k, uint64_t h, int shift)
 {
+    node_view_t v = node_view(tc, n);
     if (n->h.tag == NODE_COLLISION) {
-        if (n->h.count == 2)
+        if (v.nd == 1)
             return NULL;
-        rec_t *c = node_new(tc->cx, NODE_COLLISION, n->h.count - 2, n->ptrmask);
-        uint32_t j = 0;
-        for (uint32_t i = 0; i < n->h.count; i += 2)
-            if (!key_eq(tc, n->w[i], k))
-                c->w[j] = n->w[i], c->w[j + 1] = n->w[i + 1], j += 2;
-        return c;
+        node_edit_t e = {-1, -1, -1, -1, 0, 0, 0, 0};
+        for (uint32_t i = 0; i < v.nd; i++)
+            if (key_eq(tc, v.key[i], k))
+                e.del_d = (int)i;
+        return node_apply(tc, n, v.nd - 1, &e);
     }
-    uint32_t dm = (uint32_t)n->w[0], nm = (uint32_t)(n->w[0] >> 32);
+    uint64_t bm = n->w[0];
+    uint32_t dm = (uint32_t)bm, nm = (uint32_t)(bm >> 32);
     uint32_t bit = 1u << ((h >> shift) & 31);
-    uint32_t nd = pop32(dm), nn = pop32(nm);
-    uint32_t d = pop32(dm & (bit - 1));
-    uint32_t c = pop32(nm & (bit - 1));
+    uint32_t d = pop32(dm & (bit - 1)), c = pop32(nm & (bit - 1));
     if (dm & bit) {
-        if (nd == 1 && nn == 0)
+        if (v.nd == 1 && v.nn == 0)
             return NULL;
-        rec_t *out = trie_node(tc, dm & ~bit, nm);
-        memcpy(out->w + 1, n->w + 1, (size_t)d * 16);
-        memcpy(out->w + 1 + 2 * d, n->w + 3 + 2 * d, (size_t)(nd - d - 1) * 16 + (size_t)nn * 8);
-        return out;
+        node_edit_t e = {(int)d, -1, -1, -1, 0, 0, 0, 0};
+        return node_apply(tc, n, bm & ~(uint64_t)bit, &e);
     }
-    rec_t *child = trie_remove(tc, R(n->w[1 + 2 * nd + c]), k, h, shift + TRIE_BITS);
-    if (child) {
-        rec_t *out = node_copy(tc->cx, n);
-        out->w[1 + 2 * nd + c] = SNOW_WORD_PTR(child);
-        return out;
-    }
-    if (nd == 0 && nn == 1)
+    rec_t *child = trie_remove(tc, R(v.child[c]), k, h, shift + TRIE_BITS);
+    if (!child && v.nd == 0 && v.nn == 1)
         return NULL;
-    rec_t *out = trie_node(tc, dm, nm & ~bit);
-    memcpy(out->w + 1, n->w + 1, (size_t)nd * 16 + (size_t)c * 8);
-    memcpy(out->w + 1 + 2 * nd + c, n->w + 2 + 2 * nd + c, (size_t)(nn - c - 1) * 8);
-    return out;
+    node_edit_t e = {-1, -1, (int)c, child ? (int)c : -1, 0, 0, 0, SNOW_WORD_PTR(child)};
+    return node_apply(tc, n, child ? bm : bm & ~((uint64_t)bit << 32), &e);
 }
 
 /* }====== */
 
-/* {====== Map records */
+/* {====== Map records and lineages
+ * Every map version belongs to a lineage, a cell shared by the versions it
+ * made: C_SEQ is the sequence number of its newest version (0: frozen),
+ * C_EDIT the id its trie nodes carry (node w[1]), C_DIRTY whether its tries
+ * may hold entries a version does not contain below its count.
+ *
+ * Only the newest version of a lineage (its M_SEQ equals C_SEQ) inserts in
+ * place: the node it changes belongs to the lineage, and the entry it adds
+ * has number count, which every older version of the lineage ignores
+ * (map_find: an entry counts only when its number is below the map's
+ * count). Older versions keep their words; they see nodes grow, never an
+ * entry they had change. Every other change starts a lineage of its own and
+ * copies the nodes on its path (path copying):
+ *  - a value change or a delete by the newest version: the old lineage is
+ *    frozen first (its newest version could otherwise add an entry under
+ *    the same number the new lineage uses next); the new lineage is as
+ *    clean as the old one;
+ *  - any change of an older version: the old lineage goes on, so shared
+ *    nodes may later hold its entries under numbers the new lineage also
+ *    uses; the new lineage is dirty and map_find also checks the entry's
+ *    slot in the map's own order vector (same key, live). */
+
+enum { C_KEYT, C_VALT, C_SEQ, C_EDIT, C_DIRTY, C_WORDS };
+#define NODE_CELL 2
+
+static rec_t *C(const rec_t *m) { return R(m->w[M_CELL]); }
+
+static uint64_t edit_next(void)
+{
+    static uint64_t last; /* ids are unique in the program: maps move between heaps */
+    return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
+static rec_t *cell_new(snow_ctx_t *cx, snow_word_t kt, snow_word_t vt, bool dirty)
+{
+    rec_t *c = node_new(cx, NODE_CELL, C_WORDS, 0);
+    c->w[C_KEYT] = kt, c->w[C_VALT] = vt;
+    c->w[C_SEQ] = 1;
+    c->w[C_EDIT] = edit_next();
+    c->w[C_DIRTY] = dirty;
+    return c;
+}
+
+const snow_type_t *std_map_key_type(const snow_map_t *m)
+{
+    return SNOW_WORD_TO_PTR(const snow_type_t, C(MR(m))->w[C_KEYT]);
+}
+
+const snow_type_t *std_map_value_type(const snow_map_t *m)
+{
+    return SNOW_WORD_TO_PTR(const snow_type_t, C(MR(m))->w[C_VALT]);
+}
 
 static trie_ctx_t trie_ctx(snow_ctx_t *cx, const rec_t *m)
 {
-    const snow_type_t *kt = SNOW_WORD_TO_PTR(const snow_type_t, m->w[M_KEYT]);
-    return (trie_ctx_t){cx, kt, snow_type_is_ptr(kt), kt->kind == SNOW_KIND_INT};
+    const snow_type_t *kt = std_map_key_type((const snow_map_t *)m);
+    const snow_type_t *vt = std_map_value_type((const snow_map_t *)m);
+    bool kptr = snow_type_is_ptr(kt), vptr = snow_type_is_ptr(vt);
+    return (trie_ctx_t){cx, kt, kptr, vptr, kt->kind == SNOW_KIND_INT, 1u + !kptr + !vptr, 0};
 }
 
 static vec_ctx_t vec_ctx(snow_ctx_t *cx, const rec_t *m)
 {
-    const snow_type_t *kt = SNOW_WORD_TO_PTR(const snow_type_t, m->w[M_KEYT]);
-    const snow_type_t *vt = SNOW_WORD_TO_PTR(const snow_type_t, m->w[M_VALT]);
-    return (vec_ctx_t){cx, leaf_mask(snow_type_is_ptr(kt), snow_type_is_ptr(vt))};
-}
-
-static rec_t *map_record(snow_ctx_t *cx, const snow_type_t *kt, const snow_type_t *vt)
-{
-    rec_t *m = snow_record_new(cx, 0, M_WORDS, M_MASK);
-    m->h.kind = SNOW_OBJ_MAP;
-    m->w[M_KEYT] = SNOW_WORD_PTR(kt);
-    m->w[M_VALT] = SNOW_WORD_PTR(vt);
-    return m;
+    return (vec_ctx_t){cx, leaf_mask(snow_type_is_ptr(std_map_key_type((const snow_map_t *)m)),
+                                     snow_type_is_ptr(std_map_value_type((const snow_map_t *)m)))};
 }
 
 static rec_t *map_clone(snow_ctx_t *cx, const rec_t *m)
 {
-    rec_t *c = snow_record_new(cx, 0, M_WORDS, M_MASK);
-    c->h.kind = SNOW_OBJ_MAP;
+    rec_t *c = std_obj_alloc_dirty(cx, SNOW_OBJ_MAP, sizeof(rec_t) + M_WORDS * 8);
+    c->h.count = M_WORDS;
+    c->ptrmask = M_MASK;
     memcpy(c->w, m->w, sizeof(snow_word_t) * M_WORDS);
     return c;
 }
 
 snow_map_t *snow_map_new(snow_ctx_t *cx, const snow_type_t *key, const snow_type_t *val)
 {
-    return (snow_map_t *)map_record(cx, key, val);
+    rec_t *m = snow_record_new(cx, 0, M_WORDS, M_MASK);
+    m->h.kind = SNOW_OBJ_MAP;
+    m->w[M_CELL] = SNOW_WORD_PTR(cell_new(cx, SNOW_WORD_PTR(key), SNOW_WORD_PTR(val), false));
+    m->w[M_SEQ] = 1;
+    return (snow_map_t *)m;
 }
 
-static int64_t map_find(snow_ctx_t *cx, const rec_t *m, snow_word_t k)
+/* k's entry as m sees it (idx -1: m does not contain k). */
+static trie_hit_t map_find_h(const trie_ctx_t *tc, const rec_t *m, snow_word_t k, uint64_t h)
+{
+    trie_hit_t hit = trie_find(tc, R(m->w[M_TRIE]), k, h);
+    if (hit.idx < 0 || hit.idx >= (int64_t)m->w[M_COUNT])
+        return (trie_hit_t){-1, 0};
+    if (C(m)->w[C_DIRTY]) {
+        const rec_t *leaf = entry_leaf(m, hit.idx);
+        int s = (int)(hit.idx & (VEC_WIDTH - 1));
+        if (!(leaf->w[0] & ((uint64_t)1 << s)) || !key_eq(tc, leaf->w[1 + 2 * s], k))
+            return (trie_hit_t){-1, 0};
+    }
+    return hit;
+}
+
+static trie_hit_t map_find(snow_ctx_t *cx, const rec_t *m, snow_word_t k)
 {
     if (m->w[M_SIZE] == 0)
-        return -1;
+        return (trie_hit_t){-1, 0};
     trie_ctx_t tc = trie_ctx(cx, m);
-    return trie_find(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0);
+    return map_find_h(&tc, m, k, key_hash(&tc, k));
 }
 
-/* Appends a new entry for k; returns m itself when k is already present. */
-static rec_t *map_push(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_word_t v)
+/* Starts a lineage for a change of m (see above); returns its cell and
+ * points tc at it. */
+static rec_t *lineage_fork(snow_ctx_t *cx, trie_ctx_t *tc, const rec_t *m, bool newest)
 {
-    trie_ctx_t tc = trie_ctx(cx, m);
-    int64_t found = -1;
-    rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0,
-                           (snow_word_t)m->w[M_COUNT], &found);
-    if (!trie)
-        return (rec_t *)m; /* already present */
-    vec_ctx_t vc = vec_ctx(cx, m);
-    rec_t *out = map_clone(cx, m);
-    out->w[M_TRIE] = SNOW_WORD_PTR(trie);
-    entry_append(&vc, out, m, k, v);
-    out->w[M_SIZE] = m->w[M_SIZE] + 1;
-    return out;
+    rec_t *old = C(m);
+    rec_t *c = cell_new(cx, old->w[C_KEYT], old->w[C_VALT], old->w[C_DIRTY] || !newest);
+    if (newest)
+        old->w[C_SEQ] = 0; /* frozen */
+    tc->edit = c->w[C_EDIT];
+    return c;
 }
 
-/* put in one trie walk: it inserts k, or reports the entry k already has. */
-static rec_t *map_put_rec(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_word_t v)
+/* put k -> v; when k is present: keep_old returns m itself, else its value
+ * changes (the key keeps its stored form and its place in the order). */
+static rec_t *map_put_rec(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_word_t v,
+                          bool keep_old)
 {
     trie_ctx_t tc = trie_ctx(cx, m);
+    uint64_t h = key_hash(&tc, k);
+    trie_hit_t hit = m->w[M_SIZE] ? map_find_h(&tc, m, k, h) : (trie_hit_t){-1, 0};
+    if (hit.idx >= 0 && (keep_old || hit.val == v))
+        return (rec_t *)m;
+    rec_t *cell = C(m);
+    bool newest = cell->w[C_SEQ] == m->w[M_SEQ];
     vec_ctx_t vc = vec_ctx(cx, m);
-    int64_t idx = -1;
-    rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0,
-                           (snow_word_t)m->w[M_COUNT], &idx);
-    rec_t *out = map_clone(cx, m);
-    if (trie) {
+    if (hit.idx < 0 && newest) { /* the fast path: insert in place */
+        tc.edit = cell->w[C_EDIT];
+        trie_put_t p = {k, v, m->w[M_COUNT], h, false};
+        rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), &p, 0);
+        rec_t *out = map_clone(cx, m);
         out->w[M_TRIE] = SNOW_WORD_PTR(trie);
         entry_append(&vc, out, m, k, v);
         out->w[M_SIZE] = m->w[M_SIZE] + 1;
+        out->w[M_SEQ] = ++cell->w[C_SEQ];
         return out;
     }
-    /* Present: keep the stored key (and its position), replace the value. */
-    snow_word_t stored_key = entry_leaf(m, idx)->w[1 + 2 * (idx & (VEC_WIDTH - 1))];
-    entry_set(&vc, out, m, idx, stored_key, v, true);
+    rec_t *nc = lineage_fork(cx, &tc, m, newest && hit.idx >= 0);
+    trie_put_t p = {k, v, hit.idx >= 0 ? (snow_word_t)hit.idx : m->w[M_COUNT], h, hit.idx >= 0};
+    rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), &p, 0);
+    rec_t *out = map_clone(cx, m);
+    out->w[M_TRIE] = SNOW_WORD_PTR(trie);
+    out->w[M_CELL] = SNOW_WORD_PTR(nc);
+    out->w[M_SEQ] = 1;
+    if (hit.idx < 0) {
+        entry_append(&vc, out, m, k, v);
+        out->w[M_SIZE] = m->w[M_SIZE] + 1;
+    } else {
+        snow_word_t stored = entry_leaf(m, hit.idx)->w[1 + 2 * (hit.idx & (VEC_WIDTH - 1))];
+        entry_set(&vc, out, m, hit.idx, stored, v, true);
+    }
     return out;
 }
 
 snow_map_t *snow_map_put(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k, snow_word_t v)
 {
-    return (snow_map_t *)map_put_rec(cx, MR(m), k, v);
+    return (snow_map_t *)map_put_rec(cx, MR(m), k, v, false);
 }
 
 bool std_map_lookup(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k, snow_word_t *v)
 {
-    int64_t idx = map_find(cx, MR(m), k);
-    if (idx < 0)
+    trie_hit_t hit = map_find(cx, MR(m), k);
+    if (hit.idx < 0)
         return false;
-    *v = entry_leaf(MR(m), idx)->w[2 + 2 * (idx & (VEC_WIDTH - 1))];
+    *v = hit.val;
     return true;
 }
 
@@ -549,7 +781,7 @@ snow_word_t snow_map_get(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k)
 
 bool snow_map_has_key(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k)
 {
-    return map_find(cx, MR(m), k) >= 0;
+    return map_find(cx, MR(m), k).idx >= 0;
 }
 
 int64_t std_map_next(const snow_map_t *m, int64_t pos, snow_word_t *k, snow_word_t *v)
@@ -577,33 +809,36 @@ int64_t snow_map_next(snow_ctx_t *cx, const snow_map_t *m, int64_t pos, snow_wor
 }
 
 /* Rebuilds m with only its live entries, in order. */
-static rec_t *map_compact(snow_ctx_t *cx, const rec_t *m)
+static const rec_t *map_compact(snow_ctx_t *cx, const rec_t *m)
 {
-    rec_t *out = map_record(cx, SNOW_WORD_TO_PTR(const snow_type_t, m->w[M_KEYT]),
-                            SNOW_WORD_TO_PTR(const snow_type_t, m->w[M_VALT]));
+    const rec_t *out = MR(snow_map_new(cx, std_map_key_type((const snow_map_t *)m),
+                                       std_map_value_type((const snow_map_t *)m)));
     snow_word_t k, v;
     int64_t pos = 0;
     while ((pos = std_map_next((const snow_map_t *)m, pos, &k, &v)) >= 0)
-        out = map_push(cx, out, k, v);
+        out = map_put_rec(cx, out, k, v, true);
     return out;
 }
 
 snow_map_t *snow_map_delete(snow_ctx_t *cx, const snow_map_t *mp, snow_word_t k)
 {
     const rec_t *m = MR(mp);
-    int64_t idx = map_find(cx, m, k);
-    if (idx < 0)
+    trie_hit_t hit = map_find(cx, m, k);
+    if (hit.idx < 0)
         return (snow_map_t *)mp;
     trie_ctx_t tc = trie_ctx(cx, m);
     vec_ctx_t vc = vec_ctx(cx, m);
+    rec_t *nc = lineage_fork(cx, &tc, m, C(m)->w[C_SEQ] == m->w[M_SEQ]);
     rec_t *trie = trie_remove(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0);
     rec_t *out = map_clone(cx, m);
     out->w[M_TRIE] = SNOW_WORD_PTR(trie);
-    entry_set(&vc, out, m, idx, 0, 0, false);
+    out->w[M_CELL] = SNOW_WORD_PTR(nc);
+    out->w[M_SEQ] = 1;
+    entry_set(&vc, out, m, hit.idx, 0, 0, false);
     out->w[M_SIZE] = m->w[M_SIZE] - 1;
     int64_t dead = (int64_t)out->w[M_COUNT] - (int64_t)out->w[M_SIZE];
     if (dead > 32 && dead > (int64_t)out->w[M_SIZE])
-        out = map_compact(cx, out);
+        out = (rec_t *)map_compact(cx, out);
     return (snow_map_t *)out;
 }
 
@@ -654,17 +889,17 @@ snow_map_t *snow_map_merge(snow_ctx_t *cx, const snow_map_t *a, const snow_map_t
     snow_word_t k, v;
     int64_t pos = 0;
     while ((pos = std_map_next(b, pos, &k, &v)) >= 0)
-        out = map_put_rec(cx, out, k, v);
+        out = map_put_rec(cx, out, k, v, false);
     return (snow_map_t *)out;
 }
 
 snow_map_t *snow_map_from_list(snow_ctx_t *cx, const snow_list_t *pairs)
 {
     const snow_type_t *pt = pairs->elem;
-    const rec_t *m = map_record(cx, pt->params[0], pt->params[1]);
+    const rec_t *m = MR(snow_map_new(cx, pt->params[0], pt->params[1]));
     for (int64_t i = 0; i < pairs->len; i++) {
         const rec_t *p = R(snow_list_items(pairs)[i]);
-        m = map_put_rec(cx, m, p->w[0], p->w[1]);
+        m = map_put_rec(cx, m, p->w[0], p->w[1], false);
     }
     return (snow_map_t *)m;
 }
@@ -680,7 +915,7 @@ snow_map_t *snow_set_new(snow_ctx_t *cx)
 
 snow_map_t *snow_set_add(snow_ctx_t *cx, const snow_map_t *s, int64_t x)
 {
-    return (snow_map_t *)map_push(cx, MR(s), (snow_word_t)x, 0);
+    return (snow_map_t *)map_put_rec(cx, MR(s), (snow_word_t)x, 0, true);
 }
 
 snow_map_t *snow_set_remove(snow_ctx_t *cx, const snow_map_t *s, int64_t x)
@@ -690,7 +925,7 @@ snow_map_t *snow_set_remove(snow_ctx_t *cx, const snow_map_t *s, int64_t x)
 
 bool snow_set_contains(snow_ctx_t *cx, const snow_map_t *s, int64_t x)
 {
-    return map_find(cx, MR(s), (snow_word_t)x) >= 0;
+    return map_find(cx, MR(s), (snow_word_t)x).idx >= 0;
 }
 
 int64_t snow_set_size(snow_ctx_t *cx, const snow_map_t *s) { return snow_map_size(cx, s); }
@@ -713,7 +948,7 @@ static snow_map_t *set_filter(snow_ctx_t *cx, const snow_map_t *a, const snow_ma
     int64_t pos = 0;
     while ((pos = std_map_next(a, pos, &k, &v)) >= 0)
         if (snow_set_contains(cx, b, (int64_t)k) == keep)
-            out = (snow_map_t *)map_push(cx, MR(out), k, 0);
+            out = (snow_map_t *)map_put_rec(cx, MR(out), k, 0, true);
     return out;
 }
 

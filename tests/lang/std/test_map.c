@@ -247,3 +247,161 @@ Test(std_map, insertion_order_exact_with_interleaved_deletes)
     ks[n] = 0, vs[n] = 5, n++;
     assert_entries(m, ks, vs, n);
 }
+
+/* {====== Versions: puts and deletes on any older version
+ * The newest version of a lineage inserts in place and older versions
+ * ignore entries numbered at or past their count; a change of an older
+ * version starts a dirty lineage (map.c). Every version made here is kept
+ * (in a Snow list, so the collector sees them) and checked against its own
+ * model at the end: contents, values and insertion order (language 6.1,
+ * D47). */
+
+enum { VK = 96, VVERS = 2500 };
+
+typedef struct vmodel_t {
+    int64_t val[VK];
+    int8_t order_len;
+    uint8_t order[VK]; /* keys in insertion order */
+} vmodel_t;
+
+static const snow_type_t *const p_ii[] = {&snow_type_int, &snow_type_int};
+static const snow_type_t t_map_ii = {.kind = SNOW_KIND_MAP, .count = 2, .params = p_ii};
+static const snow_type_t *const p_list_map_ii[] = {&t_map_ii};
+static const snow_type_t t_list_map_ii = {
+    .kind = SNOW_KIND_LIST, .count = 1, .params = p_list_map_ii};
+static const snow_type_t *const p_list_map_ss[] = {&t_map_ss};
+static const snow_type_t t_list_map_ss = {
+    .kind = SNOW_KIND_LIST, .count = 1, .params = p_list_map_ss};
+
+static vmodel_t vmodels[VVERS];
+
+static int vmodel_find(const vmodel_t *md, int key)
+{
+    for (int i = 0; i < md->order_len; i++)
+        if (md->order[i] == key)
+            return i;
+    return -1;
+}
+
+/* Key number i as a map key: spread Ints (deep tries) or strings. */
+static snow_word_t vkey(bool str, int i)
+{
+    if (!str)
+        return (snow_word_t)((uint64_t)i * 0x9e3779b97f4a7c15ull);
+    char b[16];
+    snprintf(b, sizeof b, "k%d", i);
+    return W(S(b));
+}
+
+static snow_word_t vval(bool str, int64_t v)
+{
+    if (!str)
+        return (snow_word_t)v;
+    char b[24];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    return W(S(b));
+}
+
+static int64_t vval_back(bool str, snow_word_t w)
+{
+    return str ? strtoll(((snow_string_t *)(uintptr_t)w)->bytes, NULL, 10) : (int64_t)w;
+}
+
+static void vcheck(bool str, const snow_map_t *m, const vmodel_t *md, int ver)
+{
+    cr_assert_eq(snow_map_size(cx, m), md->order_len, "version %d size", ver);
+    for (int key = 0; key < VK; key++) {
+        int at = vmodel_find(md, key);
+        snow_word_t kw = vkey(str, key);
+        cr_assert_eq(snow_map_has_key(cx, m, kw), at >= 0, "version %d key %d", ver, key);
+        if (at >= 0)
+            cr_assert_eq(vval_back(str, snow_map_get(cx, m, kw)), md->val[key], "version %d key %d",
+                         ver, key);
+    }
+    snow_word_t k, v;
+    int64_t pos = 0;
+    int i = 0;
+    while ((pos = snow_map_next(cx, m, pos, &k, &v)) >= 0) {
+        cr_assert_lt(i, md->order_len, "version %d: extra entry", ver);
+        cr_assert(snow_eq(cx, str ? &snow_type_string : &snow_type_int, k,
+                          vkey(str, md->order[i])),
+                  "version %d: order at %d", ver, i);
+        cr_assert_eq(vval_back(str, v), md->val[md->order[i]], "version %d: value at %d", ver, i);
+        i++;
+    }
+    cr_assert_eq(i, md->order_len, "version %d: entries", ver);
+}
+
+static void versions_random(bool str, unsigned seed)
+{
+    const snow_type_t *kt = str ? &snow_type_string : &snow_type_int;
+    snow_list_t *vers = snow_list_new(cx, str ? &t_list_map_ss : &t_list_map_ii);
+    vers = snow_list_append(cx, vers, W(snow_map_new(cx, kt, kt)));
+    memset(&vmodels[0], 0, sizeof vmodels[0]);
+    srand(seed);
+    for (int n = 1; n < VVERS; n++) {
+        /* Mostly the newest version (in-place inserts), often the one
+         * before it (a branch next to the newest), sometimes any. */
+        int r = rand() % 6;
+        int from = r < 3 || n < 2 ? n - 1 : r < 5 ? n - 2 : rand() % n;
+        const snow_map_t *m = (const snow_map_t *)(uintptr_t)snow_list_get(cx, vers, from);
+        vmodel_t *md = &vmodels[n];
+        *md = vmodels[from];
+        int key = rand() % VK, op = rand() % 8;
+        int at = vmodel_find(md, key);
+        snow_map_t *out;
+        if (op == 0) {
+            out = snow_map_delete(cx, m, vkey(str, key));
+            if (at >= 0) {
+                memmove(md->order + at, md->order + at + 1, (size_t)(md->order_len - at - 1));
+                md->order_len--;
+            }
+        } else {
+            int64_t v = rand() % 1000;
+            out = snow_map_put(cx, m, vkey(str, key), vval(str, v));
+            if (at < 0)
+                md->order[md->order_len++] = (uint8_t)key;
+            md->val[key] = v;
+        }
+        vers = snow_list_append(cx, vers, W(out));
+        if (n % 500 == 0) /* some checks while older versions are still changing */
+            vcheck(str, out, md, n);
+    }
+    for (int n = 0; n < VVERS; n++)
+        vcheck(str, (const snow_map_t *)(uintptr_t)snow_list_get(cx, vers, n), &vmodels[n], n);
+}
+
+Test(std_map, every_version_keeps_its_entries_int_keys)
+{
+    versions_random(false, 7);
+    versions_random(false, 8);
+}
+
+Test(std_map, every_version_keeps_its_entries_string_keys)
+{
+    versions_random(true, 9);
+}
+
+/* }====== */
+
+/* A value change by the newest version, then an insert by that same (now
+ * older) version: the branch made by the value change must not see the
+ * insert, whose entry number it also uses for its own next key. */
+Test(std_map, branch_of_value_change_ignores_later_inserts_of_its_origin)
+{
+    snow_map_t *h = snow_map_new(cx, &snow_type_int, &snow_type_int);
+    for (int64_t i = 0; i < 500; i++)
+        h = snow_map_put(cx, h, (snow_word_t)i, (snow_word_t)i);
+    for (int64_t j = 1000; j < 1064; j++) {
+        snow_map_t *v = snow_map_put(cx, h, 0, 77);         /* value change */
+        snow_map_t *h2 = snow_map_put(cx, h, (snow_word_t)j, 1); /* h goes on */
+        snow_map_t *w = snow_map_put(cx, v, 5000, 2);         /* v goes on */
+        cr_assert_not(snow_map_has_key(cx, w, (snow_word_t)j), "key %lld", (long long)j);
+        cr_assert_eq(snow_map_size(cx, w), snow_map_size(cx, h) + 1);
+        cr_assert_eq((int64_t)snow_map_get(cx, w, 0), 77);
+        cr_assert(snow_map_has_key(cx, h2, (snow_word_t)j));
+        cr_assert_not(snow_map_has_key(cx, h2, 5000));
+        cr_assert_eq((int64_t)snow_map_get(cx, h2, 0), 0);
+        h = h2;
+    }
+}
