@@ -672,11 +672,21 @@ static pthread_t tls_thread;
 static kern_tls_ctx_t *tls_ctx;
 static char cert_path[64];
 
+/* GET: a greeting; POST: the body's length and a checksum. */
 static void tls_handler(const ws_request_t *req, ws_reply_t *reply, void *data)
 {
-    (void)req;
     (void)data;
-    *reply = (ws_reply_t){200, "secure hello", 12};
+    if (req->body.len == 0) {
+        *reply = (ws_reply_t){200, "secure hello", 12};
+        return;
+    }
+    unsigned sum = 0;
+    for (size_t i = 0; i < req->body.len; i++)
+        sum = sum * 31 + (unsigned char)req->body.base[i];
+    char text[64];
+    int n = snprintf(text, sizeof text, "%zu %u", req->body.len, sum);
+    snow_string_t *s = snow_string_new(req->cx, text, (size_t)n);
+    *reply = (ws_reply_t){200, s->bytes, s->len};
 }
 
 static void *tls_serve(void *arg)
@@ -782,6 +792,69 @@ Test(ws_http_client_tls, a_missing_ca_file_is_an_error)
                                 "found or no PEM"),
               "%s", res.error);
     ws_http_client_result_destroy(&res);
+}
+
+Test(ws_http_client_tls, a_large_https_post_arrives_whole)
+{
+    setenv("SNOW_HTTP_CA_FILE", cert_path, 1);
+    size_t n = 3 * MIB + 5; /* many TLS records and KERN_TLS_WRITE_CHUNKs */
+    char *body = kern_alloc(n);
+    unsigned sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        body[i] = (char)('a' + i % 26);
+        sum = sum * 31 + (unsigned char)body[i];
+    }
+    char u[128], want[64];
+    snprintf(u, sizeof u, "https://localhost:%u/len", ws_server_port(tls_srv));
+    snprintf(want, sizeof want, "%zu %u", n, sum);
+    ws_http_client_request_t req = {
+        .method = "POST", .url = u, .url_len = strlen(u), .body = body, .body_len = n};
+    ws_http_client_result_t res;
+    int rc = ws_http_client_fetch(&req, &res);
+    cr_assert_eq(rc, 0, "%s", res.error ? res.error : "");
+    cr_assert_str_eq(res.body, want);
+    ws_http_client_result_destroy(&res);
+    kern_free(body);
+}
+
+/* }====== */
+
+/* {====== Connect timeout */
+
+Test(ws_http_client, connecting_gives_up_after_the_connect_timeout, .timeout = 30)
+{
+    /* A listener whose accept queue is full drops further SYNs, so a
+     * connect to it neither succeeds nor is refused. */
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(l, 0), 0);
+    socklen_t len = sizeof a;
+    getsockname(l, (struct sockaddr *)&a, &len);
+    int fill[4];
+    for (int i = 0; i < 4; i++) {
+        fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(fill[i], (struct sockaddr *)&a, sizeof a);
+    }
+    usleep(50 * 1000);
+    char u[64], want[128];
+    snprintf(u, sizeof u, "http://127.0.0.1:%u/", ntohs(a.sin_port));
+    snprintf(want, sizeof want, "%s: cannot connect to 127.0.0.1:%u: connection timed out", u,
+             ntohs(a.sin_port));
+    ws_http_client_request_t req = {
+        .method = "GET", .url = u, .url_len = strlen(u), .connect_timeout_ms = 300};
+    ws_http_client_result_t res;
+    uint64_t t0 = now_ns();
+    int rc = ws_http_client_fetch(&req, &res);
+    uint64_t took_ms = (now_ns() - t0) / 1000000;
+    cr_assert_eq(rc, -ETIMEDOUT, "%d %s", rc, res.error ? res.error : "");
+    cr_assert_str_eq(res.error, want);
+    cr_assert_geq(took_ms, 290);
+    cr_assert_lt(took_ms, 5000);
+    ws_http_client_result_destroy(&res);
+    for (int i = 0; i < 4; i++)
+        close(fill[i]);
+    close(l);
 }
 
 /* }====== */
