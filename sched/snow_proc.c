@@ -48,10 +48,40 @@ static void spawned(snow_ctx_t *cx, void *arg)
     (void)call0(cx, f);
 }
 
+/* Closures of at most this many words that capture no heap value travel
+ * as plain bytes and run from the new process's stack. */
+#define FLAT_SPAWN_WORDS 32
+
+/* A closure that holds no heap pointer (an actor spawned with Int, Float,
+ * Bool or Pid arguments, or none) needs no heap: it is copied onto the new
+ * process's stack, so a process that only waits never maps a heap block
+ * (issue 7: memory per waiting process). Its code loads the captures into
+ * locals at entry and never reads the record again after a collection can
+ * run, and the record holds no pointers, so the stack copy is safe. */
+static void spawned_flat(snow_ctx_t *cx, void *arg)
+{
+    snow_record_t *src = arg;
+    uint32_t words = src->h.count;
+    snow_word_t buf[2 + FLAT_SPAWN_WORDS];
+    memcpy(buf, src, sizeof(snow_record_t) + words * sizeof(snow_word_t));
+    kern_free(src);
+    (void)call0(cx, (snow_record_t *)(void *)buf);
+}
+
 int64_t snow_proc_spawn(snow_ctx_t *cx, snow_record_t *f)
 {
-    sched_msg_t *m = sched_actor_msg_new(cx, SNOW_WORD_PTR(f), true);
     sched_pid_t pid = SCHED_PID_NULL;
+    if (f->ptrmask == 0 && f->h.count <= FLAT_SPAWN_WORDS) {
+        size_t bytes = sizeof(snow_record_t) + f->h.count * sizeof(snow_word_t);
+        snow_record_t *flat = kern_alloc(bytes);
+        memcpy(flat, f, bytes);
+        if (sched_actor_spawn(spawned_flat, flat, &pid) < 0) {
+            kern_free(flat);
+            snow_panic(cx, "spawn: out of memory");
+        }
+        return (int64_t)pid;
+    }
+    sched_msg_t *m = sched_actor_msg_new(cx, SNOW_WORD_PTR(f), true);
     if (sched_actor_spawn(spawned, m, &pid) < 0) {
         m->drop(m);
         snow_panic(cx, "spawn: out of memory");
