@@ -128,11 +128,24 @@ static int tls_start(ws_conn_t *c)
     return rc < 0 ? rc : tls_wait(c, -1);
 }
 
+/* Ends a healthy session cleanly (RFC 8446 6.1): our close_notify, then
+ * the peer's awaited for at most LINGER_MS (a peer that just closes its
+ * socket ends the wait at once). Without it a client cannot tell our close
+ * from a truncation. A failed stream refuses the write (-EPIPE) at once. */
+static void tls_close_notify(ws_conn_t *c)
+{
+    if (kern_tls_stream_busy(&c->tls) || !kern_tls_handshake_done(c->tconn))
+        return;
+    if (kern_tls_stream_shutdown(&c->tls, (int64_t)LINGER_MS * 1000000, tls_done) == 0)
+        (void)tls_wait(c, -1);
+}
+
 /* Releases the stream once its ring ops are over. On a process only. */
 static void tls_end(ws_conn_t *c)
 {
     if (!c->tconn)
         return;
+    tls_close_notify(c);
     if (kern_tls_stream_busy(&c->tls))
         kern_tls_stream_cancel(&c->tls);
     for (int i = 0; i < 1000 && kern_tls_stream_busy(&c->tls); i++)

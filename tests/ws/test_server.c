@@ -650,6 +650,88 @@ Test(ws_server, https_with_curl_over_tls, .timeout = 30)
     kern_free(key);
 }
 
+/* {====== A blocking TLS client on kernel/tls, to see how the server closes */
+
+/* Sends every pending ciphertext byte of t on fd. */
+static void tls_cli_flush(int fd, kern_tls_conn_t *t)
+{
+    const uint8_t *p;
+    size_t n;
+    while ((n = kern_tls_pending_out(t, &p)) > 0) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        cr_assert_gt(k, 0, "send: %s", strerror(errno));
+        kern_tls_consume_out(t, (size_t)k);
+    }
+}
+
+/* Flushes, then feeds t what fd has next (end of stream as feed_eof). */
+static void tls_cli_pump(int fd, kern_tls_conn_t *t)
+{
+    tls_cli_flush(fd, t);
+    char b[16384];
+    ssize_t k = recv(fd, b, sizeof b, 0);
+    cr_assert_geq(k, 0, "recv: %s", strerror(errno));
+    if (k == 0)
+        kern_tls_feed_eof(t);
+    else
+        cr_assert_eq(kern_tls_feed(t, b, (size_t)k), 0);
+}
+
+/* }====== */
+
+Test(ws_server, https_close_sends_close_notify, .timeout = 30)
+{
+    char *cert = NULL, *key = NULL;
+    cr_assert_eq(kern_certgen_self_signed("localhost", 1, &cert, &key), 0);
+    kern_tls_config_t sc = {.role = KERN_TLS_SERVER,
+                            .cert_pem = cert,
+                            .cert_pem_len = strlen(cert),
+                            .key_pem = key,
+                            .key_pem_len = strlen(key)};
+    kern_tls_config_t cc = {.role = KERN_TLS_CLIENT, .verify_none = true};
+    kern_tls_ctx_t *sctx = NULL, *cctx = NULL;
+    cr_assert_eq(kern_tls_ctx_new(&sc, &sctx), 0);
+    cr_assert_eq(kern_tls_ctx_new(&cc, &cctx), 0);
+    ws_server_config_t cfg = config();
+    cfg.keep_alive = false; /* the spec's mode: the server closes after the response */
+    cfg.tls = sctx;
+    uint16_t port = start(cfg);
+    kern_tls_conn_t *t = NULL;
+    cr_assert_eq(kern_tls_conn_new(cctx, "localhost", &t), 0);
+    int fd = dial(port);
+    int rc;
+    while ((rc = kern_tls_handshake(t)) == -EAGAIN)
+        tls_cli_pump(fd, t);
+    cr_assert_eq(rc, 0);
+    static const char req[] = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+    cr_assert_eq(kern_tls_write(t, req, sizeof req - 1), (int)(sizeof req - 1));
+    char out[1024];
+    size_t got = 0;
+    while ((rc = kern_tls_read(t, out + got, sizeof out - 1 - got)) > 0 || rc == -EAGAIN) {
+        if (rc > 0)
+            got += (size_t)rc;
+        else
+            tls_cli_pump(fd, t);
+    }
+    out[got] = 0;
+    /* 0: the stream ended with the server's close_notify; without it the
+     * read fails with -ECONNRESET (a possible truncation). */
+    cr_assert_eq(rc, 0, "the server closed with %d (%s), not close_notify", rc,
+                 kern_tls_strerror(rc));
+    cr_assert(strstr(out, "Connection: close") != NULL);
+    cr_assert(strstr(out, "\r\n\r\nHello, World!") != NULL, "got: %s", out);
+    cr_assert_eq(kern_tls_shutdown(t), 0, "both close_notify exchanged");
+    tls_cli_flush(fd, t);
+    close(fd);
+    kern_tls_conn_free(t);
+    stop();
+    finish();
+    kern_tls_ctx_free(cctx);
+    kern_tls_ctx_free(sctx);
+    kern_free(cert);
+    kern_free(key);
+}
+
 Test(ws_server, sigterm_after_the_server_ended_has_its_default_action, .timeout = 20,
      .signal = SIGTERM)
 {
