@@ -772,8 +772,34 @@ Test(ws_http_client_tls, https_rejects_a_wrong_host_name)
     ws_http_client_result_destroy(&res);
 }
 
-Test(ws_http_client_tls, https_rejects_an_untrusted_certificate)
+Test(ws_http_client_tls, https_rejects_a_certificate_of_another_ca)
 {
+    /* Trust only another self-signed "localhost" certificate. */
+    char *cert = NULL, *key = NULL;
+    cr_assert_eq(kern_certgen_self_signed("localhost", 2, &cert, &key), 0);
+    char other[80];
+    snprintf(other, sizeof other, "/tmp/snow-http-client-other-%d.pem", (int)getpid());
+    FILE *f = fopen(other, "w");
+    cr_assert_not_null(f);
+    fputs(cert, f);
+    fclose(f);
+    kern_free(cert);
+    kern_free(key);
+    setenv("SNOW_HTTP_CA_FILE", other, 1);
+    ws_http_client_result_t res;
+    int rc = tls_fetch("localhost", &res);
+    unlink(other);
+    cr_assert_eq(rc, -EKEYREJECTED, "%d %s", rc, res.error);
+    cr_assert(strstr(res.error, ": TLS handshake with localhost failed: TLS peer certificate "
+                                "rejected"),
+              "%s", res.error);
+    ws_http_client_result_destroy(&res);
+}
+
+Test(ws_http_client_tls, https_rejects_an_untrusted_certificate_with_the_system_bundle)
+{
+    if (access(KERN_TLS_SYSTEM_CA_FILE, R_OK) != 0)
+        cr_skip_test("no system CA bundle at " KERN_TLS_SYSTEM_CA_FILE);
     /* The system bundle does not know our self-signed certificate. */
     ws_http_client_result_t res;
     int rc = tls_fetch("localhost", &res);
