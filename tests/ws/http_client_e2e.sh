@@ -87,6 +87,10 @@ fn main() do
   show("https get", HTTP.get("${secure}/hello?x=1"))
   show("https post", HTTP.post("${secure}/echo", "[1,2]"))
   show("https missing", HTTP.get("${secure}/nothing"))
+  case HTTP.get(env_or("OPENSSL", "")) do
+    Ok(body) -> println("openssl: ok ${String.starts_with(body, "<HTML>")}")
+    Err(e) -> println("openssl: err ${e}")
+  end
 end
 SNOW
 
@@ -113,19 +117,30 @@ pids+=($!)
 tport=$(free_port)
 PORT=$tport CERT=$work/cert.pem KEY=$work/key.pem "$work/server/server" 2>"$work/err2" &
 pids+=($!)
+# OpenSSL's own server (-www: an HTTP/1.0 page up to the end of the stream).
+oport=$(free_port)
+(cd "$work" && exec openssl s_server -accept "$oport" -cert cert.pem -key key.pem -www -quiet \
+    </dev/null >/dev/null 2>&1) &
+pids+=($!)
 wait_listening "$work/err1"
 wait_listening "$work/err2"
+for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$oport") 2>/dev/null && break
+    sleep 0.05
+done
 
 base=http://127.0.0.1:$port
 secure=https://localhost:$tport
-got=$(BASE=$base SECURE=$secure SNOW_HTTP_CA_FILE=$work/cert.pem timeout 60 "$work/client/client")
+got=$(BASE=$base SECURE=$secure OPENSSL=https://localhost:$oport/ SNOW_HTTP_CA_FILE=$work/cert.pem \
+    timeout 60 "$work/client/client")
 want="get: ok hello from snow
 post: ok got {\"n\":1}
 missing: err $base/nothing: status code 404
 teapot: err $base/teapot: status code 418
 https get: ok hello from snow
 https post: ok got [1,2]
-https missing: err $secure/nothing: status code 404"
+https missing: err $secure/nothing: status code 404
+openssl: ok true"
 if [[ $got != "$want" ]]; then
     echo "FAIL client output:" >&2
     diff <(echo "$want") <(echo "$got") >&2 || true

@@ -754,10 +754,17 @@ Test(ws_http_client_tls, https_verifies_against_snow_http_ca_file)
 {
     setenv("SNOW_HTTP_CA_FILE", cert_path, 1);
     ws_http_client_result_t res;
-    int rc = tls_fetch("localhost", &res);
-    cr_assert_eq(rc, 0, "%s", res.error ? res.error : "");
-    cr_assert_str_eq(res.body, "secure hello");
-    ws_http_client_result_destroy(&res);
+    int64_t live = 0;
+    for (int i = 0; i < 3; i++) {
+        int rc = tls_fetch("localhost", &res);
+        cr_assert_eq(rc, 0, "%s", res.error ? res.error : "");
+        cr_assert_str_eq(res.body, "secure hello");
+        ws_http_client_result_destroy(&res);
+        if (i == 0)
+            live = kern_alloc_live_count(); /* after the cached context was built */
+        else
+            cr_assert_eq(kern_alloc_live_count(), live, "fetch %d leaked", i);
+    }
 }
 
 Test(ws_http_client_tls, https_rejects_a_wrong_host_name)
