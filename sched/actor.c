@@ -150,37 +150,72 @@ int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid)
 
 /* ==== Messages ==== */
 
-/* A message between actors: a value and, for a heap value, the fragment
- * heap holding its copy. The fragment never collects (gc_off) and moves
- * into the receiver's heap whole (std_heap_adopt). */
+/* A message between actors. Three shapes, by what the value is:
+ * - IMM: an immediate word (Int, Float, Bool, Pid, Unit): nothing else;
+ * - FLAT: one string, or one record holding no heap pointer (`Add(5)`,
+ *   `(1, 2.5)`), of at most FLAT_MAX bytes: its bytes follow the message
+ *   and the receiver allocates the object in its own heap;
+ * - FRAG: any other graph, copied once into a fragment heap that never
+ *   collects (gc_off) and moves into the receiver's heap whole
+ *   (std_heap_adopt).
+ * FLAT spares a small message a whole heap block while it waits in a
+ * mailbox (a block costs at least one 4 KiB page). */
+enum { MSG_IMM, MSG_FLAT, MSG_FRAG };
+#define FLAT_MAX 1024
+
 typedef struct actor_msg_t {
     sched_msg_t hdr; /* first */
     snow_word_t value;
-    bool is_ptr;
-    std_heap_t frag;
+    uint8_t shape;      /* MSG_* */
+    std_heap_t *frag;   /* FRAG */
+    uint32_t flat_len;  /* FLAT: bytes of the object below */
+    _Alignas(16) unsigned char flat[]; /* FLAT: the object's bytes */
 } actor_msg_t;
 
 /* Frees a message nobody took (its receiver exited). */
 static void actor_msg_drop(sched_msg_t *msg)
 {
     actor_msg_t *m = (actor_msg_t *)msg;
-    if (m->is_ptr)
-        std_heap_destroy(&m->frag);
+    if (m->shape == MSG_FRAG) {
+        std_heap_destroy(m->frag);
+        kern_free(m->frag);
+    }
     kern_free(m);
+}
+
+/* Bytes of the object at value when it can travel FLAT, else 0. */
+static size_t flat_size(snow_word_t value)
+{
+    const snow_obj_t *o = (const snow_obj_t *)(uintptr_t)value;
+    size_t bytes = 0;
+    if (o->kind == SNOW_OBJ_STRING)
+        bytes = sizeof(snow_string_t) + ((const snow_string_t *)o)->len;
+    else if (o->kind == SNOW_OBJ_RECORD && ((const snow_record_t *)o)->ptrmask == 0)
+        bytes = sizeof(snow_record_t) + (size_t)o->count * sizeof(snow_word_t);
+    return bytes <= FLAT_MAX ? bytes : 0;
 }
 
 sched_msg_t *sched_actor_msg_new(snow_ctx_t *cx, snow_word_t value, bool is_ptr)
 {
-    actor_msg_t *m = kern_alloc(sizeof *m);
+    size_t flat = is_ptr && value ? flat_size(value) : 0;
+    actor_msg_t *m = kern_alloc(sizeof *m + flat);
     m->hdr.drop = actor_msg_drop;
     m->value = value;
-    m->is_ptr = is_ptr;
-    if (is_ptr) {
+    m->frag = NULL;
+    m->flat_len = (uint32_t)flat;
+    if (!is_ptr || !value) {
+        m->shape = MSG_IMM;
+    } else if (flat) {
+        m->shape = MSG_FLAT;
+        memcpy(m->flat, (const void *)(uintptr_t)value, flat);
+    } else {
         /* No stack roots: a fragment is never collected. */
-        std_heap_init(&m->frag, NULL);
-        m->frag.pool = &cx->rt->pool;
-        m->frag.gc_off = 1;
-        m->value = std_copy_value(&m->frag, &cx->heap, value, true);
+        m->shape = MSG_FRAG;
+        m->frag = kern_alloc(sizeof *m->frag);
+        std_heap_init(m->frag, NULL);
+        m->frag->pool = &cx->rt->pool;
+        m->frag->gc_off = 1;
+        m->value = std_copy_value(m->frag, &cx->heap, value, true);
     }
     return &m->hdr;
 }
@@ -220,15 +255,27 @@ snow_word_t sched_actor_msg_take(snow_ctx_t *cx, sched_msg_t *msg)
 
 static void adopt(snow_ctx_t *cx, actor_msg_t *m, snow_word_t *value)
 {
-    if (m->is_ptr) {
+    *value = m->value;
+    if (m->shape == MSG_FLAT) {
+        const snow_obj_t *o = (const snow_obj_t *)(const void *)m->flat;
+        if (o->kind == SNOW_OBJ_STRING) {
+            const snow_string_t *str = (const snow_string_t *)(const void *)m->flat;
+            *value = SNOW_WORD_PTR(snow_string_new(cx, str->bytes, str->len));
+        } else {
+            const snow_record_t *r = (const snow_record_t *)(const void *)m->flat;
+            snow_record_t *n = snow_record_new(cx, o->tag, o->count, 0);
+            memcpy(n->w, r->w, (size_t)o->count * sizeof(snow_word_t));
+            *value = SNOW_WORD_PTR(n);
+        }
+    } else if (m->shape == MSG_FRAG) {
         /* The fragment's blocks count as allocation in full: a small
          * message still brings a whole block, and the collector must run
          * often enough to give back the ones whose messages are done. */
-        cx->heap.bytes_since_gc += m->frag.bytes_mapped;
-        std_heap_adopt(&cx->heap, &m->frag);
-        std_heap_destroy(&m->frag); /* now empty: frees its bookkeeping */
+        cx->heap.bytes_since_gc += m->frag->bytes_mapped;
+        std_heap_adopt(&cx->heap, m->frag);
+        std_heap_destroy(m->frag); /* now empty: frees its bookkeeping */
+        kern_free(m->frag);
     }
-    *value = m->value;
     kern_free(m);
 }
 
