@@ -1082,9 +1082,19 @@ static int exchange(io_t *io, const ws_http_client_request_t *req, const ws_http
     char *text = build_request(url, method, req->body, req->body_len, with_body, &len);
     rc = io_send(io, text, len);
     kern_free(text);
+    /* A server may answer (413, 401, a redirect) and close before it has
+     * read the whole body: the send then fails, but its response may
+     * already be here. The TLS stream stays failed, so plain TCP only. */
+    if (rc < 0 && !io->tconn && (rc == -EPIPE || rc == -ECONNRESET)) {
+        int send_rc = rc;
+        if (read_head(io, r, msg, cap) == 0)
+            rc = 0;
+        else
+            rc = send_rc;
+    }
     if (rc < 0) {
         snprintf(msg, cap, "sending the request failed: %s", err_text(rc));
-    } else if ((rc = read_head(io, r, msg, cap)) == 0) {
+    } else if (r->raw_len > 0 || (rc = read_head(io, r, msg, cap)) == 0) {
         int st = r->head.status;
         if (st < 400 && !(is_redirect(st) && r->location)) {
             rc = read_body(io, r);

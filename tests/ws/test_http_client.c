@@ -336,6 +336,13 @@ static void *serve_conn(void *arg)
         req[n] = '\0';
         end = strstr(req, "\r\n\r\n");
     }
+    if (end && strncmp(req, "POST /early ", 12) == 0) {
+        /* Answer before reading the body, then close with it unread: the
+         * kernel resets the connection while the client is still sending. */
+        send_str(fd, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
+        close(fd);
+        return NULL;
+    }
     if (end) {
         const char *cl = strcasestr(req, "\r\nContent-Length: ");
         size_t want = (size_t)(end + 4 - req) + (cl && cl < end ? strtoul(cl + 18, NULL, 10) : 0);
@@ -525,6 +532,22 @@ Test(ws_http_client_fetch, status_400_and_above_is_an_error_with_the_code)
 {
     fetch_err("/missing", -EREMOTEIO, "status code 404");
     fetch_err("/fail", -EREMOTEIO, "status code 500");
+}
+
+Test(ws_http_client_fetch, a_response_sent_before_the_body_was_read_counts)
+{
+    size_t n = 8 * MIB; /* more than the socket buffers hold */
+    char *body = kern_alloc(n + 1);
+    memset(body, 'x', n);
+    body[n] = '\0';
+    ws_http_client_result_t res;
+    int rc = fetch("POST", "/early", body, &res);
+    kern_free(body);
+    char want[128];
+    snprintf(want, sizeof want, "%s: status code 413", url_of("/early"));
+    cr_assert_eq(rc, -EREMOTEIO, "%d %s", rc, res.error);
+    cr_assert_str_eq(res.error, want);
+    ws_http_client_result_destroy(&res);
 }
 
 Test(ws_http_client_fetch, bodies_over_10_mib_are_too_large_d91)
