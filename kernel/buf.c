@@ -1,8 +1,11 @@
 /* Provided-buffer groups and refcounted buffers (see buf.h).
  *
  * Invariant: a group buffer is in exactly one place: in the kernel's buffer
- * ring (mapped) or the free list (fallback), lent to a pending recv
- * (fallback), or out with references (counted in outstanding). */
+ * ring (mapped, counted in _published), on the free stack (both kinds),
+ * lent to a pending recv (fallback), or out with references (counted in
+ * outstanding). A mapped group keeps _published at min(_window, free
+ * buffers) whenever the ring's thread is not inside kern_ring_run's
+ * dispatch. */
 #include "kernel/buf.h"
 
 #include <errno.h>
@@ -15,17 +18,87 @@
 
 #define GROUP_COUNT_MAX 32768u
 
+/* Smallest window of a mapped group: what a few connections need per turn. */
+#define WINDOW_MIN 32u
+/* Turns with receives after which the window shrinks to fit their peak. */
+#define EPOCH_TURNS 1024u
+
+/* Lends b to the kernel's ring. */
+static void publish(kern_buf_group_t *g, kern_buf_t *b)
+{
+    io_uring_buf_ring_add(g->_br, b->base, g->size, b->_bid, (int)(g->count - 1), 0);
+    io_uring_buf_ring_advance(g->_br, 1);
+    g->_published++;
+}
+
+/* Tops the kernel's ring up to the window from the top of the free stack
+ * (the buffers most recently used, so most likely still in cache). */
+static void fill(kern_buf_group_t *g)
+{
+    while (g->_published < g->_window && g->_free != NULL) {
+        kern_buf_t *b = g->_free;
+        g->_free = b->_next;
+        publish(g, b);
+    }
+}
+
 static void give_back(kern_buf_group_t *g, kern_buf_t *b)
 {
     snow_assert(g->outstanding > 0);
     g->outstanding--;
-    if (g->mapped) {
-        io_uring_buf_ring_add(g->_br, b->base, g->size, b->_bid, (int)(g->count - 1), 0);
-        io_uring_buf_ring_advance(g->_br, 1);
+    if (g->mapped && g->_published < g->_window) {
+        publish(g, b);
     } else {
         b->_next = g->_free;
         g->_free = b;
     }
+}
+
+/* Smallest power of two >= 2 x peak, within [WINDOW_MIN, count]. */
+static uint32_t window_for(const kern_buf_group_t *g, uint32_t peak)
+{
+    uint32_t w = WINDOW_MIN;
+    while (w < 2 * peak && w < g->count)
+        w *= 2;
+    return w < g->count ? w : g->count;
+}
+
+/* The kernel took one buffer from the ring. Counts it against the current
+ * turn (a turn is one io_uring_enter; with DEFER_TASKRUN the kernel takes
+ * buffers only inside one), doubles the window when a turn took more than
+ * half of it, and once per epoch shrinks it to twice that epoch's peak. */
+static void on_taken(kern_buf_group_t *g)
+{
+    g->_published--;
+    uint64_t turn = g->ring->stats.enters;
+    if (turn != g->_turn) {
+        g->_turn = turn;
+        if (g->_taken > g->_peak)
+            g->_peak = g->_taken;
+        g->_taken = 0;
+        if (++g->_turns >= EPOCH_TURNS) {
+            uint32_t w = window_for(g, g->_peak);
+            if (w < g->_window)
+                g->_window = w; /* the extra buffers drain as the kernel takes them */
+            g->_peak = 0;
+            g->_turns = 0;
+        }
+    }
+    if (++g->_taken * 2 > g->_window && g->_window < g->count)
+        g->_window *= 2;
+    fill(g);
+}
+
+bool kern_buf_widen_(kern_buf_group_t *g)
+{
+    if (!g->mapped)
+        return false;
+    if (g->_free != NULL) {
+        g->_window = g->_window * 2 < g->count ? g->_window * 2 : g->count;
+        fill(g);
+    }
+    /* Buffers lent earlier in this batch (or just now) cure it too. */
+    return g->_published > 0;
 }
 
 static int map_ring(kern_buf_group_t *g)
@@ -57,6 +130,9 @@ int kern_buf_group_init(kern_buf_group_t *g, kern_ring_t *ring, uint32_t count, 
     g->size = size;
     g->mapped = (ring->features & KERN_FEAT_BUF_RING) != 0;
     g->_owner = pthread_self();
+    g->_window = count;
+    if ((ring->features & KERN_FEAT_BUF_WINDOW) && count > WINDOW_MIN)
+        g->_window = WINDOW_MIN;
     atomic_init(&g->_remote, NULL);
     if (g->mapped) {
         int rc = map_ring(g);
@@ -198,6 +274,7 @@ int32_t kern_buf_on_recv_(kern_ring_t *ring, kern_op_t *op, int32_t res, uint32_
         uint16_t bid = (uint16_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
         snow_assert(bid < g->count);
         g->outstanding++;
+        on_taken(g);
         b = hand_out(g, &g->_bufs[bid], res);
     }
     op->buf = b;

@@ -67,7 +67,7 @@ struct kern_op_t {
     bool _cancelled;   /* kern_op_cancel was called: keep -ECANCELED */
     bool _timed;       /* a linked timeout guards this op */
     bool _send;        /* a send through the ring: counted in ring->_sends_pending */
-    int32_t _fd;       /* connect: the socket being connected */
+    int32_t _fd;       /* connect: the socket being connected; receives: their socket */
     int32_t _zc_res;   /* send_zc: result held until the notification */
     kern_buf_group_t *_group;
     kern_buf_t *_pbuf;            /* recv pool fallback: buffer lent to the kernel */
@@ -88,7 +88,9 @@ static inline bool kern_op_pending(const kern_op_t *op) { return op->_state == K
 int kern_op_cancel(kern_ring_t *ring, kern_op_t *op);
 
 /* Cancels every pending op on descriptor fd. Returns 0 (the callbacks report
- * what happened). Ring's thread. */
+ * what happened). A group receive that the same turn restarts after the
+ * group's held-back buffers were lent (buf.h, hot reuse) is not caught: to
+ * stop a receive for certain, use kern_op_cancel. Ring's thread. */
 int kern_op_cancel_fd(kern_ring_t *ring, int fd);
 
 #endif

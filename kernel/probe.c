@@ -23,7 +23,7 @@
 static const char *const feature_names[KERN_FEAT_COUNT_] = {
     "SINGLE_ISSUER",  "DEFER_TASKRUN", "COOP_TASKRUN", "REG_RING_FD", "MULTISHOT_ACCEPT",
     "MULTISHOT_RECV", "BUF_RING",      "MSG_RING",     "SEND_ZC",     "REG_FILES",
-    "DIRECT_SEND",
+    "DIRECT_SEND",    "BUF_WINDOW",
 };
 
 const char *kern_probe_feature_name(uint32_t feature)
@@ -196,7 +196,8 @@ int kern_probe_run(kern_probe_t *out)
         f |= KERN_FEAT_DEFER_TASKRUN;
     if (setup_flags_ok(IORING_SETUP_COOP_TASKRUN))
         f |= KERN_FEAT_COOP_TASKRUN;
-    f |= KERN_FEAT_DIRECT_SEND; /* a policy, not a kernel feature: always there */
+    /* Policies, not kernel features: always there. */
+    f |= KERN_FEAT_DIRECT_SEND | KERN_FEAT_BUF_WINDOW;
     out->found = f;
     out->masked = kern_probe_env_mask() & f;
     out->features = kern_probe_closure(f & ~out->masked);

@@ -11,6 +11,7 @@
  *   SNOW_URING_NO_BUF_RING        SNOW_URING_NO_MSG_RING
  *   SNOW_URING_NO_SEND_ZC         SNOW_URING_NO_REG_FILES
  *   SNOW_URING_NO_DIRECT_SEND     (a policy, not a kernel feature; sock.h)
+ *   SNOW_URING_NO_BUF_WINDOW      (a policy: buffer-ring window, buf.h)
  *   SNOW_URING_NO_MULTISHOT (both multishots)
  *   SNOW_URING_BASELINE           (all of the above)
  *
@@ -37,8 +38,9 @@ enum {
     KERN_FEAT_SEND_ZC = 1u << 8,          /* IORING_OP_SEND_ZC (6.0) */
     KERN_FEAT_REG_FILES = 1u << 9,        /* sparse registered file table (5.19) */
     KERN_FEAT_DIRECT_SEND = 1u << 10,     /* kern_sock_send may call send(2) at once */
-    KERN_FEAT_COUNT_ = 11,
-    KERN_FEAT_ALL = (1u << 11) - 1,
+    KERN_FEAT_BUF_WINDOW = 1u << 11,      /* buffer rings lend a window, hot buffers first */
+    KERN_FEAT_COUNT_ = 12,
+    KERN_FEAT_ALL = (1u << 12) - 1,
 };
 
 typedef struct kern_probe_t {

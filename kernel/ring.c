@@ -15,6 +15,7 @@
 #include "kernel/assert.h"
 #include "kernel/buf.h"
 #include "kernel/probe.h"
+#include "kernel/sock.h"
 #include "kernel/timer.h"
 #include "kernel/wake.h"
 
@@ -280,12 +281,19 @@ static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
     int32_t res = cqe->res;
     bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
     switch (op->_kind) {
-    case KERN_OP_RECV_RING_:
     case KERN_OP_RECV_POOL_:
         res = kern_buf_on_recv_(ring, op, res, cqe->flags);
         break;
+    case KERN_OP_RECV_RING_:
     case KERN_OP_SEND_RECV_:
         res = kern_buf_on_recv_(ring, op, res, cqe->flags);
+        /* The kernel's ring ran dry while the group held buffers back
+         * (buf.h, hot reuse): lend them and receive again, unseen. */
+        if (res == -ENOBUFS && !more && !op->_cancelled && kern_buf_widen_(op->_group)) {
+            ring->stats.recv_restarts++;
+            kern_sock_recv_again_(ring, op);
+            return false;
+        }
         break;
     case KERN_OP_SEND_ZC_:
         if (cqe->flags & IORING_CQE_F_NOTIF) {

@@ -46,6 +46,7 @@ typedef struct kern_ring_stats_t {
     uint64_t sq_full;   /* times an SQE was needed and the SQ was full */
     uint64_t wakes;     /* wake-ups received (MSG_RING or eventfd) */
     uint64_t direct_sends; /* kern_sock_send calls done with send(2) at once (sock.h) */
+    uint64_t recv_restarts; /* receives restarted after a -ENOBUFS cured by buf.c */
 } kern_ring_stats_t;
 
 struct kern_ring_t {

@@ -160,6 +160,7 @@ int kern_sock_recv(kern_ring_t *ring, int fd, kern_buf_group_t *g, kern_op_t *op
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_RECV_RING_, cb);
     op->_group = g;
     op->_pbuf = NULL;
+    op->_fd = fd;
     if (ring->features & KERN_FEAT_MULTISHOT_RECV)
         io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
     else
@@ -195,6 +196,7 @@ int kern_sock_send_recv(kern_ring_t *ring, int fd, const void *p, size_t len, ke
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_SEND_RECV_, cb);
     op->_group = g;
     op->_pbuf = b;
+    op->_fd = fd;
     if (len > 0) {
         kern_ring_mark_send_(ring, op);
         /* MSG_WAITALL: success means every byte went out, so the send can
@@ -208,6 +210,29 @@ int kern_sock_send_recv(kern_ring_t *ring, int fd, const void *p, size_t len, ke
     prep_group_recv(ring, sqe, fd, g, b);
     io_uring_sqe_set_data(sqe, op);
     return 0;
+}
+
+void kern_sock_recv_again_(kern_ring_t *ring, kern_op_t *op)
+{
+    snow_assert(op->_state == KERN_OP_PENDING_ && op->_pbuf == NULL);
+    uint8_t kind = op->_kind;
+    kern_op_cb cb = op->cb;
+    kern_buf_group_t *g = op->_group;
+    /* The old receive is over: settle it as deliver would, minus the call. */
+    op->_state = KERN_OP_IDLE_;
+    ring->_in_flight--;
+    if (op->_send) { /* the send half of a pair went out (no failure CQE) */
+        op->_send = false;
+        ring->_sends_pending--;
+    }
+    if (kind == KERN_OP_RECV_RING_) {
+        kern_sock_recv(ring, op->_fd, g, op, cb);
+        return;
+    }
+    struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_SEND_RECV_, cb);
+    op->_group = g;
+    op->_pbuf = NULL;
+    prep_group_recv(ring, sqe, op->_fd, g, NULL);
 }
 
 int kern_sock_recv_into(kern_ring_t *ring, int fd, void *p, size_t cap, int64_t timeout_ns,

@@ -147,4 +147,11 @@ int kern_sock_shutdown(kern_ring_t *ring, int fd, int how, kern_op_t *op, kern_o
 /* Closes fd (taken) through the ring. Cancel its pending ops first. */
 int kern_sock_close(kern_ring_t *ring, int fd, kern_op_t *op, kern_op_cb cb);
 
+/* ---- For kernel/ modules only ---- */
+
+/* Starts op (a kern_sock_recv or the receive half of kern_sock_send_recv
+ * whose completion was a -ENOBUFS that buf.c could cure) again on the same
+ * socket and group, in the same form, without a callback in between. */
+void kern_sock_recv_again_(kern_ring_t *ring, kern_op_t *op);
+
 #endif

@@ -17,6 +17,8 @@
 
 typedef enum { ECHO_KERN_PAIR, ECHO_KERN_MULTISHOT } echo_kern_mode_t;
 extern echo_kern_mode_t echo_kern_mode; /* set before echo_kern_serve */
+extern uint32_t echo_kern_bufs;          /* receive buffers (512 bytes each), power of 2 */
+extern uint32_t echo_kern_entries;       /* ring SQ entries, power of 2 */
 
 /* Serves echo on listen_fd until killed. Never returns. echo_kern_serve
  * copies the enters and direct_sends counters to *stats (shared memory)
@@ -37,6 +39,7 @@ typedef struct echo_result_t {
     double server_cpu_us;  /* server CPU time per round trip (set by echo_bench) */
     double enters_per_msg; /* kern server io_uring_enter calls per round trip */
     double syscalls_per_msg; /* kern server io_uring_enter + direct send(2) per round trip */
+    uint64_t recv_restarts;  /* kern server receives restarted after a cured -ENOBUFS */
 } echo_result_t;
 
 /* Connects conns clients to 127.0.0.1:port and runs ping-pong of msg_bytes

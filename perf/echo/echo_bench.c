@@ -90,6 +90,7 @@ static void finish(pid_t pid, const kern_ring_stats_t *stats, echo_result_t *r)
     r->server_cpu_us = r->msgs_all ? cpu_s * 1e6 / all : 0;
     r->enters_per_msg = r->msgs_all ? (double)stats->enters / all : 0;
     r->syscalls_per_msg = r->msgs_all ? (double)(stats->enters + stats->direct_sends) / all : 0;
+    r->recv_restarts = stats->recv_restarts;
 }
 
 static kern_ring_stats_t *shared_stats(void)
@@ -192,10 +193,14 @@ static void print_row(int conns, bool kern, int round, const echo_result_t *res,
         snprintf(enters, sizeof enters, "%.2f", res->enters_per_msg);
         snprintf(sys, sizeof sys, "%.2f", res->syscalls_per_msg);
     }
-    printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %9s %6llu%s\n", conns,
+    char restarts[48] = "";
+    if (kern && res->recv_restarts)
+        snprintf(restarts, sizeof restarts, " (%llu recv restarts)",
+                 (unsigned long long)res->recv_restarts);
+    printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %9s %6llu%s%s\n", conns,
            kern ? "kern" : "epoll", round + 1, res->seconds > 0 ? res->msgs / res->seconds : 0,
            res->p50_us, res->p99_us, res->server_cpu_us, enters, sys,
-           (unsigned long long)res->errors, rc < 0 ? " (failed)" : "");
+           (unsigned long long)res->errors, restarts, rc < 0 ? " (failed)" : "");
     fflush(stdout);
 }
 
@@ -275,6 +280,10 @@ int main(int argc, char **argv)
             port = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--load") == 0)
             load_msgs = (uint64_t)atoll(argv[i + 1]);
+        else if (strcmp(argv[i], "--kern-bufs") == 0)
+            echo_kern_bufs = (uint32_t)atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--kern-entries") == 0)
+            echo_kern_entries = (uint32_t)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--slice-ms") == 0)
             slice_ms = atof(argv[i + 1]);
         else if (strcmp(argv[i], "--pin") == 0)

@@ -35,6 +35,8 @@ static kern_buf_group_t group;
 static uint32_t live; /* connections accepted and not yet closed */
 bool echo_exit_when_idle = false;
 echo_kern_mode_t echo_kern_mode = ECHO_KERN_MULTISHOT;
+uint32_t echo_kern_bufs = 1024;
+uint32_t echo_kern_entries = 1024;
 
 /* ====== Request/response pairs ====== */
 
@@ -174,10 +176,10 @@ static void on_accept(kern_ring_t *ring, kern_op_t *op)
 _Noreturn void echo_kern_serve(int listen_fd, kern_ring_stats_t *stats)
 {
     kern_ring_t ring;
-    kern_ring_opts_t opts = {.entries = 1024};
+    kern_ring_opts_t opts = {.entries = echo_kern_entries};
     int rc = kern_ring_init(&ring, &opts);
     if (rc == 0)
-        rc = kern_buf_group_init(&group, &ring, 1024, 512);
+        rc = kern_buf_group_init(&group, &ring, echo_kern_bufs, 512);
     if (rc < 0) {
         fprintf(stderr, "echo_kern: set-up failed: %s\n", strerror(-rc));
         exit(1);
@@ -189,6 +191,7 @@ _Noreturn void echo_kern_serve(int listen_fd, kern_ring_stats_t *stats)
         /* Only what echo_bench reads: this copy is part of the measured CPU. */
         stats->enters = ring.stats.enters;
         stats->direct_sends = ring.stats.direct_sends;
+        stats->recv_restarts = ring.stats.recv_restarts;
         if (rc < 0) {
             fprintf(stderr, "echo_kern: run: %s\n", strerror(-rc));
             exit(1);

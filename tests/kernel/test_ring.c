@@ -43,7 +43,8 @@ static void clear_uring_env(void)
                                         "SNOW_URING_NO_MSG_RING",
                                         "SNOW_URING_NO_REG_FILES",
                                         "SNOW_URING_NO_SEND_ZC",
-                                        "SNOW_URING_NO_DIRECT_SEND"};
+                                        "SNOW_URING_NO_DIRECT_SEND",
+                                        "SNOW_URING_NO_BUF_WINDOW"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         unsetenv(names[i]);
 }
