@@ -429,7 +429,12 @@ Test(std_shared_string, two_threads_pass_ten_thousand_strings_in_bounded_memory)
     cr_assert_leq(chan.max_shared, count0 + 6, "max %lu", (unsigned long)chan.max_shared);
     cr_assert_eq(shared_count(), count0, "every mapping was released");
     long grown = rss_kib() - rss0;
-    cr_assert_lt(grown, 64 * 1024, "RSS grew by %ld KiB over %d MiB sent", grown, ROUNDS);
+#ifdef SNOW_USE_SANITIZE
+    long limit = (64 + 256) * 1024; /* ASan's quarantine keeps up to 256 MiB of freed descriptors */
+#else
+    long limit = 64 * 1024;
+#endif
+    cr_assert_lt(grown, limit, "RSS grew by %ld KiB over %d MiB sent", grown, ROUNDS);
 }
 
 /* }====== */
