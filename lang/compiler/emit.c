@@ -190,6 +190,16 @@ static void emit_bin(emitter_t *em, const ir_expr_t *e)
         fputc(')', out);
         return;
     }
+    if (r != IR_REP_FLOAT && e->op >= IR_OP_EQ && e->op <= IR_OP_GE && e->a->kind == IR_E_LOCAL &&
+        e->b->kind == IR_E_LOCAL && e->a->index == e->b->index) {
+        /* `x == x` on a non-float is known; C compilers warn about the
+         * comparison itself (-Wtautological-compare), so write the result. */
+        bool holds = e->op == IR_OP_EQ || e->op == IR_OP_LE || e->op == IR_OP_GE;
+        fputs("((void)", out);
+        emit_expr(em, e->a);
+        fprintf(out, ", %s)", holds ? "true" : "false");
+        return;
+    }
     if (r == IR_REP_FLOAT && e->op == IR_OP_REM) {
         fputs("fmod(", out);
         emit_expr(em, e->a);
