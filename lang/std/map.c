@@ -234,6 +234,9 @@ static void entry_append(vec_ctx_t *vc, rec_t *out, const rec_t *m, snow_word_t 
  * with w[0] = number of entries and no children; never changed in place. */
 
 #define NODE_WORDS_MAX (2 + 3 * 32) /* 32 entries */
+#ifndef PREFETCH_LINES
+#define PREFETCH_LINES 7
+#endif
 
 static uint64_t mix(uint64_t h)
 {
@@ -257,16 +260,22 @@ typedef struct trie_ctx_t {
 /* Word offsets of a node's arrays for nd entries and nn children. */
 typedef struct layout_t {
     uint32_t idx, key, val, child, used;
+    uint32_t st; /* stride of the entry arrays: 1, or 3 when interleaved */
 } layout_t;
 
 static inline layout_t layout(const trie_ctx_t *tc, uint32_t nd, uint32_t nn)
 {
     layout_t l;
+    l.used = 2 + 3 * nd + nn;
+    if (tc->plain == 3) { /* no pointer entries: children, then (idx, key, value) */
+        l.child = 2, l.idx = 2 + nn, l.key = 3 + nn, l.val = 4 + nn, l.st = 3;
+        return l;
+    }
+    l.st = 1;
     l.idx = 2;
     l.child = 2 + tc->plain * nd;
     l.key = tc->kptr ? l.child + nn : 2 + nd;
     l.val = tc->vptr ? l.child + nn + (tc->kptr ? nd : 0) : 2 + (tc->kptr ? 1 : 2) * nd;
-    l.used = 2 + 3 * nd + nn;
     return l;
 }
 
@@ -323,7 +332,7 @@ static uint32_t node_cap(uint32_t words)
 
 /* A node's content as separate arrays, for rebuilding it. */
 typedef struct node_view_t {
-    uint32_t nd, nn;
+    uint32_t nd, nn, st;
     const snow_word_t *idx, *key, *val, *child;
 } node_view_t;
 
@@ -331,7 +340,7 @@ static node_view_t node_view(const trie_ctx_t *tc, const rec_t *n)
 {
     uint32_t nd = node_nd(n), nn = node_nn(n);
     layout_t l = layout(tc, nd, nn);
-    return (node_view_t){nd, nn, n->w + l.idx, n->w + l.key, n->w + l.val, n->w + l.child};
+    return (node_view_t){nd, nn, l.st, n->w + l.idx, n->w + l.key, n->w + l.val, n->w + l.child};
 }
 
 /* One change to a node while it is rebuilt: entry del_d removed (-1: none),
@@ -363,14 +372,15 @@ static uint64_t node_build(const trie_ctx_t *tc, const node_view_t *src, const n
     for (uint32_t s = 0; s <= src->nd; s++) {
         if ((int)s == e->ins_d) {
             out[l.idx + j] = e->i, out[l.key + j] = e->k, out[l.val + j] = e->v;
-            j++;
+            j += l.st;
         }
         if (s == src->nd)
             break;
         if ((int)s == e->del_d)
             continue;
-        out[l.idx + j] = src->idx[s], out[l.key + j] = src->key[s], out[l.val + j] = src->val[s];
-        j++;
+        uint32_t f = s * src->st;
+        out[l.idx + j] = src->idx[f], out[l.key + j] = src->key[f], out[l.val + j] = src->val[f];
+        j += l.st;
     }
     j = 0;
     for (uint32_t s = 0; s <= src->nn; s++) {
@@ -450,8 +460,8 @@ static trie_hit_t trie_find(const trie_ctx_t *tc, const rec_t *n, snow_word_t k,
         if (n->h.tag == NODE_COLLISION) {
             layout_t l = layout(tc, (uint32_t)n->w[0], 0);
             for (uint32_t i = 0; i < (uint32_t)n->w[0]; i++)
-                if (key_eq(tc, n->w[l.key + i], k))
-                    return (trie_hit_t){(int64_t)n->w[l.idx + i], n->w[l.val + i]};
+                if (key_eq(tc, n->w[l.key + i * l.st], k))
+                    return (trie_hit_t){(int64_t)n->w[l.idx + i * l.st], n->w[l.val + i * l.st]};
             break;
         }
         uint32_t dm = (uint32_t)n->w[0], nm = (uint32_t)(n->w[0] >> 32);
@@ -460,13 +470,19 @@ static trie_hit_t trie_find(const trie_ctx_t *tc, const rec_t *n, snow_word_t k,
         if (dm & bit) {
             uint32_t d = pop32(dm & (bit - 1));
             layout_t l = layout(tc, nd, pop32(nm));
+            d *= l.st;
             if (!key_eq(tc, n->w[l.key + d], k))
                 break;
             return (trie_hit_t){(int64_t)n->w[l.idx + d], n->w[l.val + d]};
         }
         if (!(nm & bit))
             break;
-        n = R(n->w[2 + tc->plain * nd + pop32(nm & (bit - 1))]);
+        n = R(n->w[(tc->plain == 3 ? 2 : 2 + tc->plain * nd) + pop32(nm & (bit - 1))]);
+        /* The header, then the slot it selects: two dependent cache misses
+         * per level unless the node's first lines are already coming. */
+        const char *pf = (const char *)n;
+        for (int line = 1; line < PREFETCH_LINES; line++)
+            __builtin_prefetch(pf + 64 * line);
     }
     return (trie_hit_t){-1, 0};
 }
@@ -482,7 +498,7 @@ static rec_t *pair_node(const trie_ctx_t *tc, snow_word_t k1, snow_word_t v1, sn
         rec_t *c = node_alloc(tc, NODE_COLLISION, l.used, false);
         c->w[0] = 2;
         c->w[l.idx] = i1, c->w[l.key] = k1, c->w[l.val] = v1;
-        c->w[l.idx + 1] = i2, c->w[l.key + 1] = k2, c->w[l.val + 1] = v2;
+        c->w[l.idx + l.st] = i2, c->w[l.key + l.st] = k2, c->w[l.val + l.st] = v2;
         c->ptrmask = node_mask(tc, l, 0);
         return c;
     }
@@ -519,7 +535,7 @@ static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int 
         node_view_t v = node_view(tc, n);
         node_edit_t e = {-1, (int)v.nd, -1, -1, p->k, p->v, p->idx, 0};
         for (uint32_t i = 0; i < v.nd; i++)
-            if (key_eq(tc, v.key[i], p->k))
+            if (key_eq(tc, v.key[i * v.st], p->k))
                 e.del_d = (int)i;
         return node_apply(tc, n, v.nd + (e.del_d < 0), &e);
     }
@@ -545,15 +561,16 @@ static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int 
         node_edit_t e = {-1, (int)d, -1, -1, p->k, p->v, p->idx, 0};
         return node_apply(tc, n, bm | bit, &e);
     }
-    snow_word_t ok = n->w[l.key + d];
+    uint32_t f = d * l.st;
+    snow_word_t ok = n->w[l.key + f];
     if (key_eq(tc, ok, p->k)) { /* the same key: new value (and number) */
         node_edit_t e = {(int)d, (int)d, -1, -1, p->k, p->v, p->idx, 0};
         if (p->replace) /* keep the stored key and its number */
-            e.k = ok, e.i = n->w[l.idx + d];
+            e.k = ok, e.i = n->w[l.idx + f];
         return node_apply(tc, n, bm, &e);
     }
     /* Another key in the slot: both move into a new child. */
-    rec_t *child = pair_node(tc, ok, n->w[l.val + d], n->w[l.idx + d], key_hash(tc, ok), p->k, p->v,
+    rec_t *child = pair_node(tc, ok, n->w[l.val + f], n->w[l.idx + f], key_hash(tc, ok), p->k, p->v,
                              p->idx, p->h, shift + TRIE_BITS);
     node_edit_t e = {(int)d, -1, -1, (int)c, 0, 0, 0, SNOW_WORD_PTR(child)};
     return node_apply(tc, n, (bm & ~(uint64_t)bit) | ((uint64_t)bit << 32), &e);
@@ -569,7 +586,7 @@ static rec_t *trie_remove(const trie_ctx_t *tc, rec_t *n, snow_word_t k, uint64_
             return NULL;
         node_edit_t e = {-1, -1, -1, -1, 0, 0, 0, 0};
         for (uint32_t i = 0; i < v.nd; i++)
-            if (key_eq(tc, v.key[i], k))
+            if (key_eq(tc, v.key[i * v.st], k))
                 e.del_d = (int)i;
         return node_apply(tc, n, v.nd - 1, &e);
     }
