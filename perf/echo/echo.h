@@ -40,6 +40,9 @@ typedef struct echo_result_t {
     double enters_per_msg; /* kern server io_uring_enter calls per round trip */
     double syscalls_per_msg; /* kern server io_uring_enter + direct send(2) per round trip */
     uint64_t recv_restarts;  /* kern server receives restarted after a cured -ENOBUFS */
+    uint64_t migrations;     /* server moves between CPUs (/proc/PID/sched) */
+    uint64_t preemptions;    /* server involuntary context switches */
+    int last_cpu;            /* CPU the server last ran on */
 } echo_result_t;
 
 /* Connects conns clients to 127.0.0.1:port and runs ping-pong of msg_bytes

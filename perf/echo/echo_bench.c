@@ -4,12 +4,11 @@
  * slices, A B B A B A A B ..., draining every reply before it switches, so
  * that neighbours on a shared machine land on both servers alike; the slot
  * order swaps between rounds. --slice-ms 0 runs the older sequential phases
- * instead (one server at a time, order alternating between rounds). With
- * --pin 1 both servers are pinned to CPU 0 and the client to CPU 1 (off by
- * default: on a shared 2-core box pinning measures the neighbours). Loopback
- * only, bounded in time (about rounds x counts x 2 x (seconds + 0.2) s).
+ * instead (one server at a time, order alternating between rounds). --pin
+ * sets the placement (see pin() below; default: both servers start on CPU 0,
+ * the client on CPU 1). Loopback only, bounded in time (about rounds x counts x 2 x (seconds + 0.2) s).
  *
- *   echo_bench [--seconds S] [--rounds R] [--msg BYTES] [--conns 1,256] [--pin 0|1]
+ *   echo_bench [--seconds S] [--rounds R] [--msg BYTES] [--conns 1,256] [--pin 0|1|2]
  *              [--slice-ms 50|0] [--kern multishot|pair]
  *   echo_bench --serve kern|epoll --port P [--kern multishot|pair]
  *   echo_bench --load N --port P [--conns C] [--msg BYTES]
@@ -41,17 +40,39 @@
 #define ROUNDS_MAX 9
 #define COUNTS_MAX 8
 
-static bool pinning = false; /* pinning on a shared 2-core box measured the neighbours */
+/* Placement. The servers and the client barely migrate once running (the
+ * counters show 0-5 moves per round), so where each starts decides the
+ * round: a server that shares the client's CPU runs a different race from
+ * one that does not. 0: the scheduler decides (the two servers may land on
+ * different CPUs); 1: servers held on CPU 0, client on CPU 1; 2 (default):
+ * both servers start on CPU 0 and the client on CPU 1, then the affinity is
+ * widened again, so both servers get the same placement but can still
+ * escape a busy CPU. */
+static int pinning = 2;
 
 static void pin(int cpu)
 {
-    if (!pinning)
+    if (pinning == 0)
         return;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(cpu % (n > 0 ? n : 1), &set);
-    sched_setaffinity(0, sizeof set, &set);
+    CPU_SET(cpu % n, &set);
+    sched_setaffinity(0, sizeof set, &set); /* moves us there now */
+    if (pinning == 1)
+        return;
+    for (long i = 0; i < n && i < CPU_SETSIZE; i++)
+        CPU_SET(i, &set);
+    sched_setaffinity(0, sizeof set, &set); /* free again, staying put for now */
+}
+
+static const char *placement(void)
+{
+    static const char *const names[] = {"not pinned", "servers pinned to CPU 0, client to CPU 1",
+                                        "servers start on CPU 0, client on CPU 1, then free"};
+    return names[pinning];
 }
 
 /* Forks one server on a fresh loopback listener; *port gets its port. The
@@ -79,8 +100,44 @@ static pid_t spawn(bool kern, kern_ring_stats_t *stats, uint16_t *port)
 /* Kills the server and fills r's per-message server figures. Server CPU per
  * message comes from rusage, which neighbours stealing the CPU move less
  * than the wall-clock figures; it includes warm-up and connection set-up. */
+/* Reads the scheduler's per-task counters of a live server (fields of
+ * /proc/PID/sched; zeros when the kernel does not show them). */
+static void read_sched(pid_t pid, echo_result_t *r)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/sched", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (colon == NULL)
+            continue;
+        unsigned long long v = strtoull(colon + 1, NULL, 10);
+        if (strncmp(line, "se.nr_migrations ", 17) == 0)
+            r->migrations = v;
+        else if (strncmp(line, "nr_involuntary_switches ", 24) == 0)
+            r->preemptions = v;
+    }
+    fclose(f);
+    /* Field 39 of /proc/PID/stat: the CPU the task last ran on. */
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    char stat[1024];
+    size_t n = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[n] = 0;
+    char *p = strrchr(stat, ')');
+    for (int field = 2; p != NULL && field < 39; field++)
+        p = strchr(p + 1, ' ');
+    r->last_cpu = p ? atoi(p + 1) : -1;
+}
+
 static void finish(pid_t pid, const kern_ring_stats_t *stats, echo_result_t *r)
 {
+    read_sched(pid, r);
     kill(pid, SIGKILL);
     struct rusage ru;
     wait4(pid, NULL, 0, &ru);
@@ -197,10 +254,12 @@ static void print_row(int conns, bool kern, int round, const echo_result_t *res,
     if (kern && res->recv_restarts)
         snprintf(restarts, sizeof restarts, " (%llu recv restarts)",
                  (unsigned long long)res->recv_restarts);
-    printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %9s %6llu%s%s\n", conns,
+    printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %9s %6llu %7llu %7llu %3d%s%s\n", conns,
            kern ? "kern" : "epoll", round + 1, res->seconds > 0 ? res->msgs / res->seconds : 0,
            res->p50_us, res->p99_us, res->server_cpu_us, enters, sys,
-           (unsigned long long)res->errors, restarts, rc < 0 ? " (failed)" : "");
+           (unsigned long long)res->errors, (unsigned long long)res->migrations,
+           (unsigned long long)res->preemptions, res->last_cpu, restarts,
+           rc < 0 ? " (failed)" : "");
     fflush(stdout);
 }
 
@@ -287,7 +346,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--slice-ms") == 0)
             slice_ms = atof(argv[i + 1]);
         else if (strcmp(argv[i], "--pin") == 0)
-            pinning = atoi(argv[i + 1]) != 0;
+            pinning = atoi(argv[i + 1]) == 1 ? 1 : atoi(argv[i + 1]) == 2 ? 2 : 0;
         else if (strcmp(argv[i], "--msg") == 0)
             msg = (size_t)atol(argv[i + 1]);
         else if (strcmp(argv[i], "--conns") == 0) {
@@ -300,7 +359,7 @@ int main(int argc, char **argv)
     if (rounds < 1 || rounds > ROUNDS_MAX || seconds <= 0 || msg == 0 || msg > 4096 ||
         slice_ms < 0) {
         fprintf(stderr, "usage: echo_bench [--seconds S] [--rounds 1..9] [--msg 1..4096] "
-                        "[--conns 1,256] [--slice-ms MS|0] [--pin 0|1] [--kern multishot|pair]\n");
+                        "[--conns 1,256] [--slice-ms MS|0] [--pin 0|1|2] [--kern multishot|pair]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -312,11 +371,12 @@ int main(int argc, char **argv)
     pin(1);
     printf("echo: %zu-byte ping-pong, %.1f s per server per round, %d rounds, %s, %s, kern "
            "server: %s\n",
-           msg, seconds, rounds, pinning ? "servers CPU 0, client CPU 1" : "not pinned",
+           msg, seconds, rounds, placement(),
            slice_ms > 0 ? "interleaved slices" : "sequential phases",
            echo_kern_mode == ECHO_KERN_PAIR ? "send_recv pairs" : "multishot recv + send");
-    printf("%-6s %-6s %-5s %12s %9s %9s %11s %11s %9s %6s\n", "conns", "server", "round",
-           "msgs/s", "p50_us", "p99_us", "cpu_us/msg", "enters/msg", "sys/msg", "errors");
+    printf("%-6s %-6s %-5s %12s %9s %9s %11s %11s %9s %6s %7s %7s %3s\n", "conns", "server", "round",
+           "msgs/s", "p50_us", "p99_us", "cpu_us/msg", "enters/msg", "sys/msg", "errors", "migr",
+           "preempt", "cpu");
     int failed = 0;
     for (int c = 0; c < ncounts; c++)
         failed |= run_count(counts[c], msg, seconds, rounds, slice_ms / 1e3);
