@@ -429,9 +429,21 @@ static ir_expr_t *lower_call(lower_t *lw, ast_expr_t *call, ty_ref_t *ref, ast_e
     uint32_t line = lw_line(lw, call->span);
     ty_t *ret = lw_ty(lw, call->ty);
     ir_expr_t *clo = NULL;
-    ref = nested_fn_ref(lw, ref);
-    bool closure_call = !ref || ref->kind == TY_REF_LOCAL || ref->kind == TY_REF_TOP_LET;
-    if (closure_call)
+    /* A nested fn calling itself from its own closure body calls that
+     * closure (`self` in the closure's code), so what it captured stays in
+     * reach (4.1, 6.7). */
+    bool self_nested =
+        ref && lw->fx->self_nested &&
+        ((ref->kind == TY_REF_FN && ref->fn == lw->fx->self_nested) ||
+         (ref->kind == TY_REF_LOCAL && ref->binding &&
+          ref->binding->nested_fn == lw->fx->self_nested && lw_lookup(lw, ref->binding) < 0));
+    if (!self_nested)
+        ref = nested_fn_ref(lw, ref);
+    bool closure_call =
+        self_nested || !ref || ref->kind == TY_REF_LOCAL || ref->kind == TY_REF_TOP_LET;
+    if (self_nested)
+        clo = ir_raw(lw->a, "self", IR_REP_PTR);
+    else if (closure_call)
         clo = lower_expr(lw, callee);
     uint32_t n = nargs + (first ? 1 : 0);
     ir_expr_t **vals = ARENA_ARRAY(lw->a, ir_expr_t *, n ? n : 1);
@@ -957,6 +969,8 @@ static ir_expr_t *closure_of(lower_t *lw, ty_t *ft, ast_params_t *params, ast_ex
     fx.vars = parent->vars;
     fx.args = parent->args;
     fx.nsubst = parent->nsubst;
+    fx.self_nested = lw->next_self_nested;
+    lw->next_self_nested = NULL;
     lw->fx = &fx;
     uint32_t n = ft->kind == TY_FUN ? ft->nargs : 0;
     uint32_t *locals = ARENA_ARRAY(lw->a, uint32_t, n ? n : 1);
@@ -1201,6 +1215,7 @@ static ir_expr_t *nested_value(lower_t *lw, ty_fn_t *fn, span_t span)
         guards[k] = fn->clauses[k]->guard;
         bodies[k] = fn->clauses[k]->body;
     }
+    lw->next_self_nested = fn;
     return closure_of(lw, ft, params, guards, bodies, nc, span);
 }
 
@@ -1257,6 +1272,15 @@ static ast_stmt_t *lower_prefix(lower_t *lw, ast_block_t *b)
     for (uint32_t i = 0; i < b->len; i++) {
         ast_stmt_t *st = b->items[i];
         if (st->kind == AST_STMT_ITEM) {
+            /* Statements before a nested fn are lowered first: its closure
+             * captures what they bound (4.1). */
+            if (last) {
+                if (last->kind == AST_STMT_LET)
+                    (void)lower_let(lw, last);
+                else
+                    lower_discard(lw, last->expr);
+                last = NULL;
+            }
             nested_closure(lw, st->item);
             continue;
         }

@@ -47,6 +47,7 @@ typedef struct lw_fn_t {
     uint32_t nsubst;
     ty_fn_t *self_fn; /* the function instance (self tail calls), NULL in closures */
     ty_actor_t *self_actor; /* the actor whose body this is (its self tail calls) */
+    ty_fn_t *self_nested;   /* the nested fn whose closure code this is (calls itself via self) */
     const char *self_key;
     ty_binding_t **caps; /* closures: captured bindings in capture order */
     uint32_t ncaps, cap_caps;
@@ -103,6 +104,7 @@ typedef struct lower_t {
     ast_expr_t **poly_exprs;
     uint32_t npolys, cap_polys;
     int errors;
+    ty_fn_t *next_self_nested; /* handed from nested_value to the closure it makes */
     sym_t s_to_string, s_inspect, s_eq, s_lt, s_compare, s_hash, s_underscore;
 } lower_t;
 
