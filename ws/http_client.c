@@ -89,53 +89,68 @@ static bool host_char(char c)
            c == '.' || c == '_' || c == '~';
 }
 
-/* host [ ":" [ port ] ], with host a bracketed IPv6 literal or a reg-name. */
+/* "[" IPv6address "]" at a[0, n): stores the address. Returns the bytes
+ * taken or -EINVAL. */
+static int parse_host_v6(const char *a, size_t n, ws_http_url_t *url, const char **why)
+{
+    const char *close = memchr(a, ']', n);
+    size_t hl = close ? (size_t)(close - a) - 1 : 0;
+    struct in6_addr tmp;
+    if (!close || hl == 0 || hl > WS_HTTP_CLIENT_HOST_BYTES_MAX) {
+        *why = "invalid IPv6 address";
+        return -EINVAL;
+    }
+    memcpy(url->host, a + 1, hl);
+    url->host[hl] = '\0';
+    if (inet_pton(AF_INET6, url->host, &tmp) != 1) {
+        *why = "invalid IPv6 address";
+        return -EINVAL;
+    }
+    url->host_v6 = true;
+    return (int)hl + 2;
+}
+
+/* reg-name = *( ALPHA / DIGIT / "-" / "." / "_" / "~" ), non-empty, up to
+ * a ":" or the end of a[0, n). Returns the bytes taken or -EINVAL. */
+static int parse_host_name(const char *a, size_t n, ws_http_url_t *url, const char **why)
+{
+    size_t i = 0;
+    for (; i < n && a[i] != ':'; i++) {
+        if ((unsigned char)a[i] >= 0x80) {
+            *why = "internationalized host names are not supported";
+            return -EINVAL;
+        }
+        if (!host_char(a[i])) {
+            *why = "invalid character in host";
+            return -EINVAL;
+        }
+    }
+    if (i == 0) {
+        *why = "missing host";
+        return -EINVAL;
+    }
+    if (i > WS_HTTP_CLIENT_HOST_BYTES_MAX) {
+        *why = "host name too long";
+        return -EINVAL;
+    }
+    memcpy(url->host, a, i);
+    url->host[i] = '\0';
+    return (int)i;
+}
+
+/* authority = host [ ":" [ port ] ], host a bracketed IPv6 literal or a
+ * reg-name; no user info. */
 static int parse_authority(const char *a, size_t n, ws_http_url_t *url, const char **why)
 {
     if (memchr(a, '@', n)) {
         *why = "user information in URLs is not supported";
         return -EINVAL;
     }
-    size_t i = 0;
-    if (n > 0 && a[0] == '[') {
-        const char *close = memchr(a, ']', n);
-        size_t hl = close ? (size_t)(close - a) - 1 : 0;
-        struct in6_addr tmp;
-        if (!close || hl == 0 || hl > WS_HTTP_CLIENT_HOST_BYTES_MAX) {
-            *why = "invalid IPv6 address";
-            return -EINVAL;
-        }
-        memcpy(url->host, a + 1, hl);
-        url->host[hl] = '\0';
-        if (inet_pton(AF_INET6, url->host, &tmp) != 1) {
-            *why = "invalid IPv6 address";
-            return -EINVAL;
-        }
-        url->host_v6 = true;
-        i = hl + 2;
-    } else {
-        while (i < n && a[i] != ':') {
-            if ((unsigned char)a[i] >= 0x80) {
-                *why = "internationalized host names are not supported";
-                return -EINVAL;
-            }
-            if (!host_char(a[i])) {
-                *why = "invalid character in host";
-                return -EINVAL;
-            }
-            i++;
-        }
-        if (i == 0) {
-            *why = "missing host";
-            return -EINVAL;
-        }
-        if (i > WS_HTTP_CLIENT_HOST_BYTES_MAX) {
-            *why = "host name too long";
-            return -EINVAL;
-        }
-        memcpy(url->host, a, i);
-        url->host[i] = '\0';
-    }
+    int taken =
+        n > 0 && a[0] == '[' ? parse_host_v6(a, n, url, why) : parse_host_name(a, n, url, why);
+    if (taken < 0)
+        return taken;
+    size_t i = (size_t)taken;
     url->port = url->tls ? 443 : 80;
     if (i == n)
         return 0;
