@@ -18,7 +18,11 @@
 # BUILD_DIR/bin/libws_nopin.so, perf/http/nopin.c): sched/ pins each worker
 # to one CPU, nginx, h2o and Go do not. Per run the script also prints the
 # server threads' run-queue wait (schedstat: time runnable but not running)
-# per second of the run. Needs wrk, nginx
+# per second of the run. PACE_MS=n makes every wrk connection wait n ms
+# before each request (wrk's Lua delay()), so every server gets about the
+# same offered load (connections / (n ms + latency)) and the latencies are
+# compared at equal throughput; without it wrk is a closed loop at
+# saturation, where a faster server also makes wrk itself busier. Needs wrk, nginx
 # (nginx-light), go and h2o; a missing server is skipped.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,6 +32,7 @@ ROUNDS=${ROUNDS:-5}
 SECONDS_RUN=${SECONDS_RUN:-5}
 CONNS=${CONNS:-"64 256"}
 PATHS=${PATHS:-"/ /json"}
+PACE_MS=${PACE_MS:-}
 SERVERS=${SERVERS:-"snow free base nginx npin h2o go"} # a subset, e.g. SERVERS=snow
 work=$(mktemp -d)
 pids=()
@@ -128,7 +133,7 @@ servers=()
 for s in $SERVERS; do
     [[ -n ${pid[$s]:-} ]] && curl -sf "http://127.0.0.1:${port[$s]}/" >/dev/null && servers+=("$s")
 done
-echo "servers: ${servers[*]}; rounds $ROUNDS x ${SECONDS_RUN}s; connections: $CONNS; paths: $PATHS"
+echo "servers: ${servers[*]}; rounds $ROUNDS x ${SECONDS_RUN}s; connections: $CONNS; paths: $PATHS${PACE_MS:+; paced: $PACE_MS ms before each request}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for s in "${servers[@]}"; do
     [[ $(curl -sf "http://127.0.0.1:${port[$s]}/json") == '{"message":"Hello, World!"}' ]] ||
@@ -158,6 +163,11 @@ to_ms() { # wrk latency text (123.45us, 1.2ms, 1.01s) to milliseconds
         else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
 
+wrk_script=()
+if [[ -n $PACE_MS ]]; then
+    printf 'function delay() return %s end\n' "$PACE_MS" >"$work/pace.lua"
+    wrk_script=(-s "$work/pace.lua")
+fi
 results=$work/results
 : >"$results"
 for path in $PATHS; do
@@ -166,7 +176,7 @@ for c in $CONNS; do
         for s in "${servers[@]}"; do
             before=$(cpu_tree "${pid[$s]}")
             wbefore=$(wait_tree "${pid[$s]}")
-            out=$(wrk -t2 -c"$c" -d"${SECONDS_RUN}s" --latency "http://127.0.0.1:${port[$s]}$path")
+            out=$(wrk -t2 -c"$c" -d"${SECONDS_RUN}s" --latency "${wrk_script[@]}" "http://127.0.0.1:${port[$s]}$path")
             after=$(cpu_tree "${pid[$s]}")
             wafter=$(wait_tree "${pid[$s]}")
             rqwait=$(echo "($wafter - $wbefore) / 1000000 / $SECONDS_RUN" | bc -l)
