@@ -20,8 +20,9 @@
 
 /* Smallest window of a mapped group: what a few connections need per turn. */
 #define WINDOW_MIN 32u
-/* Turns with receives after which the window shrinks to fit their peak. */
-#define EPOCH_TURNS 1024u
+/* Turns with receives after which the window may shrink (by half at most)
+ * towards twice their peak. */
+#define EPOCH_TURNS 4096u
 
 /* Lends b to the kernel's ring. */
 static void publish(kern_buf_group_t *g, kern_buf_t *b)
@@ -66,7 +67,8 @@ static uint32_t window_for(const kern_buf_group_t *g, uint32_t peak)
 /* The kernel took one buffer from the ring. Counts it against the current
  * turn (a turn is one io_uring_enter; with DEFER_TASKRUN the kernel takes
  * buffers only inside one), doubles the window when a turn took more than
- * half of it, and once per epoch shrinks it to twice that epoch's peak. */
+ * half of it, and once per epoch shrinks it towards twice the epoch's peak,
+ * by half at most. */
 static void on_taken(kern_buf_group_t *g)
 {
     g->_published--;
@@ -77,7 +79,11 @@ static void on_taken(kern_buf_group_t *g)
             g->_peak = g->_taken;
         g->_taken = 0;
         if (++g->_turns >= EPOCH_TURNS) {
+            /* At most halve per epoch: a burst that came once is likely to
+             * come again, and a too-narrow window costs restarts. */
             uint32_t w = window_for(g, g->_peak);
+            if (w < g->_window / 2)
+                w = g->_window / 2;
             if (w < g->_window)
                 g->_window = w; /* the extra buffers drain as the kernel takes them */
             g->_peak = 0;

@@ -13,8 +13,9 @@
  * multishot recv stops); give buffers back and start the receive again.
  *
  * Hot reuse: a mapped group keeps only a window of its free buffers in the
- * kernel's ring (at least 32, about twice the most the kernel took in one
- * turn lately) and the rest on a stack, the most recently returned on top,
+ * kernel's ring (at least 32; doubled when one turn takes more than half of
+ * it, halved at most once per 4096 turns while every turn takes less than a
+ * quarter) and the rest on a stack, the most recently returned on top,
  * which refills the ring. So a quiet connection cycles through a few
  * cache-warm buffers instead of all count of them (measured: 1024 x 512-byte
  * buffers cost the echo server 6% more CPU per message than 16 under a busy
