@@ -9,6 +9,10 @@
 #   ring      10,000 processes in a ring pass a token 1,000,000 hops;
 #             "ring 1000000 hops end at node 0"
 #   pingpong  1,000,000 round trips between two processes; "pingpong 1000000"
+#   ring_heap, pingpong_heap   the same with boxed messages (a sum-type
+#             variant Token(h); a tuple (self(), v) to a ponger that answers
+#             whoever asked), so every message is copied into the receiver's
+#             heap; ring and pingpong send plain Ints, which are not copied
 #   empty     start-up and exit only, one process prints "empty" (baseline)
 #
 # Builds snowc (Release build dir, default build-actperf), compiles every
@@ -30,7 +34,8 @@
 #
 # Environment:
 #   ROUNDS=3                          rounds
-#   BENCHES="empty spawn ring pingpong"  subset (empty is needed for "net")
+#   BENCHES="empty spawn ring pingpong ring_heap pingpong_heap"
+#                                     subset (empty is needed for "net")
 #   LANGS="snow erlang go"            subset of languages (installed ones)
 #   MARKDOWN=FILE                     also write the tables as markdown
 #   OUT=DIR                           keep binaries and raw timings in DIR
@@ -46,7 +51,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${1:-$root/build-actperf}
 rounds=${ROUNDS:-3}
-benches=${BENCHES:-"empty spawn ring pingpong"}
+benches=${BENCHES:-"empty spawn ring pingpong ring_heap pingpong_heap"}
 spawn_n=1000000
 
 if [ -n "${OUT:-}" ]; then
@@ -217,11 +222,11 @@ report() {
     function cell(b, l, what, fmt,   x) { x = v(b, l, what); return x == "" ? "-" : sprintf(fmt, x) }
     function ratio(b, l, what,   s, p) {
         s = v(b, "snow", what); p = v(b, l, what)
-        return (s == "" || p == "" || p <= 0) ? "-" : sprintf("%.2f", s / p)
+        return (s == "" || p == "" || s <= 0 || p <= 0) ? "-" : sprintf("%.2f", s / p)
     }
     function row(cells, n,   i, line) {
         line = md ? "|" : ""
-        for (i = 1; i <= n; i++) line = line (md ? " " cells[i] " |" : sprintf(i == 1 ? "%-9s" : "%9s", cells[i]))
+        for (i = 1; i <= n; i++) line = line (md ? " " cells[i] " |" : sprintf(i == 1 ? "%-14s" : "%9s", cells[i]))
         print line
     }
     function table(title, suffix, unit,   i, b, c, n, k, w) {
