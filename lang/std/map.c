@@ -28,7 +28,6 @@ enum { M_CELL, M_TRIE, M_VEC, M_SHIFT, M_COUNT, M_SIZE, M_TAIL, M_SEQ, M_WORDS }
 #define VEC_WIDTH 16
 #define TRIE_BITS 5
 #define TRIE_MAX_SHIFT 60
-#define NODE_COLLISION 1
 
 typedef snow_record_t rec_t;
 
@@ -60,18 +59,6 @@ static rec_t *node_copy(snow_ctx_t *cx, const rec_t *n)
     rec_t *c = node_dirty(cx, n->h.tag, n->h.count, n->ptrmask);
     memcpy(c->w, n->w, (size_t)n->h.count * sizeof(snow_word_t));
     return c;
-}
-
-/* Population count of a 32-bit map. __builtin_popcount is a libgcc call
- * (__popcountdi2, ~35 instructions) unless the whole build assumes
- * -mpopcnt, which the runtime must not (it runs on any x86-64); this is a
- * dozen ALU instructions. */
-static inline uint32_t pop32(uint32_t x)
-{
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
-    return (x * 0x01010101u) >> 24;
 }
 
 /* {====== Persistent vector of (key, value) entries
@@ -224,18 +211,30 @@ static void entry_append(vec_ctx_t *vc, rec_t *out, const rec_t *m, snow_word_t 
 /* }====== */
 
 /* {====== Hash trie: key -> (value, entry number)
- * Node (tag 0): w[0] = datamap | nodemap << 32, w[1] = lineage (edit) id,
- * then five arrays: entry numbers, the keys and values that are not
- * pointers, the children, the keys and values that are pointers. So every
- * word from the first child on is a pointer, and a node longer than 63
- * words still has an exact ptrmask (bit 63 covers only pointer words).
- * h.count is the capacity: words past the used ones are 0, room for in-place
- * growth. Collision node (tag 1, below 60 bits of hash): the same layout
- * with w[0] = number of entries and no children; never changed in place. */
+ * Two kinds of node, both records of kind SNOW_OBJ_NODE whose w[1] is the
+ * id of the lineage that made them (see "Map records and lineages"):
+ *  - inner (tag NODE_INNER): w[2 + i] is the subtrie for the 5 hash bits i
+ *    at this level, or 0; 32 slots, so a walk needs no bitmap;
+ *  - leaf (tag NODE_LEAF): w[0] entries, in arrays of `cap` slots each
+ *    (h.count = 2 + cap * words per entry): hashes (not for Int keys,
+ *    whose hash is a bijection of the key), then the keys and values that
+ *    are not pointers, the entry numbers, then the pointer keys and values.
+ *    Pointer words are thus exactly the tail from the first pointer array
+ *    on, and a ptrmask with bit 63 stays exact past 63 words. Slots past
+ *    w[0] are 0.
+ * A leaf holds up to LEAF_MAX entries whose hashes agree above its level
+ * and is scanned linearly (one or two cache misses for the whole bucket,
+ * where a 32-way node per level costs one miss per level); one entry more
+ * splits it into an inner node of leaves, except past 60 bits of hash,
+ * where only equal hashes remain and a leaf grows without bound. Entries
+ * of a leaf are in no particular order. */
 
-#define NODE_WORDS_MAX (2 + 3 * 32) /* 32 entries */
+#define NODE_INNER 1
+#define NODE_LEAF 3
+#define INNER_WORDS (2 + 32)
+#define LEAF_MAX 48
 #ifndef PREFETCH_LINES
-#define PREFETCH_LINES 7
+#define PREFETCH_LINES 10
 #endif
 
 static uint64_t mix(uint64_t h)
@@ -252,32 +251,10 @@ typedef struct trie_ctx_t {
     snow_ctx_t *cx;
     const snow_type_t *kt;
     bool kptr, vptr;
-    bool kint;      /* Int keys: hash and compare the word itself */
-    uint32_t plain; /* arrays before the children: 1 + !kptr + !vptr */
-    uint64_t edit;  /* lineage whose nodes may change in place (0: none) */
+    bool kint;     /* Int keys: hash and compare the word itself */
+    uint32_t ew;   /* words per leaf entry: 3, or 4 with a stored hash */
+    uint64_t edit; /* lineage whose nodes may change in place */
 } trie_ctx_t;
-
-/* Word offsets of a node's arrays for nd entries and nn children. */
-typedef struct layout_t {
-    uint32_t idx, key, val, child, used;
-    uint32_t st; /* stride of the entry arrays: 1, or 3 when interleaved */
-} layout_t;
-
-static inline layout_t layout(const trie_ctx_t *tc, uint32_t nd, uint32_t nn)
-{
-    layout_t l;
-    l.used = 2 + 3 * nd + nn;
-    if (tc->plain == 3) { /* no pointer entries: children, then (idx, key, value) */
-        l.child = 2, l.idx = 2 + nn, l.key = 3 + nn, l.val = 4 + nn, l.st = 3;
-        return l;
-    }
-    l.st = 1;
-    l.idx = 2;
-    l.child = 2 + tc->plain * nd;
-    l.key = tc->kptr ? l.child + nn : 2 + nd;
-    l.val = tc->vptr ? l.child + nn + (tc->kptr ? nd : 0) : 2 + (tc->kptr ? 1 : 2) * nd;
-    return l;
-}
 
 /* The trie's hash is private to this file, so Int keys may skip the
  * descriptor (snow_hash) and mix the word directly. */
@@ -295,155 +272,122 @@ static inline bool key_eq(const trie_ctx_t *tc, snow_word_t a, snow_word_t b)
     return snow_eq(tc->cx, tc->kt, a, b);
 }
 
-static inline uint32_t node_nd(const rec_t *n)
+/* A leaf's arrays (hash is NULL for Int keys). */
+typedef struct leaf_t {
+    snow_word_t *hash, *key, *val, *idx;
+    uint32_t n, cap;
+    uint32_t st; /* key i is key[i * st], value i val[i * st] */
+} leaf_t;
+
+static inline leaf_t leaf_of(const trie_ctx_t *tc, const rec_t *r)
 {
-    return n->h.tag == NODE_COLLISION ? (uint32_t)n->w[0] : pop32((uint32_t)n->w[0]);
-}
-
-static inline uint32_t node_nn(const rec_t *n)
-{
-    return n->h.tag == NODE_COLLISION ? 0 : pop32((uint32_t)(n->w[0] >> 32));
-}
-
-/* Exact ptrmask of a node with this layout: the pointer words run from
- * the first child to the last child, or to the end when keys or values are
- * pointers (they follow the children). */
-static uint64_t node_mask(const trie_ctx_t *tc, layout_t l, uint32_t nn)
-{
-    uint32_t from = l.child, to = tc->kptr || tc->vptr ? l.used : l.child + nn;
-    uint64_t m = 0;
-    for (uint32_t i = from; i < to && i < 63; i++)
-        m |= (uint64_t)1 << i;
-    if (to > 63)
-        m |= (uint64_t)1 << 63;
-    return m;
-}
-
-/* Capacity for a node of `words` used words: what its heap size class
- * holds anyway (16-byte steps to 128 bytes, then 32, 64, 128). */
-static uint32_t node_cap(uint32_t words)
-{
-    size_t b = 16 + (size_t)words * 8;
-    size_t step = b <= 128 ? 16 : b <= 256 ? 32 : b <= 512 ? 64 : 128;
-    b = (b + step - 1) & ~(step - 1);
-    uint32_t cap = (uint32_t)((b - 16) / 8);
-    return cap < NODE_WORDS_MAX ? cap : words > NODE_WORDS_MAX ? words : NODE_WORDS_MAX;
-}
-
-/* A node's content as separate arrays, for rebuilding it. */
-typedef struct node_view_t {
-    uint32_t nd, nn, st;
-    const snow_word_t *idx, *key, *val, *child;
-} node_view_t;
-
-static node_view_t node_view(const trie_ctx_t *tc, const rec_t *n)
-{
-    uint32_t nd = node_nd(n), nn = node_nn(n);
-    layout_t l = layout(tc, nd, nn);
-    return (node_view_t){nd, nn, l.st, n->w + l.idx, n->w + l.key, n->w + l.val, n->w + l.child};
-}
-
-/* One change to a node while it is rebuilt: entry del_d removed (-1: none),
- * entry (k, v, i) inserted at ins_d (-1: none), child del_c removed, child
- * ins_ptr inserted at ins_c. */
-typedef struct node_edit_t {
-    int del_d, ins_d, del_c, ins_c;
-    snow_word_t k, v, i, ins_ptr;
-} node_edit_t;
-
-/* Words used by the view's node after e. */
-static uint32_t edit_used(const node_view_t *src, const node_edit_t *e, uint32_t *nd, uint32_t *nn)
-{
-    *nd = src->nd + (e->ins_d >= 0) - (e->del_d >= 0);
-    *nn = src->nn + (e->ins_c >= 0) - (e->del_c >= 0);
-    return 2 + 3 * *nd + *nn;
-}
-
-/* Writes words [2, cap) of the view's node changed by e into out (the
- * words past the used ones are zeroed) and returns its ptrmask. out must
- * not overlap the view. */
-static uint64_t node_build(const trie_ctx_t *tc, const node_view_t *src, const node_edit_t *e,
-                           snow_word_t *out, uint32_t cap)
-{
-    uint32_t nd, nn;
-    uint32_t used = edit_used(src, e, &nd, &nn);
-    layout_t l = layout(tc, nd, nn);
-    uint32_t j = 0;
-    for (uint32_t s = 0; s <= src->nd; s++) {
-        if ((int)s == e->ins_d) {
-            out[l.idx + j] = e->i, out[l.key + j] = e->k, out[l.val + j] = e->v;
-            j += l.st;
-        }
-        if (s == src->nd)
-            break;
-        if ((int)s == e->del_d)
-            continue;
-        uint32_t f = s * src->st;
-        out[l.idx + j] = src->idx[f], out[l.key + j] = src->key[f], out[l.val + j] = src->val[f];
-        j += l.st;
+    uint32_t cap = (r->h.count - 2) / tc->ew;
+    snow_word_t *p = (snow_word_t *)r->w + 2;
+    leaf_t l = {NULL, NULL, NULL, NULL, (uint32_t)r->w[0], cap, 1};
+    if (!tc->kint)
+        l.hash = p, p += cap;
+    if (tc->kptr == tc->vptr) { /* (key, value) pairs: a found key's value is next to it */
+        l.st = 2;
+        if (tc->kptr)
+            l.idx = p, p += cap;
+        l.key = p, l.val = p + 1, p += 2 * cap;
+        if (!tc->kptr)
+            l.idx = p;
+        return l;
     }
-    j = 0;
-    for (uint32_t s = 0; s <= src->nn; s++) {
-        if ((int)s == e->ins_c)
-            out[l.child + j++] = e->ins_ptr;
-        if (s == src->nn)
-            break;
-        if ((int)s != e->del_c)
-            out[l.child + j++] = src->child[s];
-    }
-    if (cap > used)
-        memset(out + used, 0, (size_t)(cap - used) * sizeof *out);
-    return node_mask(tc, l, nn);
+    if (!tc->kptr)
+        l.key = p, p += cap;
+    if (!tc->vptr)
+        l.val = p, p += cap;
+    l.idx = p, p += cap;
+    if (tc->kptr)
+        l.key = p, p += cap;
+    if (tc->vptr)
+        l.val = p;
+    return l;
 }
 
-/* A node of tc's lineage with cap words; zeroed unless dirty (then the
- * caller writes every word before its next allocation). */
-static rec_t *node_alloc(const trie_ctx_t *tc, uint16_t tag, uint32_t cap, bool dirty)
+/* Hash of entry i of l. */
+static inline uint64_t leaf_hash(const trie_ctx_t *tc, const leaf_t *l, uint32_t i)
 {
-    size_t size = sizeof(rec_t) + (size_t)cap * 8;
-    rec_t *r = dirty ? std_obj_alloc_dirty(tc->cx, SNOW_OBJ_NODE, size)
-                     : std_obj_alloc(tc->cx, SNOW_OBJ_NODE, size);
-    r->h.tag = tag;
-    r->h.count = cap;
-    r->ptrmask = 0;
+    return tc->kint ? mix(l->key[i * l->st]) : l->hash[i];
+}
+
+/* Slot of k in l (hash h), or -1. */
+static inline int leaf_find(const trie_ctx_t *tc, const leaf_t *l, snow_word_t k, uint64_t h)
+{
+    if (tc->kint) {
+        for (uint32_t i = 0; i < l->n; i++)
+            if (l->key[i * l->st] == k)
+                return (int)i;
+        return -1;
+    }
+    for (uint32_t i = 0; i < l->n; i++)
+        if (l->hash[i] == h && key_eq(tc, l->key[i * l->st], k))
+            return (int)i;
+    return -1;
+}
+
+/* Leaf capacities: about 1.5x steps, so a leaf growing in place is
+ * reallocated a handful of times on its way to LEAF_MAX. */
+static uint32_t leaf_cap_for(uint32_t n)
+{
+    static const uint8_t caps[] = {2, 4, 6, 8, 12, 16, 24, 32, 48};
+    for (size_t i = 0; i < sizeof caps; i++)
+        if (caps[i] >= n)
+            return caps[i];
+    return n + n / 2;
+}
+
+/* A zeroed leaf of tc's lineage with room for cap entries. */
+static rec_t *leaf_alloc(const trie_ctx_t *tc, uint32_t cap)
+{
+    uint32_t words = 2 + cap * tc->ew;
+    uint32_t plain = tc->ew - tc->kptr - tc->vptr; /* arrays before the pointer ones */
+    uint32_t from = 2 + cap * plain;
+    uint64_t mask = 0;
+    for (uint32_t i = from; i < words && i < 63; i++)
+        mask |= (uint64_t)1 << i;
+    if (words > 63 && from < words)
+        mask |= (uint64_t)1 << 63;
+    rec_t *r = node_new(tc->cx, NODE_LEAF, words, mask);
     r->w[1] = tc->edit;
     return r;
 }
 
-/* n changed by e, with bitmap word bitmaps: in place when n belongs to
- * tc's lineage and the result fits, else a new node of tc's lineage (n is
- * left as it was). */
-static rec_t *node_apply(const trie_ctx_t *tc, rec_t *n, uint64_t bitmaps, const node_edit_t *e)
+/* A leaf of tc's lineage with room for cap entries holding n's entries
+ * except slot skip (-1: none). */
+static rec_t *leaf_copy(const trie_ctx_t *tc, const rec_t *n, uint32_t cap, int skip)
 {
-    node_view_t v = node_view(tc, n);
-    uint32_t nd, nn;
-    uint32_t used = edit_used(&v, e, &nd, &nn);
-    uint16_t tag = n->h.tag;
-    if (n->w[1] == tc->edit && tag != NODE_COLLISION && used <= n->h.count) {
-        snow_word_t buf[NODE_WORDS_MAX];
-        uint64_t mask = node_build(tc, &v, e, buf, n->h.count);
-        memcpy(n->w + 2, buf + 2, (size_t)(n->h.count - 2) * 8);
-        n->w[0] = bitmaps;
-        n->ptrmask = mask;
-        return n;
+    rec_t *c = leaf_alloc(tc, cap);
+    leaf_t s = leaf_of(tc, n), d = leaf_of(tc, c);
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < s.n; i++) {
+        if ((int)i == skip)
+            continue;
+        if (s.hash)
+            d.hash[j] = s.hash[i];
+        d.key[j * d.st] = s.key[i * s.st], d.val[j * d.st] = s.val[i * s.st];
+        d.idx[j] = s.idx[i];
+        j++;
     }
-    uint32_t cap = tag == NODE_COLLISION ? used : node_cap(used);
-    rec_t *c = node_alloc(tc, tag, cap, true);
-    c->ptrmask = node_build(tc, &v, e, c->w, cap);
-    c->w[0] = bitmaps;
+    c->w[0] = j;
     return c;
 }
 
-/* A node of tc's lineage holding one entry, or the given entries. */
-static rec_t *node_one(const trie_ctx_t *tc, uint32_t datamap, snow_word_t k, snow_word_t v,
-                       snow_word_t i)
+static rec_t *inner_new(const trie_ctx_t *tc)
 {
-    layout_t l = layout(tc, 1, 0);
-    rec_t *n = node_alloc(tc, 0, node_cap(l.used + 3), false);
-    n->w[0] = datamap;
-    n->w[l.idx] = i, n->w[l.key] = k, n->w[l.val] = v;
-    n->ptrmask = node_mask(tc, l, 0);
-    return n;
+    rec_t *r = node_new(tc->cx, NODE_INNER, INNER_WORDS, 0x3FFFFFFFCull);
+    r->w[1] = tc->edit;
+    return r;
+}
+
+static rec_t *inner_copy(const trie_ctx_t *tc, const rec_t *n)
+{
+    rec_t *c = node_dirty(tc->cx, NODE_INNER, INNER_WORDS, 0x3FFFFFFFCull);
+    memcpy(c->w, n->w, INNER_WORDS * 8);
+    c->w[1] = tc->edit;
+    return c;
 }
 
 /* A found entry: its number and its value. */
@@ -453,68 +397,25 @@ typedef struct trie_hit_t {
 } trie_hit_t;
 
 /* The entry stored for k (it may be invisible to the asking map: see
- * map_find). */
-static trie_hit_t trie_find(const trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t h)
+ * map_find_h); its number only when need_idx (else 0: one cache miss
+ * less). */
+static trie_hit_t trie_find(const trie_ctx_t *tc, const rec_t *n, snow_word_t k, uint64_t h,
+                            bool need_idx)
 {
-    for (int shift = 0; n; shift += TRIE_BITS) {
-        if (n->h.tag == NODE_COLLISION) {
-            layout_t l = layout(tc, (uint32_t)n->w[0], 0);
-            for (uint32_t i = 0; i < (uint32_t)n->w[0]; i++)
-                if (key_eq(tc, n->w[l.key + i * l.st], k))
-                    return (trie_hit_t){(int64_t)n->w[l.idx + i * l.st], n->w[l.val + i * l.st]};
-            break;
-        }
-        uint32_t dm = (uint32_t)n->w[0], nm = (uint32_t)(n->w[0] >> 32);
-        uint32_t bit = 1u << ((h >> shift) & 31);
-        uint32_t nd = pop32(dm);
-        if (dm & bit) {
-            uint32_t d = pop32(dm & (bit - 1));
-            layout_t l = layout(tc, nd, pop32(nm));
-            d *= l.st;
-            if (!key_eq(tc, n->w[l.key + d], k))
-                break;
-            return (trie_hit_t){(int64_t)n->w[l.idx + d], n->w[l.val + d]};
-        }
-        if (!(nm & bit))
-            break;
-        n = R(n->w[(tc->plain == 3 ? 2 : 2 + tc->plain * nd) + pop32(nm & (bit - 1))]);
-        /* The header, then the slot it selects: two dependent cache misses
-         * per level unless the node's first lines are already coming. */
-        const char *pf = (const char *)n;
+    for (int shift = 0; n && n->h.tag == NODE_INNER; shift += TRIE_BITS) {
+        n = R(n->w[2 + ((h >> shift) & 31)]);
+        /* Start the misses on a leaf's key array (or the next slot) with
+         * the one on its header. */
         for (int line = 1; line < PREFETCH_LINES; line++)
-            __builtin_prefetch(pf + 64 * line);
+            __builtin_prefetch((const char *)n + 64 * line);
     }
-    return (trie_hit_t){-1, 0};
-}
-
-/* A subtrie of tc's lineage holding two entries whose hashes agree below
- * shift. */
-static rec_t *pair_node(const trie_ctx_t *tc, snow_word_t k1, snow_word_t v1, snow_word_t i1,
-                        uint64_t h1, snow_word_t k2, snow_word_t v2, snow_word_t i2, uint64_t h2,
-                        int shift)
-{
-    if (shift > TRIE_MAX_SHIFT) {
-        layout_t l = layout(tc, 2, 0);
-        rec_t *c = node_alloc(tc, NODE_COLLISION, l.used, false);
-        c->w[0] = 2;
-        c->w[l.idx] = i1, c->w[l.key] = k1, c->w[l.val] = v1;
-        c->w[l.idx + l.st] = i2, c->w[l.key + l.st] = k2, c->w[l.val + l.st] = v2;
-        c->ptrmask = node_mask(tc, l, 0);
-        return c;
-    }
-    uint32_t b1 = 1u << ((h1 >> shift) & 31), b2 = 1u << ((h2 >> shift) & 31);
-    if (b1 == b2) {
-        rec_t *child = pair_node(tc, k1, v1, i1, h1, k2, v2, i2, h2, shift + TRIE_BITS);
-        layout_t l = layout(tc, 0, 1);
-        rec_t *n = node_alloc(tc, 0, node_cap(l.used + 3), false);
-        n->w[0] = (uint64_t)b1 << 32;
-        n->w[l.child] = SNOW_WORD_PTR(child);
-        n->ptrmask = node_mask(tc, l, 1);
-        return n;
-    }
-    rec_t *n = node_one(tc, b1, k1, v1, i1);
-    node_edit_t e = {-1, b2 < b1 ? 0 : 1, -1, -1, k2, v2, i2, 0};
-    return node_apply(tc, n, b1 | b2, &e);
+    if (!n)
+        return (trie_hit_t){-1, 0};
+    leaf_t l = leaf_of(tc, n);
+    int i = leaf_find(tc, &l, k, h);
+    if (i < 0)
+        return (trie_hit_t){-1, 0};
+    return (trie_hit_t){need_idx ? (int64_t)l.idx[i] : 0, l.val[i * l.st]};
 }
 
 /* An insertion or value change walking down the trie. */
@@ -524,87 +425,85 @@ typedef struct trie_put_t {
     bool replace; /* k has an entry visible to the map: change its value */
 } trie_put_t;
 
+static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int shift);
+
+/* Splits the full leaf n at shift into an inner node of leaves, then adds
+ * p. */
+static rec_t *leaf_split(const trie_ctx_t *tc, const rec_t *n, const trie_put_t *p, int shift)
+{
+    rec_t *in = inner_new(tc);
+    leaf_t l = leaf_of(tc, n);
+    for (uint32_t i = 0; i < l.n; i++) {
+        trie_put_t e = {l.key[i * l.st], l.val[i * l.st], l.idx[i], leaf_hash(tc, &l, i), false};
+        uint32_t s = 2 + ((e.h >> shift) & 31);
+        in->w[s] = SNOW_WORD_PTR(trie_put(tc, R(in->w[s]), &e, shift + TRIE_BITS));
+    }
+    return trie_put(tc, in, p, shift);
+}
+
+static rec_t *leaf_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int shift)
+{
+    leaf_t l = leaf_of(tc, n);
+    bool own = n->w[1] == tc->edit;
+    int at = leaf_find(tc, &l, p->k, p->h);
+    if (at < 0 && l.n >= LEAF_MAX && shift <= TRIE_MAX_SHIFT)
+        return leaf_split(tc, n, p, shift);
+    rec_t *out = n;
+    if (!own || (at < 0 && l.n == l.cap)) {
+        out = leaf_copy(tc, n, leaf_cap_for(l.n + (at < 0)), -1);
+        l = leaf_of(tc, out);
+    }
+    if (at < 0) {
+        at = (int)l.n;
+        out->w[0] = l.n + 1;
+        if (l.hash)
+            l.hash[at] = p->h;
+    }
+    l.val[at * l.st] = p->v;
+    if (!p->replace) /* new, or over an entry the map does not see */
+        l.key[at * l.st] = p->k, l.idx[at] = p->idx;
+    return out;
+}
+
 /* Returns n with p applied: nodes of tc's lineage change in place, others
- * are copied into it (path copying), so the result may be n itself. An
- * entry for k that is not visible to the map (see map_find) is replaced. */
+ * are copied into it (path copying), so the result may be n itself. */
 static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int shift)
 {
-    if (!n)
-        return node_one(tc, 1u << (p->h & 31), p->k, p->v, p->idx);
-    if (n->h.tag == NODE_COLLISION) {
-        node_view_t v = node_view(tc, n);
-        node_edit_t e = {-1, (int)v.nd, -1, -1, p->k, p->v, p->idx, 0};
-        for (uint32_t i = 0; i < v.nd; i++)
-            if (key_eq(tc, v.key[i * v.st], p->k))
-                e.del_d = (int)i;
-        return node_apply(tc, n, v.nd + (e.del_d < 0), &e);
+    if (!n) {
+        rec_t *leaf = leaf_alloc(tc, 2);
+        return leaf_put(tc, leaf, p, shift);
     }
-    uint64_t bm = n->w[0];
-    uint32_t dm = (uint32_t)bm, nm = (uint32_t)(bm >> 32);
-    uint32_t bit = 1u << ((p->h >> shift) & 31);
-    uint32_t nd = pop32(dm);
-    uint32_t d = pop32(dm & (bit - 1)), c = pop32(nm & (bit - 1));
-    layout_t l = layout(tc, nd, pop32(nm));
-    if (nm & bit) {
-        rec_t *child = R(n->w[l.child + c]);
-        rec_t *nc = trie_put(tc, child, p, shift + TRIE_BITS);
-        if (nc == child)
-            return n;
-        if (tc->edit && n->w[1] == tc->edit) {
-            n->w[l.child + c] = SNOW_WORD_PTR(nc);
-            return n;
-        }
-        node_edit_t e = {-1, -1, (int)c, (int)c, 0, 0, 0, SNOW_WORD_PTR(nc)};
-        return node_apply(tc, n, bm, &e);
-    }
-    if (!(dm & bit)) {
-        node_edit_t e = {-1, (int)d, -1, -1, p->k, p->v, p->idx, 0};
-        return node_apply(tc, n, bm | bit, &e);
-    }
-    uint32_t f = d * l.st;
-    snow_word_t ok = n->w[l.key + f];
-    if (key_eq(tc, ok, p->k)) { /* the same key: new value (and number) */
-        node_edit_t e = {(int)d, (int)d, -1, -1, p->k, p->v, p->idx, 0};
-        if (p->replace) /* keep the stored key and its number */
-            e.k = ok, e.i = n->w[l.idx + f];
-        return node_apply(tc, n, bm, &e);
-    }
-    /* Another key in the slot: both move into a new child. */
-    rec_t *child = pair_node(tc, ok, n->w[l.val + f], n->w[l.idx + f], key_hash(tc, ok), p->k, p->v,
-                             p->idx, p->h, shift + TRIE_BITS);
-    node_edit_t e = {(int)d, -1, -1, (int)c, 0, 0, 0, SNOW_WORD_PTR(child)};
-    return node_apply(tc, n, (bm & ~(uint64_t)bit) | ((uint64_t)bit << 32), &e);
+    if (n->h.tag != NODE_INNER)
+        return leaf_put(tc, n, p, shift);
+    uint32_t s = 2 + ((p->h >> shift) & 31);
+    rec_t *child = R(n->w[s]);
+    rec_t *nc = trie_put(tc, child, p, shift + TRIE_BITS);
+    if (nc == child)
+        return n;
+    if (n->w[1] != tc->edit)
+        n = inner_copy(tc, n);
+    n->w[s] = SNOW_WORD_PTR(nc);
+    return n;
 }
 
 /* Returns n without k's entry (present in n), or NULL when nothing is left;
- * always copies (tc's lineage is fresh). */
+ * copies every node on the path (tc's lineage is fresh). */
 static rec_t *trie_remove(const trie_ctx_t *tc, rec_t *n, snow_word_t k, uint64_t h, int shift)
 {
-    node_view_t v = node_view(tc, n);
-    if (n->h.tag == NODE_COLLISION) {
-        if (v.nd == 1)
+    if (n->h.tag != NODE_INNER) {
+        leaf_t l = leaf_of(tc, n);
+        if (l.n == 1)
             return NULL;
-        node_edit_t e = {-1, -1, -1, -1, 0, 0, 0, 0};
-        for (uint32_t i = 0; i < v.nd; i++)
-            if (key_eq(tc, v.key[i * v.st], k))
-                e.del_d = (int)i;
-        return node_apply(tc, n, v.nd - 1, &e);
+        return leaf_copy(tc, n, leaf_cap_for(l.n - 1), leaf_find(tc, &l, k, h));
     }
-    uint64_t bm = n->w[0];
-    uint32_t dm = (uint32_t)bm, nm = (uint32_t)(bm >> 32);
-    uint32_t bit = 1u << ((h >> shift) & 31);
-    uint32_t d = pop32(dm & (bit - 1)), c = pop32(nm & (bit - 1));
-    if (dm & bit) {
-        if (v.nd == 1 && v.nn == 0)
-            return NULL;
-        node_edit_t e = {(int)d, -1, -1, -1, 0, 0, 0, 0};
-        return node_apply(tc, n, bm & ~(uint64_t)bit, &e);
-    }
-    rec_t *child = trie_remove(tc, R(v.child[c]), k, h, shift + TRIE_BITS);
-    if (!child && v.nd == 0 && v.nn == 1)
-        return NULL;
-    node_edit_t e = {-1, -1, (int)c, child ? (int)c : -1, 0, 0, 0, SNOW_WORD_PTR(child)};
-    return node_apply(tc, n, child ? bm : bm & ~((uint64_t)bit << 32), &e);
+    uint32_t s = 2 + ((h >> shift) & 31);
+    rec_t *child = trie_remove(tc, R(n->w[s]), k, h, shift + TRIE_BITS);
+    rec_t *c = inner_copy(tc, n);
+    c->w[s] = SNOW_WORD_PTR(child);
+    for (uint32_t i = 2; i < INNER_WORDS; i++)
+        if (c->w[i])
+            return c;
+    return NULL;
 }
 
 /* }====== */
@@ -667,7 +566,8 @@ static trie_ctx_t trie_ctx(snow_ctx_t *cx, const rec_t *m)
     const snow_type_t *kt = std_map_key_type((const snow_map_t *)m);
     const snow_type_t *vt = std_map_value_type((const snow_map_t *)m);
     bool kptr = snow_type_is_ptr(kt), vptr = snow_type_is_ptr(vt);
-    return (trie_ctx_t){cx, kt, kptr, vptr, kt->kind == SNOW_KIND_INT, 1u + !kptr + !vptr, 0};
+    bool kint = kt->kind == SNOW_KIND_INT;
+    return (trie_ctx_t){cx, kt, kptr, vptr, kint, kint ? 3u : 4u, 0};
 }
 
 static vec_ctx_t vec_ctx(snow_ctx_t *cx, const rec_t *m)
@@ -694,13 +594,20 @@ snow_map_t *snow_map_new(snow_ctx_t *cx, const snow_type_t *key, const snow_type
     return (snow_map_t *)m;
 }
 
-/* k's entry as m sees it (idx -1: m does not contain k). */
-static trie_hit_t map_find_h(const trie_ctx_t *tc, const rec_t *m, snow_word_t k, uint64_t h)
+/* k's entry as m sees it (idx -1: m does not contain k). Its number is
+ * loaded only when need_idx (else idx is 0 when found): the newest version
+ * of a clean lineage sees every entry, so it needs no number to check. */
+static trie_hit_t map_find_h(const trie_ctx_t *tc, const rec_t *m, snow_word_t k, uint64_t h,
+                             bool need_idx)
 {
-    trie_hit_t hit = trie_find(tc, R(m->w[M_TRIE]), k, h);
-    if (hit.idx < 0 || hit.idx >= (int64_t)m->w[M_COUNT])
+    const rec_t *cell = C(m);
+    bool all = cell->w[C_SEQ] == m->w[M_SEQ] && !cell->w[C_DIRTY];
+    trie_hit_t hit = trie_find(tc, R(m->w[M_TRIE]), k, h, need_idx || !all);
+    if (all || hit.idx < 0)
+        return hit;
+    if (hit.idx >= (int64_t)m->w[M_COUNT])
         return (trie_hit_t){-1, 0};
-    if (C(m)->w[C_DIRTY]) {
+    if (cell->w[C_DIRTY]) {
         const rec_t *leaf = entry_leaf(m, hit.idx);
         int s = (int)(hit.idx & (VEC_WIDTH - 1));
         if (!(leaf->w[0] & ((uint64_t)1 << s)) || !key_eq(tc, leaf->w[1 + 2 * s], k))
@@ -709,12 +616,12 @@ static trie_hit_t map_find_h(const trie_ctx_t *tc, const rec_t *m, snow_word_t k
     return hit;
 }
 
-static trie_hit_t map_find(snow_ctx_t *cx, const rec_t *m, snow_word_t k)
+static trie_hit_t map_find(snow_ctx_t *cx, const rec_t *m, snow_word_t k, bool need_idx)
 {
     if (m->w[M_SIZE] == 0)
         return (trie_hit_t){-1, 0};
     trie_ctx_t tc = trie_ctx(cx, m);
-    return map_find_h(&tc, m, k, key_hash(&tc, k));
+    return map_find_h(&tc, m, k, key_hash(&tc, k), need_idx);
 }
 
 /* Starts a lineage for a change of m (see above); returns its cell and
@@ -736,9 +643,11 @@ static rec_t *map_put_rec(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_wo
 {
     trie_ctx_t tc = trie_ctx(cx, m);
     uint64_t h = key_hash(&tc, k);
-    trie_hit_t hit = m->w[M_SIZE] ? map_find_h(&tc, m, k, h) : (trie_hit_t){-1, 0};
+    trie_hit_t hit = m->w[M_SIZE] ? map_find_h(&tc, m, k, h, false) : (trie_hit_t){-1, 0};
     if (hit.idx >= 0 && (keep_old || hit.val == v))
         return (rec_t *)m;
+    if (hit.idx >= 0) /* a value change: it needs the entry's number */
+        hit = map_find_h(&tc, m, k, h, true);
     rec_t *cell = C(m);
     bool newest = cell->w[C_SEQ] == m->w[M_SEQ];
     vec_ctx_t vc = vec_ctx(cx, m);
@@ -777,7 +686,7 @@ snow_map_t *snow_map_put(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k, sno
 
 bool std_map_lookup(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k, snow_word_t *v)
 {
-    trie_hit_t hit = map_find(cx, MR(m), k);
+    trie_hit_t hit = map_find(cx, MR(m), k, false);
     if (hit.idx < 0)
         return false;
     *v = hit.val;
@@ -798,7 +707,7 @@ snow_word_t snow_map_get(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k)
 
 bool snow_map_has_key(snow_ctx_t *cx, const snow_map_t *m, snow_word_t k)
 {
-    return map_find(cx, MR(m), k).idx >= 0;
+    return map_find(cx, MR(m), k, false).idx >= 0;
 }
 
 int64_t std_map_next(const snow_map_t *m, int64_t pos, snow_word_t *k, snow_word_t *v)
@@ -840,7 +749,7 @@ static const rec_t *map_compact(snow_ctx_t *cx, const rec_t *m)
 snow_map_t *snow_map_delete(snow_ctx_t *cx, const snow_map_t *mp, snow_word_t k)
 {
     const rec_t *m = MR(mp);
-    trie_hit_t hit = map_find(cx, m, k);
+    trie_hit_t hit = map_find(cx, m, k, true);
     if (hit.idx < 0)
         return (snow_map_t *)mp;
     trie_ctx_t tc = trie_ctx(cx, m);
@@ -942,7 +851,7 @@ snow_map_t *snow_set_remove(snow_ctx_t *cx, const snow_map_t *s, int64_t x)
 
 bool snow_set_contains(snow_ctx_t *cx, const snow_map_t *s, int64_t x)
 {
-    return map_find(cx, MR(s), (snow_word_t)x).idx >= 0;
+    return map_find(cx, MR(s), (snow_word_t)x, false).idx >= 0;
 }
 
 int64_t snow_set_size(snow_ctx_t *cx, const snow_map_t *s) { return snow_map_size(cx, s); }
