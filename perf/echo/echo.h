@@ -33,7 +33,7 @@ extern bool echo_exit_when_idle;
 typedef struct echo_result_t {
     uint64_t msgs;  /* round trips completed */
     double seconds; /* measured time */
-    double p50_us, p99_us;
+    double p50_us, p99_us, p999_us, max_us;
     uint64_t errors;       /* short or failed connections */
     uint64_t msgs_all;     /* round trips including the warm-up */
     double server_cpu_us;  /* server CPU time per round trip (set by echo_bench) */

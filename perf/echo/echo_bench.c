@@ -254,9 +254,10 @@ static void print_row(int conns, bool kern, int round, const echo_result_t *res,
     if (kern && res->recv_restarts)
         snprintf(restarts, sizeof restarts, " (%llu recv restarts)",
                  (unsigned long long)res->recv_restarts);
-    printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %11.2f %11s %9s %6llu %7llu %7llu %3d%s%s\n", conns,
-           kern ? "kern" : "epoll", round + 1, res->seconds > 0 ? res->msgs / res->seconds : 0,
-           res->p50_us, res->p99_us, res->server_cpu_us, enters, sys,
+    printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %9.1f %9.1f %11.2f %11s %9s %6llu %7llu %7llu %3d%s%s\n",
+           conns, kern ? "kern" : "epoll", round + 1,
+           res->seconds > 0 ? res->msgs / res->seconds : 0, res->p50_us, res->p99_us, res->p999_us,
+           res->max_us, res->server_cpu_us, enters, sys,
            (unsigned long long)res->errors, (unsigned long long)res->migrations,
            (unsigned long long)res->preemptions, res->last_cpu, restarts,
            rc < 0 ? " (failed)" : "");
@@ -374,8 +375,8 @@ int main(int argc, char **argv)
            msg, seconds, rounds, placement(),
            slice_ms > 0 ? "interleaved slices" : "sequential phases",
            echo_kern_mode == ECHO_KERN_PAIR ? "send_recv pairs" : "multishot recv + send");
-    printf("%-6s %-6s %-5s %12s %9s %9s %11s %11s %9s %6s %7s %7s %3s\n", "conns", "server", "round",
-           "msgs/s", "p50_us", "p99_us", "cpu_us/msg", "enters/msg", "sys/msg", "errors", "migr",
+    printf("%-6s %-6s %-5s %12s %9s %9s %9s %9s %11s %11s %9s %6s %7s %7s %3s\n", "conns", "server",
+           "round", "msgs/s", "p50_us", "p99_us", "p999_us", "max_us", "cpu_us/msg", "enters/msg", "sys/msg", "errors", "migr",
            "preempt", "cpu");
     int failed = 0;
     for (int c = 0; c < ncounts; c++)

@@ -99,6 +99,8 @@ static void set_close(load_set_t *s)
         qsort(s->samples, kept, sizeof *s->samples, cmp_u32);
         out->p50_us = s->samples[kept / 2] / 100.0;
         out->p99_us = s->samples[(kept * 99) / 100] / 100.0;
+        out->p999_us = s->samples[(kept * 999) / 1000] / 100.0;
+        out->max_us = s->samples[kept - 1] / 100.0;
     }
     for (int i = 0; i < s->conns; i++)
         close(s->cs[i].fd);
