@@ -204,6 +204,23 @@ static void shared_unref(std_shared_t *s)
     std_rt_free(s);
 }
 
+/* Makes shared block b private again when b holds the only reference (the
+ * other heaps dropped theirs), so the sweep can keep the mapping as a spare
+ * like any large block of its own. No heap can take a new reference: that
+ * needs one it already holds. Acquire: the other holders' reads (before
+ * their release decrements) happen before this heap reuses the memory. */
+static bool shared_reclaim(std_block_t *b)
+{
+    std_shared_t *s = b->shared;
+    if (atomic_load_explicit(&s->refs, memory_order_acquire) != 1)
+        return false;
+    b->shared = NULL;
+    atomic_fetch_sub_explicit(&shared_count, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&shared_bytes, s->size, memory_order_relaxed);
+    std_rt_free(s);
+    return true;
+}
+
 static void block_unmap(std_heap_t *h, std_block_t *b)
 {
     (void)h;
@@ -686,7 +703,7 @@ static void sweep(std_heap_t *h)
         std_block_t *b = *pp;
         if (!b->large_mark) {
             *pp = b->next;
-            if (b->shared) { /* other heaps may still read it: no reuse */
+            if (b->shared && !shared_reclaim(b)) { /* others still read it */
                 block_release(h, b);
                 continue;
             }

@@ -25,7 +25,9 @@
  * list, with its own mark flag: each heap finds, marks and sweeps its
  * reference alone and never writes memory another heap reads. A heap drops
  * its reference when it sweeps the descriptor unmarked or is destroyed; the
- * last reference unmaps the mapping (on whichever thread drops it). Each
+ * last reference unmaps the mapping (on whichever thread drops it), except
+ * that a sweep finding its heap the only holder left makes the mapping
+ * private again and keeps it as a large spare for reuse. Each
  * referring heap counts the whole mapping in its bytes_mapped and, while it
  * is reachable, bytes_live (it keeps the memory alive), and taking a
  * reference adds the string's size to bytes_since_gc, so a process that

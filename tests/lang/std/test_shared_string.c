@@ -142,6 +142,7 @@ Test(std_shared_string, a_copied_large_string_is_shared_and_the_last_heap_unmaps
     a.root[0] = 0;
     collect(&a.heap);
     cr_assert_null(std_heap_find(&a.heap, UNMASK(s)), "a dropped its reference");
+    cr_assert_eq(a.heap.large_spare_count, 0, "b still reads it: a must not reuse it");
     cr_assert_eq(std_heap_shared_refs(&b.heap, UNMASK(c)), 1);
     cr_assert(string_ok(c, MIB, 3, true), "b's string outlives a's reference");
     collect(&b.heap);
@@ -150,11 +151,15 @@ Test(std_shared_string, a_copied_large_string_is_shared_and_the_last_heap_unmaps
     cr_assert(string_ok(c, MIB, 3, true));
     b.root[0] = 0;
     collect(&b.heap);
-    cr_assert_eq(shared_count(), count0, "the last reference unmapped the string");
-    cr_assert_not(mapped(c));
-    cr_assert_eq(b.heap.bytes_mapped, b_mapped0);
+    /* b held the last reference: the mapping is b's alone again, kept as a
+     * spare for b's next large object (out of the page map). */
+    cr_assert_eq(shared_count(), count0, "the last reference ended the sharing");
+    cr_assert_null(std_heap_find(&b.heap, UNMASK(c)));
+    cr_assert_eq(b.heap.large_spare_count, 1);
+    cr_assert_eq(b.heap.bytes_mapped - b_mapped0, MIB + 65536);
     rooted_destroy(&a);
     rooted_destroy(&b);
+    cr_assert_not(mapped(c), "destroying b unmapped it");
 }
 
 /* Roots in a a record whose words point at the string at s and into the
@@ -264,21 +269,25 @@ Test(std_shared_string, a_fragment_dropped_unread_releases_its_reference)
     static rooted_t a;
     rooted_init(&a);
     uint64_t count0 = shared_count();
-    volatile uintptr_t s = make_string(&a, 2 * MIB, 9, false);
+    volatile uintptr_t s = make_string(&a, MIB, 9, false);
     std_heap_t frag;
     frag_init(&frag);
     cr_assert_eq(copy_masked(&frag, &a.heap, s), s);
     cr_assert_eq(std_heap_shared_refs(&a.heap, UNMASK(s)), 2);
     std_heap_destroy(&frag); /* the receiver had exited: actor_msg_drop */
     cr_assert_eq(std_heap_shared_refs(&a.heap, UNMASK(s)), 1);
-    cr_assert(string_ok(s, 2 * MIB, 9, false));
+    cr_assert(string_ok(s, MIB, 9, false));
     a.root[0] = 0;
     collect(&a.heap);
     cr_assert_eq(shared_count(), count0);
-    cr_assert_not(mapped(s));
-    /* A shared mapping is not kept as a spare for reuse. */
-    cr_assert_eq(a.heap.large_spare_count, 0);
+    /* a held the last reference: its next large object of that size
+     * reuses the mapping instead of mapping fresh memory. */
+    cr_assert_eq(a.heap.large_spare_count, 1);
+    uintptr_t again = make_string(&a, MIB, 10, false);
+    cr_assert_eq(again, s);
+    cr_assert(string_ok(again, MIB, 10, false));
     rooted_destroy(&a);
+    cr_assert_not(mapped(s));
 }
 
 Test(std_shared_string, small_strings_and_large_non_strings_are_still_copied)
