@@ -233,6 +233,9 @@ static void entry_append(vec_ctx_t *vc, rec_t *out, const rec_t *m, snow_word_t 
 #define NODE_LEAF 3
 #define INNER_WORDS (2 + 32)
 #define LEAF_MAX 48
+#ifndef LEAF_CAPS
+#define LEAF_CAPS 3, 6, 12, 24, 48
+#endif
 #ifndef PREFETCH_LINES
 #define PREFETCH_LINES 10
 #endif
@@ -332,7 +335,7 @@ static inline int leaf_find(const trie_ctx_t *tc, const leaf_t *l, snow_word_t k
  * reallocated a handful of times on its way to LEAF_MAX. */
 static uint32_t leaf_cap_for(uint32_t n)
 {
-    static const uint8_t caps[] = {2, 4, 6, 8, 12, 16, 24, 32, 48};
+    static const uint8_t caps[] = {LEAF_CAPS};
     for (size_t i = 0; i < sizeof caps; i++)
         if (caps[i] >= n)
             return caps[i];
@@ -423,6 +426,7 @@ typedef struct trie_put_t {
     snow_word_t k, v, idx;
     uint64_t h;
     bool replace; /* k has an entry visible to the map: change its value */
+    bool stop;    /* when k has an entry: change nothing, the result is NULL */
 } trie_put_t;
 
 static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int shift);
@@ -434,7 +438,8 @@ static rec_t *leaf_split(const trie_ctx_t *tc, const rec_t *n, const trie_put_t 
     rec_t *in = inner_new(tc);
     leaf_t l = leaf_of(tc, n);
     for (uint32_t i = 0; i < l.n; i++) {
-        trie_put_t e = {l.key[i * l.st], l.val[i * l.st], l.idx[i], leaf_hash(tc, &l, i), false};
+        trie_put_t e = {l.key[i * l.st], l.val[i * l.st], l.idx[i], leaf_hash(tc, &l, i), false,
+                        false};
         uint32_t s = 2 + ((e.h >> shift) & 31);
         in->w[s] = SNOW_WORD_PTR(trie_put(tc, R(in->w[s]), &e, shift + TRIE_BITS));
     }
@@ -446,6 +451,8 @@ static rec_t *leaf_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int 
     leaf_t l = leaf_of(tc, n);
     bool own = n->w[1] == tc->edit;
     int at = leaf_find(tc, &l, p->k, p->h);
+    if (at >= 0 && p->stop)
+        return NULL;
     if (at < 0 && l.n >= LEAF_MAX && shift <= TRIE_MAX_SHIFT)
         return leaf_split(tc, n, p, shift);
     rec_t *out = n;
@@ -466,7 +473,8 @@ static rec_t *leaf_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int 
 }
 
 /* Returns n with p applied: nodes of tc's lineage change in place, others
- * are copied into it (path copying), so the result may be n itself. */
+ * are copied into it (path copying), so the result may be n itself. NULL
+ * when p->stop and k has an entry (nothing changed then). */
 static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int shift)
 {
     if (!n) {
@@ -478,8 +486,8 @@ static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int 
     uint32_t s = 2 + ((p->h >> shift) & 31);
     rec_t *child = R(n->w[s]);
     rec_t *nc = trie_put(tc, child, p, shift + TRIE_BITS);
-    if (nc == child)
-        return n;
+    if (nc == child || !nc)
+        return nc ? n : NULL;
     if (n->w[1] != tc->edit)
         n = inner_copy(tc, n);
     n->w[s] = SNOW_WORD_PTR(nc);
@@ -638,32 +646,52 @@ static rec_t *lineage_fork(snow_ctx_t *cx, trie_ctx_t *tc, const rec_t *m, bool 
 
 /* put k -> v; when k is present: keep_old returns m itself, else its value
  * changes (the key keeps its stored form and its place in the order). */
+/* The version after m (the newest of its lineage) whose trie got the new
+ * entry (k, v) in place. */
+static rec_t *map_appended(snow_ctx_t *cx, const rec_t *m, rec_t *trie, snow_word_t k,
+                           snow_word_t v)
+{
+    vec_ctx_t vc = vec_ctx(cx, m);
+    rec_t *out = map_clone(cx, m);
+    out->w[M_TRIE] = SNOW_WORD_PTR(trie);
+    entry_append(&vc, out, m, k, v);
+    out->w[M_SIZE] = m->w[M_SIZE] + 1;
+    out->w[M_SEQ] = ++C(m)->w[C_SEQ];
+    return out;
+}
+
+/* put k -> v; when k is present: keep_old returns m itself, else its value
+ * changes (the key keeps its stored form and its place in the order). */
 static rec_t *map_put_rec(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_word_t v,
                           bool keep_old)
 {
     trie_ctx_t tc = trie_ctx(cx, m);
     uint64_t h = key_hash(&tc, k);
+    rec_t *cell = C(m);
+    bool newest = cell->w[C_SEQ] == m->w[M_SEQ];
+    if (newest && !cell->w[C_DIRTY]) {
+        /* The fast path, one walk: every entry is visible to m, so the walk
+         * inserts in place or stops at k's entry. */
+        tc.edit = cell->w[C_EDIT];
+        trie_put_t p = {k, v, m->w[M_COUNT], h, false, true};
+        rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), &p, 0);
+        if (trie)
+            return map_appended(cx, m, trie, k, v);
+    }
     trie_hit_t hit = m->w[M_SIZE] ? map_find_h(&tc, m, k, h, false) : (trie_hit_t){-1, 0};
     if (hit.idx >= 0 && (keep_old || hit.val == v))
         return (rec_t *)m;
     if (hit.idx >= 0) /* a value change: it needs the entry's number */
         hit = map_find_h(&tc, m, k, h, true);
-    rec_t *cell = C(m);
-    bool newest = cell->w[C_SEQ] == m->w[M_SEQ];
-    vec_ctx_t vc = vec_ctx(cx, m);
-    if (hit.idx < 0 && newest) { /* the fast path: insert in place */
+    if (hit.idx < 0 && newest) { /* a dirty lineage's newest version */
         tc.edit = cell->w[C_EDIT];
-        trie_put_t p = {k, v, m->w[M_COUNT], h, false};
-        rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), &p, 0);
-        rec_t *out = map_clone(cx, m);
-        out->w[M_TRIE] = SNOW_WORD_PTR(trie);
-        entry_append(&vc, out, m, k, v);
-        out->w[M_SIZE] = m->w[M_SIZE] + 1;
-        out->w[M_SEQ] = ++cell->w[C_SEQ];
-        return out;
+        trie_put_t p = {k, v, m->w[M_COUNT], h, false, false};
+        return map_appended(cx, m, trie_put(&tc, R(m->w[M_TRIE]), &p, 0), k, v);
     }
+    vec_ctx_t vc = vec_ctx(cx, m);
     rec_t *nc = lineage_fork(cx, &tc, m, newest && hit.idx >= 0);
-    trie_put_t p = {k, v, hit.idx >= 0 ? (snow_word_t)hit.idx : m->w[M_COUNT], h, hit.idx >= 0};
+    trie_put_t p = {k, v, hit.idx >= 0 ? (snow_word_t)hit.idx : m->w[M_COUNT], h, hit.idx >= 0,
+                    false};
     rec_t *trie = trie_put(&tc, R(m->w[M_TRIE]), &p, 0);
     rec_t *out = map_clone(cx, m);
     out->w[M_TRIE] = SNOW_WORD_PTR(trie);
