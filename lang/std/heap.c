@@ -812,6 +812,12 @@ static void adopt_list(std_heap_t *dst, std_block_t **dst_head, std_block_t *src
 
 void std_heap_adopt(std_heap_t *dst, std_heap_t *src)
 {
+    /* A process that receives without allocating would never reach its
+     * threshold and would keep every message (and every shared string) it
+     * ever got. Collect first when due: src's objects are not in dst yet,
+     * so they survive; dst's roots are its owner's, as in an allocation. */
+    if (dst->bytes_since_gc >= dst->threshold && !dst->collecting && !dst->gc_off)
+        std_heap_collect(dst);
     for (uint32_t c = 0; c < STD_HEAP_NCLASSES; c++) {
         adopt_list(dst, &dst->classes[c].blocks, src->classes[c].blocks);
         /* Adopted blocks sit before cur and are treated as full until the

@@ -136,7 +136,11 @@ void std_heap_root_remove(std_heap_t *h, const void *lo);
 /* Moves every object of src into dst without copying (a message heap
  * fragment built by a sender becomes part of the receiver's heap). src is
  * left empty and may be destroyed or reused. A shared large string that
- * dst already refers to keeps dst's one reference; src's is released. */
+ * dst already refers to keeps dst's one reference; src's is released.
+ * Like std_heap_alloc, first runs a collection of dst when one is due
+ * (so a process that receives without allocating still frees what it
+ * received): call it from dst's owner, with dst's live objects reachable
+ * from its roots; src's objects are not part of that collection. */
 void std_heap_adopt(std_heap_t *dst, std_heap_t *src);
 
 /* Shares a large string between heaps instead of copying it. obj is the

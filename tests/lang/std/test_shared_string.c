@@ -321,6 +321,34 @@ Test(std_shared_string, small_strings_and_large_non_strings_are_still_copied)
     cr_assert_eq(shared_count(), count0, "destroying both heaps released it");
 }
 
+/* A receiver that never allocates still collects on adoption: what it
+ * received and dropped is released within about one threshold. */
+Test(std_shared_string, a_receiver_that_never_allocates_still_releases_what_it_received)
+{
+    static rooted_t a, b;
+    rooted_init(&a);
+    rooted_init(&b);
+    uint64_t count0 = shared_count(), most = 0;
+    for (unsigned i = 0; i < 100; i++) {
+        volatile uintptr_t s = make_string(&a, MIB, i, false);
+        std_heap_t frag;
+        frag_init(&frag);
+        cr_assert_eq(copy_masked(&frag, &a.heap, s), s);
+        std_heap_adopt(&b.heap, &frag);
+        std_heap_destroy(&frag);
+        a.root[0] = 0;
+        collect(&a.heap);
+        uint64_t n = shared_count() - count0;
+        most = n > most ? n : most;
+    }
+    /* b's threshold is 4 MiB: it collects every few messages. */
+    cr_assert_leq(most, 6, "%lu shared strings alive at once", (unsigned long)most);
+    cr_assert_geq(b.heap.collections, 15);
+    rooted_destroy(&a);
+    rooted_destroy(&b);
+    cr_assert_eq(shared_count(), count0);
+}
+
 /* {====== Two threads: A makes and sends, B adopts, checks and drops. */
 
 enum { ROUNDS = 10000 };
