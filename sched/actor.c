@@ -15,6 +15,7 @@
 #include "sched/config.h"
 #include "sched/job.h"
 #include "sched/link.h"
+#include "sched/msg_flat.h"
 #include "sched/service.h"
 #include "sched/sup.h"
 #include "sched/worker.h"
@@ -152,24 +153,22 @@ int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid)
 
 /* A message between actors. Three shapes, by what the value is:
  * - IMM: an immediate word (Int, Float, Bool, Pid, Unit): nothing else;
- * - FLAT: one string, or one record holding no heap pointer (`Add(5)`,
- *   `(1, 2.5)`), of at most FLAT_MAX bytes: its bytes follow the message
- *   and the receiver allocates the object in its own heap;
+ * - FLAT: a small tree of strings and records (`Add(5)`, `Item("x")`),
+ *   encoded after the message and rebuilt by the receiver in its own heap
+ *   (msg_flat.h);
  * - FRAG: any other graph, copied once into a fragment heap that never
  *   collects (gc_off) and moves into the receiver's heap whole
  *   (std_heap_adopt).
  * FLAT spares a small message a whole heap block while it waits in a
  * mailbox (a block costs at least one 4 KiB page). */
 enum { MSG_IMM, MSG_FLAT, MSG_FRAG };
-#define FLAT_MAX 1024
 
 typedef struct actor_msg_t {
     sched_msg_t hdr; /* first */
     snow_word_t value;
     uint8_t shape;      /* MSG_* */
     std_heap_t *frag;   /* FRAG */
-    uint32_t flat_len;  /* FLAT: bytes of the object below */
-    _Alignas(16) unsigned char flat[]; /* FLAT: the object's bytes */
+    _Alignas(16) unsigned char flat[]; /* FLAT: the encoded value */
 } actor_msg_t;
 
 /* Frees a message nobody took (its receiver exited). */
@@ -183,31 +182,18 @@ static void actor_msg_drop(sched_msg_t *msg)
     kern_free(m);
 }
 
-/* Bytes of the object at value when it can travel FLAT, else 0. */
-static size_t flat_size(snow_word_t value)
-{
-    const snow_obj_t *o = (const snow_obj_t *)(uintptr_t)value;
-    size_t bytes = 0;
-    if (o->kind == SNOW_OBJ_STRING)
-        bytes = sizeof(snow_string_t) + ((const snow_string_t *)o)->len;
-    else if (o->kind == SNOW_OBJ_RECORD && ((const snow_record_t *)o)->ptrmask == 0)
-        bytes = sizeof(snow_record_t) + (size_t)o->count * sizeof(snow_word_t);
-    return bytes <= FLAT_MAX ? bytes : 0;
-}
-
 sched_msg_t *sched_actor_msg_new(snow_ctx_t *cx, snow_word_t value, bool is_ptr)
 {
-    size_t flat = is_ptr && value ? flat_size(value) : 0;
+    size_t flat = is_ptr && value ? sched_flat_size(value) : 0;
     actor_msg_t *m = kern_alloc(sizeof *m + flat);
     m->hdr.drop = actor_msg_drop;
     m->value = value;
     m->frag = NULL;
-    m->flat_len = (uint32_t)flat;
     if (!is_ptr || !value) {
         m->shape = MSG_IMM;
     } else if (flat) {
         m->shape = MSG_FLAT;
-        memcpy(m->flat, (const void *)(uintptr_t)value, flat);
+        sched_flat_write(value, m->flat);
     } else {
         /* No stack roots: a fragment is never collected. */
         m->shape = MSG_FRAG;
@@ -257,16 +243,7 @@ static void adopt(snow_ctx_t *cx, actor_msg_t *m, snow_word_t *value)
 {
     *value = m->value;
     if (m->shape == MSG_FLAT) {
-        const snow_obj_t *o = (const snow_obj_t *)(const void *)m->flat;
-        if (o->kind == SNOW_OBJ_STRING) {
-            const snow_string_t *str = (const snow_string_t *)(const void *)m->flat;
-            *value = SNOW_WORD_PTR(snow_string_new(cx, str->bytes, str->len));
-        } else {
-            const snow_record_t *r = (const snow_record_t *)(const void *)m->flat;
-            snow_record_t *n = snow_record_new(cx, o->tag, o->count, 0);
-            memcpy(n->w, r->w, (size_t)o->count * sizeof(snow_word_t));
-            *value = SNOW_WORD_PTR(n);
-        }
+        *value = sched_flat_read(cx, m->flat);
     } else if (m->shape == MSG_FRAG) {
         /* The fragment's blocks count as allocation in full: a small
          * message still brings a whole block, and the collector must run
