@@ -393,6 +393,14 @@ static rec_t *inner_copy(const trie_ctx_t *tc, const rec_t *n)
     return c;
 }
 
+/* Starts the misses on a node's slots (inner) or key array (leaf) with
+ * the one on its header. */
+static inline void node_prefetch(const rec_t *n)
+{
+    for (int line = 1; line < PREFETCH_LINES; line++)
+        __builtin_prefetch((const char *)n + 64 * line);
+}
+
 /* A found entry: its number and its value. */
 typedef struct trie_hit_t {
     int64_t idx; /* -1: no entry with the key */
@@ -407,10 +415,7 @@ static trie_hit_t trie_find(const trie_ctx_t *tc, const rec_t *n, snow_word_t k,
 {
     for (int shift = 0; n && n->h.tag == NODE_INNER; shift += TRIE_BITS) {
         n = R(n->w[2 + ((h >> shift) & 31)]);
-        /* Start the misses on a leaf's key array (or the next slot) with
-         * the one on its header. */
-        for (int line = 1; line < PREFETCH_LINES; line++)
-            __builtin_prefetch((const char *)n + 64 * line);
+        node_prefetch(n);
     }
     if (!n)
         return (trie_hit_t){-1, 0};
@@ -485,6 +490,8 @@ static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int 
         return leaf_put(tc, n, p, shift);
     uint32_t s = 2 + ((p->h >> shift) & 31);
     rec_t *child = R(n->w[s]);
+    if (child)
+        node_prefetch(child);
     rec_t *nc = trie_put(tc, child, p, shift + TRIE_BITS);
     if (nc == child || !nc)
         return nc ? n : NULL;
@@ -538,7 +545,8 @@ static rec_t *trie_remove(const trie_ctx_t *tc, rec_t *n, snow_word_t k, uint64_
  *    uses; the new lineage is dirty and map_find also checks the entry's
  *    slot in the map's own order vector (same key, live). */
 
-enum { C_KEYT, C_VALT, C_SEQ, C_EDIT, C_DIRTY, C_WORDS };
+enum { C_KEYT, C_VALT, C_SEQ, C_EDIT, C_DIRTY, C_FLAGS, C_WORDS };
+enum { CF_KPTR = 1, CF_VPTR = 2, CF_KINT = 4 }; /* C_FLAGS: from the descriptors */
 #define NODE_CELL 2
 
 static rec_t *C(const rec_t *m) { return R(m->w[M_CELL]); }
@@ -556,6 +564,10 @@ static rec_t *cell_new(snow_ctx_t *cx, snow_word_t kt, snow_word_t vt, bool dirt
     c->w[C_SEQ] = 1;
     c->w[C_EDIT] = edit_next();
     c->w[C_DIRTY] = dirty;
+    const snow_type_t *k = SNOW_WORD_TO_PTR(const snow_type_t, kt);
+    const snow_type_t *v = SNOW_WORD_TO_PTR(const snow_type_t, vt);
+    c->w[C_FLAGS] = (snow_type_is_ptr(k) ? CF_KPTR : 0) | (snow_type_is_ptr(v) ? CF_VPTR : 0) |
+                    (k->kind == SNOW_KIND_INT ? CF_KINT : 0);
     return c;
 }
 
@@ -571,17 +583,17 @@ const snow_type_t *std_map_value_type(const snow_map_t *m)
 
 static trie_ctx_t trie_ctx(snow_ctx_t *cx, const rec_t *m)
 {
-    const snow_type_t *kt = std_map_key_type((const snow_map_t *)m);
-    const snow_type_t *vt = std_map_value_type((const snow_map_t *)m);
-    bool kptr = snow_type_is_ptr(kt), vptr = snow_type_is_ptr(vt);
-    bool kint = kt->kind == SNOW_KIND_INT;
-    return (trie_ctx_t){cx, kt, kptr, vptr, kint, kint ? 3u : 4u, 0};
+    const rec_t *c = C(m);
+    uint64_t f = c->w[C_FLAGS];
+    bool kint = f & CF_KINT;
+    return (trie_ctx_t){cx, SNOW_WORD_TO_PTR(const snow_type_t, c->w[C_KEYT]), f & CF_KPTR,
+                        f & CF_VPTR, kint, kint ? 3u : 4u, 0};
 }
 
 static vec_ctx_t vec_ctx(snow_ctx_t *cx, const rec_t *m)
 {
-    return (vec_ctx_t){cx, leaf_mask(snow_type_is_ptr(std_map_key_type((const snow_map_t *)m)),
-                                     snow_type_is_ptr(std_map_value_type((const snow_map_t *)m)))};
+    uint64_t f = C(m)->w[C_FLAGS];
+    return (vec_ctx_t){cx, leaf_mask(f & CF_KPTR, f & CF_VPTR)};
 }
 
 static rec_t *map_clone(snow_ctx_t *cx, const rec_t *m)
