@@ -24,10 +24,15 @@ int sched_config_parse(sched_config_t *cfg, const char *snow_cores, int online_c
         cores = (int)n;
     }
     cfg->cores = cores;
+    cfg->pin = true;
     return 0;
 }
 
 int sched_config_from_env(sched_config_t *cfg)
 {
-    return sched_config_parse(cfg, getenv("SNOW_CORES"), (int)sysconf(_SC_NPROCESSORS_ONLN));
+    int rc = sched_config_parse(cfg, getenv("SNOW_CORES"), (int)sysconf(_SC_NPROCESSORS_ONLN));
+    const char *pin = getenv("SNOW_PIN");
+    if (rc == 0 && pin && strcmp(pin, "0") == 0)
+        cfg->pin = false;
+    return rc;
 }

@@ -345,7 +345,10 @@ static void *worker_main(void *arg)
 {
     sched_worker_t *w = arg;
     sched_self = w;
-    pin(w);
+    if (w->rt->pin)
+        pin(w);
+    else
+        w->cpu = -1;
     int rc = kern_ring_init(&w->ring, NULL);
     if (rc < 0) {
         int expected = 0;
@@ -426,6 +429,7 @@ int sched_worker_run(const sched_config_t *cfg, sched_proc_fn main_fn, void *arg
     sched_runtime_t *rt = kern_alloc_aligned(64, sizeof *rt);
     memset(rt, 0, sizeof *rt);
     rt->count = (uint32_t)cfg->cores;
+    rt->pin = cfg->pin;
     rt->workers = kern_alloc_aligned(64, sizeof(sched_worker_t) * rt->count);
     memset(rt->workers, 0, sizeof(sched_worker_t) * rt->count);
     atomic_init(&rt->awake, 0);

@@ -80,6 +80,7 @@ struct sched_worker_t {
 struct sched_runtime_t {
     /* Set before the workers start; read-only afterwards. */
     uint32_t count;
+    bool pin; /* sched_config_t.pin */
     sched_worker_t *workers;
     pthread_barrier_t started;
     /* Any thread. */

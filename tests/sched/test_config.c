@@ -1,6 +1,7 @@
 /* Tests for sched/config.c: SNOW_CORES parsing (DESIGN 5, issue 7). */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdlib.h>
 
 #include "sched/config.h"
 
@@ -39,4 +40,20 @@ Test(sched_config, unknown_cpu_count_still_gives_one_worker)
     sched_config_t cfg = {0};
     cr_assert_eq(sched_config_parse(&cfg, NULL, -1), 0);
     cr_assert_eq(cfg.cores, 1);
+}
+
+/* Workers are pinned unless SNOW_PIN=0 (docs/scheduler.md). */
+Test(sched_config, snow_pin_zero_leaves_workers_unpinned)
+{
+    sched_config_t cfg = {0};
+    unsetenv("SNOW_PIN");
+    cr_assert_eq(sched_config_from_env(&cfg), 0);
+    cr_assert(cfg.pin);
+    setenv("SNOW_PIN", "0", 1);
+    cr_assert_eq(sched_config_from_env(&cfg), 0);
+    cr_assert_not(cfg.pin);
+    setenv("SNOW_PIN", "1", 1);
+    cr_assert_eq(sched_config_from_env(&cfg), 0);
+    cr_assert(cfg.pin);
+    unsetenv("SNOW_PIN");
 }
