@@ -64,6 +64,7 @@ int kern_ring_init(kern_ring_t *ring, const kern_ring_opts_t *opts)
     ring->entries = entries;
     ring->_wake_fd = -1;
     ring->_quiet = true;
+    ring->_send_at_once = opts != NULL && opts->send_at_once;
     ring->_cqes_cap = entries * 4;
     ring->_cqes = kern_alloc(ring->_cqes_cap * sizeof ring->_cqes[0]);
     rc = kern_wake_init_(ring);

@@ -34,6 +34,11 @@ typedef struct kern_ring_opts_t {
     uint32_t entries;      /* SQ size, power of two; 0 means 256; max 32768 */
     uint32_t feature_mask; /* features NOT to use, on top of the env mask */
     uint32_t files;        /* registered file table slots (REG_FILES); 0 means 4096 */
+    /* Latency over batching: kern_sock_send writes at once (DIRECT_SEND)
+     * whenever no ring send is pending, not only on a quiet turn, so a reply
+     * never waits in the SQ for the rest of the turn's callbacks (one send(2)
+     * per message instead of one io_uring_enter per turn). See sock.h. */
+    bool send_at_once;
 } kern_ring_opts_t;
 
 /* Counters for --profile and benchmarks; read them on the ring's thread. */
@@ -58,6 +63,7 @@ struct kern_ring_t {
     int64_t _in_flight;         /* caller ops with a final completion to come */
     uint32_t _sends_pending;    /* sends started through the ring, final CQE not delivered */
     bool _quiet;                /* last run reaped <= 1 CQE, no direct send since */
+    bool _send_at_once;         /* kern_ring_opts_t.send_at_once */
     struct io_uring_cqe *_cqes; /* reaped, not yet dispatched */
     uint32_t _cqes_count, _cqes_cap, _cqes_index;
     kern_op_t *_deferred_head, *_deferred_tail; /* completions made by us */

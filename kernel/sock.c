@@ -272,7 +272,8 @@ int kern_sock_send_zc(kern_ring_t *ring, int fd, const void *p, size_t len, kern
 static bool send_direct(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
                         kern_op_cb cb)
 {
-    if (!(ring->features & KERN_FEAT_DIRECT_SEND) || !ring->_quiet || ring->_sends_pending != 0)
+    if (!(ring->features & KERN_FEAT_DIRECT_SEND) || (!ring->_quiet && !ring->_send_at_once) ||
+        ring->_sends_pending != 0)
         return false;
     ssize_t n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))

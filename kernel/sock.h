@@ -123,9 +123,9 @@ int kern_sock_recv_into(kern_ring_t *ring, int fd, void *p, size_t cap, int64_t 
  * KERN_SOCK_ZC_MIN_BYTES go zero-copy when the ring has SEND_ZC; cb then runs
  * after the kernel's notification, so p may be reused in cb either way.
  * op->res is bytes sent (may be short) or -errno. When the ring is quiet (its
- * last run reaped at most one CQE and no send since went this way) and no
- * ring send is pending, the bytes go out with a non-blocking send(2) during
- * this call, and cb still runs from the next kern_ring_run; sends keep their
+ * last run reaped at most one CQE and no send since went this way), or was
+ * set up with kern_ring_opts_t.send_at_once, and no ring send is pending,
+ * the bytes go out with a non-blocking send(2) during this call, and cb still runs from the next kern_ring_run; sends keep their
  * order on a socket either way (SNOW_URING_NO_DIRECT_SEND turns this off;
  * ring->stats.direct_sends counts it). So fd must be open in the process,
  * not only in the ring's file table. */

@@ -342,6 +342,8 @@ int main(int argc, char **argv)
             load_msgs = (uint64_t)atoll(argv[i + 1]);
         else if (strcmp(argv[i], "--kern-bufs") == 0)
             echo_kern_bufs = (uint32_t)atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--kern-send-at-once") == 0)
+            echo_kern_send_at_once = atoi(argv[i + 1]) != 0;
         else if (strcmp(argv[i], "--kern-entries") == 0)
             echo_kern_entries = (uint32_t)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--slice-ms") == 0)

@@ -37,6 +37,7 @@ bool echo_exit_when_idle = false;
 echo_kern_mode_t echo_kern_mode = ECHO_KERN_MULTISHOT;
 uint32_t echo_kern_bufs = 1024;
 uint32_t echo_kern_entries = 1024;
+bool echo_kern_send_at_once = true;
 
 /* ====== Request/response pairs ====== */
 
@@ -176,7 +177,11 @@ static void on_accept(kern_ring_t *ring, kern_op_t *op)
 _Noreturn void echo_kern_serve(int listen_fd, kern_ring_stats_t *stats)
 {
     kern_ring_t ring;
-    kern_ring_opts_t opts = {.entries = echo_kern_entries};
+    /* send_at_once: an echo leaves as soon as its callback runs instead of
+     * waiting in the SQ for the rest of the turn (measured at 256
+     * connections: p99 0.74-1.05 of epoll's against 0.95-1.11 batched,
+     * CPU per message level). */
+    kern_ring_opts_t opts = {.entries = echo_kern_entries, .send_at_once = echo_kern_send_at_once};
     int rc = kern_ring_init(&ring, &opts);
     if (rc == 0)
         rc = kern_buf_group_init(&group, &ring, echo_kern_bufs, 512);

@@ -715,3 +715,28 @@ Test(kernel_sock, direct_send_can_be_switched_off_per_ring)
     kern_ring_destroy(&r2);
     close_pair(&c);
 }
+
+Test(kernel_sock, send_at_once_writes_every_send_of_a_turn_during_the_call)
+{
+    require_feature(&ring, KERN_FEAT_DIRECT_SEND);
+    conn_t c;
+    open_loopback(&c);
+    kern_ring_t r2;
+    kern_ring_opts_t o = {.send_at_once = true};
+    cr_assert_eq(kern_ring_init(&r2, &o), 0);
+    kern_op_t ops[3] = {{0}};
+    tail_sends = 0;
+    uint64_t sqes = r2.stats.sqes;
+    static const char bytes[] = "xyz";
+    for (int i = 0; i < 3; i++) /* one turn: a quiet ring would write only the first */
+        cr_assert_eq(kern_sock_send(&r2, c.client_fd, bytes + i, 1, &ops[i], on_tail_send), 0);
+    cr_assert_eq(r2.stats.direct_sends, 3u);
+    cr_assert_eq(r2.stats.sqes, sqes, "no SQE for any of them");
+    cr_assert_eq(tail_sends, 0, "callbacks still run from the loop");
+    char got[8];
+    cr_assert_eq(recv(c.server_fd, got, sizeof got, MSG_DONTWAIT), 3);
+    cr_assert_eq(memcmp(got, "xyz", 3), 0, "in the order of the calls");
+    RUN_UNTIL(&r2, tail_sends == 3);
+    kern_ring_destroy(&r2);
+    close_pair(&c);
+}
