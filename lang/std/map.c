@@ -1,16 +1,18 @@
 /* map.c: persistent insertion-ordered Map and Set (stdlib 8, 9, D43, D47).
  *
  * Two persistent structures share the work:
- *  - a hash trie (CHAMP layout: 32-way nodes with a data bitmap and a child
- *    bitmap) maps each key to its entry number;
- *  - a persistent vector (16-way trie, path copying) holds the entries
- *    (key, value) by entry number, i.e. in insertion order, with a live bit
- *    per slot.
+ *  - a hash trie (32-slot inner nodes over bucket leaves of up to 48
+ *    entries) maps each key to its value and entry number;
+ *  - a persistent vector (16-way trie, path copying, in-place tail) holds
+ *    the entries (key, value) by entry number, i.e. in insertion order,
+ *    with a live bit per slot (iteration reads only the vector).
  * put of a new key appends an entry; put of an existing key rewrites its
- * slot (the order is kept); delete clears the slot and removes the key from
- * the trie. When dead slots outnumber live ones the map is rebuilt, so
- * iteration stays O(n) in the live size. Every node is a record whose
- * ptrmask tells the collector which words are pointers. */
+ * value in both (the order is kept); delete clears the slot and removes
+ * the key from the trie. When dead slots outnumber live ones the map is
+ * rebuilt, so iteration stays O(n) in the live size. The newest version
+ * of a map inserts into its own trie nodes in place, which older versions
+ * cannot observe (see "Map records and lineages"). Every node is a record
+ * whose ptrmask tells the collector which words are pointers. */
 #include "lang/std/map.h"
 
 #include <string.h>
@@ -233,12 +235,8 @@ static void entry_append(vec_ctx_t *vc, rec_t *out, const rec_t *m, snow_word_t 
 #define NODE_LEAF 3
 #define INNER_WORDS (2 + 32)
 #define LEAF_MAX 48
-#ifndef LEAF_CAPS
-#define LEAF_CAPS 3, 6, 12, 24, 48
-#endif
-#ifndef PREFETCH_LINES
-#define PREFETCH_LINES 10
-#endif
+#define LEAF_CAPS 3, 6, 12, 24, 48 /* leaf capacities up to LEAF_MAX */
+#define PREFETCH_LINES 10 /* an inner node's slots; a 48-entry leaf's keys */
 
 static uint64_t mix(uint64_t h)
 {
@@ -342,8 +340,10 @@ static uint32_t leaf_cap_for(uint32_t n)
     return n + n / 2;
 }
 
-/* A zeroed leaf of tc's lineage with room for cap entries. */
-static rec_t *leaf_alloc(const trie_ctx_t *tc, uint32_t cap)
+/* A leaf of tc's lineage with room for cap entries: zeroed, or when dirty
+ * with its words left for the caller to write before its next
+ * allocation. */
+static rec_t *leaf_alloc(const trie_ctx_t *tc, uint32_t cap, bool dirty)
 {
     uint32_t words = 2 + cap * tc->ew;
     uint32_t plain = tc->ew - tc->kptr - tc->vptr; /* arrays before the pointer ones */
@@ -353,17 +353,39 @@ static rec_t *leaf_alloc(const trie_ctx_t *tc, uint32_t cap)
         mask |= (uint64_t)1 << i;
     if (words > 63 && from < words)
         mask |= (uint64_t)1 << 63;
-    rec_t *r = node_new(tc->cx, NODE_LEAF, words, mask);
+    rec_t *r = dirty ? node_dirty(tc->cx, NODE_LEAF, words, mask)
+                     : node_new(tc->cx, NODE_LEAF, words, mask);
+    r->w[0] = 0;
     r->w[1] = tc->edit;
     return r;
+}
+
+/* n words from s to d, then zeros up to cap words. */
+static void words_copy(snow_word_t *d, const snow_word_t *s, uint32_t n, uint32_t cap)
+{
+    memcpy(d, s, (size_t)n * 8);
+    memset(d + n, 0, (size_t)(cap - n) * 8);
 }
 
 /* A leaf of tc's lineage with room for cap entries holding n's entries
  * except slot skip (-1: none). */
 static rec_t *leaf_copy(const trie_ctx_t *tc, const rec_t *n, uint32_t cap, int skip)
 {
-    rec_t *c = leaf_alloc(tc, cap);
+    rec_t *c = leaf_alloc(tc, cap, skip < 0);
     leaf_t s = leaf_of(tc, n), d = leaf_of(tc, c);
+    if (skip < 0) { /* growth or path copy: whole arrays */
+        if (s.hash)
+            words_copy(d.hash, s.hash, s.n, cap);
+        if (s.st == 2) {
+            words_copy(d.key, s.key, 2 * s.n, 2 * cap);
+        } else {
+            words_copy(d.key, s.key, s.n, cap);
+            words_copy(d.val, s.val, s.n, cap);
+        }
+        words_copy(d.idx, s.idx, s.n, cap);
+        c->w[0] = s.n;
+        return c;
+    }
     uint32_t j = 0;
     for (uint32_t i = 0; i < s.n; i++) {
         if ((int)i == skip)
@@ -483,7 +505,7 @@ static rec_t *leaf_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int 
 static rec_t *trie_put(const trie_ctx_t *tc, rec_t *n, const trie_put_t *p, int shift)
 {
     if (!n) {
-        rec_t *leaf = leaf_alloc(tc, 2);
+        rec_t *leaf = leaf_alloc(tc, 3, false);
         return leaf_put(tc, leaf, p, shift);
     }
     if (n->h.tag != NODE_INNER)

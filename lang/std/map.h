@@ -1,10 +1,11 @@
 /* map.h: internals of Map, Set and Queue shared with formatting, equality,
  * hashing and JSON.
  *
- * A map is a record of kind SNOW_OBJ_MAP: key and value descriptors, a hash
- * trie (key -> entry number) and a persistent vector of entries in insertion
- * order, where deleted entries stay as dead slots until the map is compacted
- * (when more than half of the slots are dead). See docs/runtime-values.md. */
+ * A map is a record of kind SNOW_OBJ_MAP: its lineage cell (key and value
+ * descriptors, in-place ownership), a hash trie (key -> value, entry
+ * number) and a persistent vector of entries in insertion order, where
+ * deleted entries stay as dead slots until the map is compacted (when more
+ * than half of the slots are dead). See docs/runtime-values.md 5. */
 #ifndef SNOW_LANG_STD_MAP_H
 #define SNOW_LANG_STD_MAP_H
 
