@@ -23,7 +23,7 @@
 /* Map record words. Entries [0, count & ~15) are in the vector M_VEC (whole
  * leaves only); entries [count & ~15, count) are in the tail leaf M_TAIL
  * (NULL when count is a multiple of 16). */
-enum { M_CELL, M_TRIE, M_VEC, M_SHIFT, M_COUNT, M_SIZE, M_TAIL, M_SEQ, M_WORDS };
+enum { M_CELL, M_TRIE, M_VEC, M_TAIL, M_COUNT, M_SIZE, M_WORDS }; /* 64 bytes: one line */
 #define M_MASK ((1u << M_CELL) | (1u << M_TRIE) | (1u << M_VEC) | (1u << M_TAIL))
 
 #define VEC_BITS 4
@@ -143,12 +143,24 @@ static rec_t *tail_copy(vec_ctx_t *vc, const rec_t *t, int n)
     return c;
 }
 
+/* Shift of the vector's root when it holds nvec entries (whole leaves):
+ * the root is a leaf up to 16 entries and gains a level whenever a pushed
+ * leaf starts at 16 << shift (entry_append). */
+static int vec_shift(uint64_t count)
+{
+    uint64_t nvec = count & ~(uint64_t)(VEC_WIDTH - 1);
+    int s = 0;
+    while (nvec > ((uint64_t)VEC_WIDTH << s))
+        s += VEC_BITS;
+    return s;
+}
+
 /* The leaf holding entry idx of m. */
 static const rec_t *entry_leaf(const rec_t *m, int64_t idx)
 {
     if (idx >= (int64_t)(m->w[M_COUNT] & ~(snow_word_t)(VEC_WIDTH - 1)))
         return R(m->w[M_TAIL]);
-    return vec_leaf(R(m->w[M_VEC]), (int)m->w[M_SHIFT], idx);
+    return vec_leaf(R(m->w[M_VEC]), vec_shift(m->w[M_COUNT]), idx);
 }
 
 /* Sets entry idx (existing) of out, a fresh clone of m, to (k, v, live). */
@@ -168,7 +180,7 @@ static void entry_set(vec_ctx_t *vc, rec_t *out, const rec_t *m, int64_t idx, sn
         out->w[M_TAIL] = SNOW_WORD_PTR(t);
         return;
     }
-    rec_t *root = vec_assoc(vc, R(m->w[M_VEC]), (int)m->w[M_SHIFT], idx, k, v, live);
+    rec_t *root = vec_assoc(vc, R(m->w[M_VEC]), vec_shift(m->w[M_COUNT]), idx, k, v, live);
     out->w[M_VEC] = SNOW_WORD_PTR(root);
 }
 
@@ -193,7 +205,7 @@ static void entry_append(vec_ctx_t *vc, rec_t *out, const rec_t *m, snow_word_t 
      * again: its tag 16 matches no tail length). */
     int64_t at = count + 1 - VEC_WIDTH;
     rec_t *root = R(m->w[M_VEC]);
-    int shift = (int)m->w[M_SHIFT];
+    int shift = vec_shift(m->w[M_COUNT]);
     if (!root) {
         root = t;
     } else {
@@ -206,7 +218,6 @@ static void entry_append(vec_ctx_t *vc, rec_t *out, const rec_t *m, snow_word_t 
         root = vec_push_leaf(vc->cx, root, shift, at, t);
     }
     out->w[M_VEC] = SNOW_WORD_PTR(root);
-    out->w[M_SHIFT] = (snow_word_t)shift;
     out->w[M_TAIL] = 0;
 }
 
@@ -547,11 +558,12 @@ static rec_t *trie_remove(const trie_ctx_t *tc, rec_t *n, snow_word_t k, uint64_
 
 /* {====== Map records and lineages
  * Every map version belongs to a lineage, a cell shared by the versions it
- * made: C_SEQ is the sequence number of its newest version (0: frozen),
+ * made: C_SEQ is the count of its newest version (versions of a lineage
+ * have distinct counts: only inserts stay in a lineage; ~0: frozen),
  * C_EDIT the id its trie nodes carry (node w[1]), C_DIRTY whether its tries
  * may hold entries a version does not contain below its count.
  *
- * Only the newest version of a lineage (its M_SEQ equals C_SEQ) inserts in
+ * Only the newest version of a lineage (its M_COUNT equals C_SEQ) inserts in
  * place: the node it changes belongs to the lineage, and the entry it adds
  * has number count, which every older version of the lineage ignores
  * (map_find: an entry counts only when its number is below the map's
@@ -579,11 +591,11 @@ static uint64_t edit_next(void)
     return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
 }
 
-static rec_t *cell_new(snow_ctx_t *cx, snow_word_t kt, snow_word_t vt, bool dirty)
+static rec_t *cell_new(snow_ctx_t *cx, snow_word_t kt, snow_word_t vt, bool dirty, uint64_t seq)
 {
     rec_t *c = node_new(cx, NODE_CELL, C_WORDS, 0);
     c->w[C_KEYT] = kt, c->w[C_VALT] = vt;
-    c->w[C_SEQ] = 1;
+    c->w[C_SEQ] = seq;
     c->w[C_EDIT] = edit_next();
     c->w[C_DIRTY] = dirty;
     const snow_type_t *k = SNOW_WORD_TO_PTR(const snow_type_t, kt);
@@ -631,8 +643,7 @@ snow_map_t *snow_map_new(snow_ctx_t *cx, const snow_type_t *key, const snow_type
 {
     rec_t *m = snow_record_new(cx, 0, M_WORDS, M_MASK);
     m->h.kind = SNOW_OBJ_MAP;
-    m->w[M_CELL] = SNOW_WORD_PTR(cell_new(cx, SNOW_WORD_PTR(key), SNOW_WORD_PTR(val), false));
-    m->w[M_SEQ] = 1;
+    m->w[M_CELL] = SNOW_WORD_PTR(cell_new(cx, SNOW_WORD_PTR(key), SNOW_WORD_PTR(val), false, 0));
     return (snow_map_t *)m;
 }
 
@@ -643,7 +654,7 @@ static trie_hit_t map_find_h(const trie_ctx_t *tc, const rec_t *m, snow_word_t k
                              bool need_idx)
 {
     const rec_t *cell = C(m);
-    bool all = cell->w[C_SEQ] == m->w[M_SEQ] && !cell->w[C_DIRTY];
+    bool all = cell->w[C_SEQ] == m->w[M_COUNT] && !cell->w[C_DIRTY];
     trie_hit_t hit = trie_find(tc, R(m->w[M_TRIE]), k, h, need_idx || !all);
     if (all || hit.idx < 0)
         return hit;
@@ -671,9 +682,10 @@ static trie_hit_t map_find(snow_ctx_t *cx, const rec_t *m, snow_word_t k, bool n
 static rec_t *lineage_fork(snow_ctx_t *cx, trie_ctx_t *tc, const rec_t *m, bool newest)
 {
     rec_t *old = C(m);
-    rec_t *c = cell_new(cx, old->w[C_KEYT], old->w[C_VALT], old->w[C_DIRTY] || !newest);
+    /* Its C_SEQ is set by the caller once the new version's count is known. */
+    rec_t *c = cell_new(cx, old->w[C_KEYT], old->w[C_VALT], old->w[C_DIRTY] || !newest, 0);
     if (newest)
-        old->w[C_SEQ] = 0; /* frozen */
+        old->w[C_SEQ] = ~(snow_word_t)0; /* frozen */
     tc->edit = c->w[C_EDIT];
     return c;
 }
@@ -690,7 +702,7 @@ static rec_t *map_appended(snow_ctx_t *cx, const rec_t *m, rec_t *trie, snow_wor
     out->w[M_TRIE] = SNOW_WORD_PTR(trie);
     entry_append(&vc, out, m, k, v);
     out->w[M_SIZE] = m->w[M_SIZE] + 1;
-    out->w[M_SEQ] = ++C(m)->w[C_SEQ];
+    C(m)->w[C_SEQ] = out->w[M_COUNT];
     return out;
 }
 
@@ -702,7 +714,7 @@ static rec_t *map_put_rec(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_wo
     trie_ctx_t tc = trie_ctx(cx, m);
     uint64_t h = key_hash(&tc, k);
     rec_t *cell = C(m);
-    bool newest = cell->w[C_SEQ] == m->w[M_SEQ];
+    bool newest = cell->w[C_SEQ] == m->w[M_COUNT];
     if (newest && !cell->w[C_DIRTY]) {
         /* The fast path, one walk: every entry is visible to m, so the walk
          * inserts in place or stops at k's entry. */
@@ -730,7 +742,6 @@ static rec_t *map_put_rec(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_wo
     rec_t *out = map_clone(cx, m);
     out->w[M_TRIE] = SNOW_WORD_PTR(trie);
     out->w[M_CELL] = SNOW_WORD_PTR(nc);
-    out->w[M_SEQ] = 1;
     if (hit.idx < 0) {
         entry_append(&vc, out, m, k, v);
         out->w[M_SIZE] = m->w[M_SIZE] + 1;
@@ -738,6 +749,7 @@ static rec_t *map_put_rec(snow_ctx_t *cx, const rec_t *m, snow_word_t k, snow_wo
         snow_word_t stored = entry_leaf(m, hit.idx)->w[1 + 2 * (hit.idx & (VEC_WIDTH - 1))];
         entry_set(&vc, out, m, hit.idx, stored, v, true);
     }
+    nc->w[C_SEQ] = out->w[M_COUNT];
     return out;
 }
 
@@ -816,13 +828,13 @@ snow_map_t *snow_map_delete(snow_ctx_t *cx, const snow_map_t *mp, snow_word_t k)
         return (snow_map_t *)mp;
     trie_ctx_t tc = trie_ctx(cx, m);
     vec_ctx_t vc = vec_ctx(cx, m);
-    rec_t *nc = lineage_fork(cx, &tc, m, C(m)->w[C_SEQ] == m->w[M_SEQ]);
+    rec_t *nc = lineage_fork(cx, &tc, m, C(m)->w[C_SEQ] == m->w[M_COUNT]);
     rec_t *trie = trie_remove(&tc, R(m->w[M_TRIE]), k, key_hash(&tc, k), 0);
     rec_t *out = map_clone(cx, m);
     out->w[M_TRIE] = SNOW_WORD_PTR(trie);
     out->w[M_CELL] = SNOW_WORD_PTR(nc);
-    out->w[M_SEQ] = 1;
     entry_set(&vc, out, m, hit.idx, 0, 0, false);
+    nc->w[C_SEQ] = out->w[M_COUNT];
     out->w[M_SIZE] = m->w[M_SIZE] - 1;
     int64_t dead = (int64_t)out->w[M_COUNT] - (int64_t)out->w[M_SIZE];
     if (dead > 32 && dead > (int64_t)out->w[M_SIZE])
