@@ -4,7 +4,8 @@
  * jemalloc (mallocx/dallocx; plain malloc under SNOW_SANITIZE so ASan sees
  * every block). On failure they print a message with write(2), never
  * allocating, and abort: callers never check for NULL. A live-block counter
- * (relaxed atomic) lets tests assert that nothing leaked. Any thread. */
+ * (per thread, summed on reading) lets tests assert that nothing leaked.
+ * Any thread. */
 #ifndef SNOW_KERNEL_ALLOC_H
 #define SNOW_KERNEL_ALLOC_H
 
