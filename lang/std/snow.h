@@ -565,10 +565,13 @@ SNOW_API snow_list_t *snow_list_drop(snow_ctx_t *cx, const snow_list_t *xs, int6
 
 /* {====== Map (stdlib 8) and Set (stdlib 9)
  *
- * Insertion-ordered, persistent. Representation (D47): a persistent hash
- * trie (CHAMP, 32-way) from key to entry number plus a persistent 16-way
- * vector of entries in insertion order. get/has_key O(log32 n); put/delete
- * O(log n) path copies; size O(1); keys/values/to_list/iteration
+ * Insertion-ordered, persistent. Representation (D47,
+ * docs/runtime-values.md 5): a hash trie of 32-slot inner nodes over bucket
+ * leaves (up to 48 entries, keys and values) plus a persistent 16-way
+ * vector of entries in insertion order. get/has_key O(log32 n); a put of a
+ * new key by a map's newest version inserts in place in O(log32 n) (older
+ * versions ignore entries numbered past their own size); other puts and
+ * deletes path-copy in O(log n); size O(1); keys/values/to_list/iteration
  * O(n log16 n).
  * Keys use value equality of the key descriptor (D43). */
 
