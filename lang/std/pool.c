@@ -42,6 +42,8 @@ static char *chunk_new(std_pool_t *p)
         p->chunks = std_rt_realloc(p->chunks, p->chunks_cap * sizeof *p->chunks);
     }
     p->chunks[p->nchunks++] = (void *)start;
+    if (p->huge && p->nchunks > 1)
+        (void)madvise((void *)start, STD_POOL_CHUNK_SIZE, MADV_HUGEPAGE); /* a hint */
     return (char *)start;
 }
 

@@ -29,6 +29,11 @@ typedef struct std_pool_t {
     void **chunks;
     size_t nchunks;
     size_t chunks_cap;
+    /* Ask for transparent huge pages on chunks after the first: set by the
+     * sequential program entry, whose one heap is the pool's only user
+     * (big heaps walk fewer TLB entries; processes' small heaps would be
+     * rounded up to huge pages, so the scheduler leaves it off). */
+    bool huge;
 } std_pool_t;
 
 void std_pool_init(std_pool_t *p);

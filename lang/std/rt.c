@@ -124,6 +124,7 @@ int snow_rt_main(int argc, char **argv, snow_main_cb main_fn)
     snow_rt_t rt;
     snow_ctx_t cx;
     std_rt_init(&rt, argc, argv);
+    rt.pool.huge = true; /* one heap: see std_pool_t.huge */
     std_ctx_init(&cx, &rt, std_heap_thread_stack_hi());
     std_ctx_limit_thread_stack(&cx);
     apply_gc_env(&cx);
