@@ -25,6 +25,7 @@
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/openssl/ec.h>
 #include <wolfssl/openssl/evp.h>
+#include <wolfssl/wolfcrypt/ecc.h>
 
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
@@ -911,3 +912,10 @@ const char *kern_tls_strerror(int err)
 }
 
 /* }====== */
+
+void kern_tls_thread_end(void)
+{
+#if defined(FP_ECC) && defined(HAVE_ECC)
+    wc_ecc_fp_free();
+#endif
+}

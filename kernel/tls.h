@@ -123,6 +123,11 @@ int kern_tls_ctx_add_sni(kern_tls_ctx_t *ctx, const char *host_name, const kern_
 /* Takes ctx and frees it. NULL is fine. */
 void kern_tls_ctx_free(kern_tls_ctx_t *ctx);
 
+/* Frees the calling thread's wolfCrypt caches (the per-thread ECC
+ * fixed-point cache of builds with FP_ECC, as Debian's): call when a thread
+ * that may have run TLS ends (scheduler workers do), or its cache leaks. */
+void kern_tls_thread_end(void);
+
 /* ===== Connections ======================================================= */
 
 /* Makes a connection in ctx's role; ctx is kept (must outlive the conn).

@@ -9,6 +9,7 @@
 
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
+#include "kernel/tls.h"
 #include "sched/link.h"
 #include "sched/registry.h"
 
@@ -365,6 +366,7 @@ static void *worker_main(void *arg)
         sched_context_init_thread(&w->loop_ctx);
         loop(w);
     }
+    kern_tls_thread_end(); /* HTTPS and node links ran on this thread */
     return NULL;
 }
 

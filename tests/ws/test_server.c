@@ -29,14 +29,6 @@
 #include "sched/proc.h"
 #include "ws/server.h"
 
-/* wolfSSL is built with FP_ECC: each thread that does ECC keeps a
- * fixed-point cache that only wc_ecc_fp_free() on that thread releases.
- * The HTTPS test's handshakes run on worker threads, which end without it
- * (kernel/ has no per-thread TLS clean-up yet, and sched/ would have to
- * call it as a worker ends), so LeakSanitizer sees one cache per worker.
- * Bounded (once per thread), reported to the kernel and sched owners. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:wc_ecc_new_point\n"; }
 
 /* {====== The server under test */
 
