@@ -48,7 +48,7 @@ char *lw_fmt(lower_t *lw, const char *fmt, ...)
 }
 
 /* Snow identifiers may contain characters C does not allow (`?`, `!`). */
-static const char *c_ident(lower_t *lw, const char *s)
+const char *lw_c_ident(lower_t *lw, const char *s)
 {
     size_t n = strlen(s);
     char *out = arena_strndup(lw->a, s, n);
@@ -122,7 +122,7 @@ static int64_t lookup_in(lower_t *lw, lw_fn_t *fx, ty_binding_t *b)
     /* A closure's free variable: a local loaded from the closure record. */
     lw_fn_t *saved = lw->fx;
     lw->fx = fx;
-    uint32_t local = ir_local(lw->a, fx->f, c_ident(lw, b->name), lw_rep(lw_ty(lw, b->type)));
+    uint32_t local = ir_local(lw->a, fx->f, lw_c_ident(lw, b->name), lw_rep(lw_ty(lw, b->type)));
     lw->fx = saved;
     if (fx->ncaps == fx->cap_caps) {
         uint32_t ncap = fx->cap_caps ? fx->cap_caps * 2 : 8;
@@ -301,7 +301,7 @@ static void mangle_into(lower_t *lw, sb_t *sb, ty_t *t)
     }
     if (sb->len)
         sb_add(lw, sb, "_");
-    sb_add(lw, sb, c_ident(lw, s));
+    sb_add(lw, sb, lw_c_ident(lw, s));
     for (uint32_t i = 0; i < t->nargs; i++)
         mangle_into(lw, sb, t->args[i]);
     if (t->kind == TY_FUN && t->ret)
@@ -315,7 +315,7 @@ const char *lw_mangle(lower_t *lw, ty_t *t)
     return sb.len ? sb.buf : "";
 }
 
-static ty_t *prim(lower_t *lw, ty_kind_t k)
+ty_t *lw_prim(lower_t *lw, ty_kind_t k)
 {
     ty_t *t = ARENA_NEW(lw->a, ty_t);
     t->kind = k;
@@ -324,7 +324,7 @@ static ty_t *prim(lower_t *lw, ty_kind_t k)
 
 static ty_t *fun1(lower_t *lw, ty_t *a, ty_t *b, uint32_t n, ty_t *ret)
 {
-    ty_t *t = prim(lw, TY_FUN);
+    ty_t *t = lw_prim(lw, TY_FUN);
     t->args = ARENA_ARRAY(lw->a, ty_t *, 2);
     t->args[0] = a;
     t->args[1] = b;
@@ -545,7 +545,7 @@ static void match_ty(ty_t *pat, ty_t *conc, ty_t *const *vars, ty_t **out, uint3
 
 static const char *module_prefix(lower_t *lw, sym_t module)
 {
-    return c_ident(lw, module ? module : "Main");
+    return lw_c_ident(lw, module ? module : "Main");
 }
 
 static const char *fn_c_name(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nargs)
@@ -557,10 +557,10 @@ static const char *fn_c_name(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nar
             target = fn->impl->decl->name;
         else if (fn->impl && fn->impl->target)
             target = lw_mangle(lw, fn->impl->target);
-        base = lw_fmt(lw, "snow_fn_%s_%s_%s", module_prefix(lw, fn->module), c_ident(lw, target),
-                      c_ident(lw, fn->name));
+        base = lw_fmt(lw, "snow_fn_%s_%s_%s", module_prefix(lw, fn->module), lw_c_ident(lw, target),
+                      lw_c_ident(lw, fn->name));
     } else {
-        base = lw_fmt(lw, "snow_fn_%s_%s", module_prefix(lw, fn->module), c_ident(lw, fn->name));
+        base = lw_fmt(lw, "snow_fn_%s_%s", module_prefix(lw, fn->module), lw_c_ident(lw, fn->name));
     }
     for (uint32_t i = 0; i < nargs; i++)
         base = lw_fmt(lw, "%s%s%s", base, i ? "_" : "__", lw_mangle(lw, args[i]));
@@ -582,26 +582,42 @@ uint32_t lw_instance(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nargs)
     sb_add(lw, &sb, lw_fmt(lw, "%u", fn->id));
     ty_t **cargs = ARENA_ARRAY(lw->a, ty_t *, nargs ? nargs : 1);
     for (uint32_t i = 0; i < nargs; i++) {
-        cargs[i] = args[i] ? ty_zonk(lw->a, args[i], true) : prim(lw, TY_UNIT);
+        cargs[i] = args[i] ? ty_zonk(lw->a, args[i], true) : lw_prim(lw, TY_UNIT);
         sb_add(lw, &sb, "|");
         sb_add(lw, &sb, lw_mangle(lw, cargs[i]));
     }
     const char *key = sb.buf;
-    for (uint32_t i = 0; i < lw->ninsts; i++)
-        if (strcmp(lw->insts[i].key, key) == 0)
-            return lw->insts[i].func;
+    int64_t found = lw_find_func(lw, key);
+    if (found >= 0)
+        return (uint32_t)found;
     ty_t *fty = fn->scheme ? ty_subst(lw->a, ty_zonk(lw->a, fn->scheme->type, true),
                                       fn->scheme->vars, cargs, nargs)
-                           : prim(lw, TY_UNIT);
+                           : lw_prim(lw, TY_UNIT);
     fty = ty_resolve(fty);
     ir_func_t *f = ir_func_new(lw->a, fn_c_name(lw, fn, cargs, nargs),
                                fty->kind == TY_FUN ? lw_rep(fty->ret) : IR_REP_UNIT);
     f->snow_name = lw_fmt(lw, "%s.%s/%u", fn->module ? fn->module : "Main", fn->name, fn->arity);
+    return lw_queue_func(lw, f, key, (lw_work_t){.fn = fn, .args = cargs, .nargs = nargs});
+}
+
+int64_t lw_find_func(lower_t *lw, const char *key)
+{
+    for (uint32_t i = 0; i < lw->ninsts; i++)
+        if (strcmp(lw->insts[i].key, key) == 0)
+            return lw->insts[i].func;
+    return -1;
+}
+
+uint32_t lw_queue_func(lower_t *lw, ir_func_t *f, const char *key, lw_work_t w)
+{
     uint32_t idx = ir_add_func(lw->a, lw->p, f);
     ARENA_RESERVE(lw->a, lw->insts, lw->ninsts, lw->cap_insts, 32);
     lw->insts[lw->ninsts++] = (lw_inst_t){key, idx};
+    w.func = idx;
+    w.key = key;
+    w.depth = lw->depth + 1;
     ARENA_RESERVE(lw->a, lw->work, lw->nwork, lw->cap_work, 32);
-    lw->work[lw->nwork++] = (lw_work_t){fn, cargs, nargs, idx, key, NULL, NULL, lw->depth + 1};
+    lw->work[lw->nwork++] = w;
     return idx;
 }
 
@@ -639,7 +655,7 @@ static int32_t user_callback(lower_t *lw, ty_trait_kind_t k, ty_t *t)
     ty_fn_t *m = lw_impl_method(lw, trait, t, names[k]);
     if (!m)
         return -1;
-    ty_t *ret = prim(lw, k == TY_TR_DISPLAY || k == TY_TR_DEBUG ? TY_STRING
+    ty_t *ret = lw_prim(lw, k == TY_TR_DISPLAY || k == TY_TR_DEBUG ? TY_STRING
                          : k == TY_TR_HASH                      ? TY_INT
                                                                 : TY_BOOL);
     bool binary = k == TY_TR_EQ || k == TY_TR_ORD;
@@ -730,7 +746,7 @@ static void lower_work(lower_t *lw, lw_work_t *w)
          * becomes a function that panics when it is reached. */
         ty_t *ft = fn->scheme ? ty_resolve(ty_subst(lw->a, ty_zonk(lw->a, fn->scheme->type, true),
                                                     fn->scheme->vars, w->args, w->nargs))
-                              : prim(lw, TY_UNIT);
+                              : lw_prim(lw, TY_UNIT);
         uint32_t n = ft->kind == TY_FUN ? ft->nargs : 0;
         for (uint32_t i = 0; i < n; i++)
             ir_local(lw->a, f, "p", lw_rep(ft->args[i]));
@@ -767,7 +783,7 @@ static void lower_work(lower_t *lw, lw_work_t *w)
         ast_pat_t *p = i < c0->params.len ? c0->params.items[i].pat : NULL;
         const char *name = "p";
         if (p && p->kind == AST_PAT_IDENT)
-            name = c_ident(lw, p->name);
+            name = lw_c_ident(lw, p->name);
         locals[i] = ir_local(lw->a, f, name, lw_rep(fty->args[i]));
     }
     f->nparams = n;
@@ -826,7 +842,7 @@ static uint32_t whole_getter(lower_t *lw, ast_stmt_t *st)
 static uint32_t const_getter(lower_t *lw, ty_binding_t *b, ast_stmt_t *st)
 {
     ir_rep_t rep = lw_rep(ty_zonk(lw->a, b ? b->type : st->expr->ty, true));
-    const char *name = b ? c_ident(lw, b->name) : "let";
+    const char *name = b ? lw_c_ident(lw, b->name) : "let";
     ir_func_t *f = ir_func_new(lw->a, lw_fmt(lw, "snow_const_%s_%u", name, lw->nconsts), rep);
     f->snow_name = b ? lw_fmt(lw, "constant %s", b->name) : "top-level let";
     uint32_t fi = ir_add_func(lw->a, lw->p, f);
@@ -867,7 +883,7 @@ static void lower_const(lower_t *lw, lw_work_t *w)
     fx.f = f;
     fx.cur = &f->body;
     lw->fx = &fx;
-    const char *name = w->const_b ? c_ident(lw, w->const_b->name) : "let";
+    const char *name = w->const_b ? lw_c_ident(lw, w->const_b->name) : "let";
     uint32_t line = st ? lw_line(lw, st->span) : 0;
     f->file = st ? st->span.file : 0;
     f->line = line;

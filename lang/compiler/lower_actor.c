@@ -23,13 +23,6 @@
 
 static void uses_procs(lower_t *lw) { lw->p->uses_procs = true; }
 
-static ty_t *new_ty(lower_t *lw, ty_kind_t k)
-{
-    ty_t *t = ARENA_NEW(lw->a, ty_t);
-    t->kind = k;
-    return t;
-}
-
 static ir_expr_t *is_ptr_of(lower_t *lw, ty_t *t)
 {
     return ir_bool(lw->a, t && lw_rep(t) == IR_REP_PTR);
@@ -65,59 +58,27 @@ static ir_expr_t *non_negative(lower_t *lw, ir_expr_t *ms)
 
 /* {====== Functions made for actors and services */
 
-static const char *c_part(lower_t *lw, const char *s)
-{
-    char *out = lw_fmt(lw, "%s", s ? s : "Main");
-    for (char *p = out; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
-            *p = '_';
-    return out;
-}
-
-/* Index of the function for key, or -1. */
-static int64_t find_inst(lower_t *lw, const char *key)
-{
-    for (uint32_t i = 0; i < lw->ninsts; i++)
-        if (strcmp(lw->insts[i].key, key) == 0)
-            return lw->insts[i].func;
-    return -1;
-}
-
-static uint32_t queue(lower_t *lw, ir_func_t *f, const char *key, ty_actor_t *a, ty_service_t *s)
-{
-    uint32_t idx = ir_add_func(lw->a, lw->p, f);
-    ARENA_RESERVE(lw->a, lw->insts, lw->ninsts, lw->cap_insts, 32);
-    lw->insts[lw->ninsts++] = (lw_inst_t){key, idx};
-    ARENA_RESERVE(lw->a, lw->work, lw->nwork, lw->cap_work, 32);
-    lw_work_t w = {0};
-    w.func = idx;
-    w.key = key;
-    w.depth = lw->depth + 1;
-    w.actor = a;
-    w.service = s;
-    lw->work[lw->nwork++] = w;
-    return idx;
-}
+static const char *c_part(lower_t *lw, const char *s) { return lw_c_ident(lw, s ? s : "Main"); }
 
 /* The function of actor a's body, queued on first use. */
 static uint32_t actor_func(lower_t *lw, ty_actor_t *a)
 {
     const char *key = lw_fmt(lw, "actor|%s.%s", a->module ? a->module : "Main", a->name);
-    int64_t found = find_inst(lw, key);
+    int64_t found = lw_find_func(lw, key);
     if (found >= 0)
         return (uint32_t)found;
     ir_func_t *f = ir_func_new(
         lw->a, lw_fmt(lw, "snow_actor_%s_%s", c_part(lw, a->module), c_part(lw, a->name)),
         IR_REP_UNIT);
     f->snow_name = lw_fmt(lw, "%s.%s (actor)", a->module ? a->module : "Main", a->name);
-    return queue(lw, f, key, a, NULL);
+    return lw_queue_func(lw, f, key, (lw_work_t){.actor = a});
 }
 
 /* The dispatch closure code of service s: (op, state, args) -> word. */
 static uint32_t service_func(lower_t *lw, ty_service_t *s)
 {
     const char *key = lw_fmt(lw, "service|%s.%s", s->module ? s->module : "Main", s->name);
-    int64_t found = find_inst(lw, key);
+    int64_t found = lw_find_func(lw, key);
     if (found >= 0)
         return (uint32_t)found;
     ir_func_t *f = ir_func_new(
@@ -125,7 +86,7 @@ static uint32_t service_func(lower_t *lw, ty_service_t *s)
         IR_REP_WORD);
     f->is_closure = true;
     f->snow_name = lw_fmt(lw, "%s.%s (service)", s->module ? s->module : "Main", s->name);
-    return queue(lw, f, key, NULL, s);
+    return lw_queue_func(lw, f, key, (lw_work_t){.service = s});
 }
 
 static void begin_fn(lower_t *lw, lw_fn_t *fx, ir_func_t *f)
@@ -157,7 +118,7 @@ static void lower_actor_body(lower_t *lw, ty_actor_t *a, ir_func_t *f)
     if (a->ast->terminate) {
         /* Registered at the top of each turn of the state loop, so the
          * clause sees the current state (8.4). */
-        ty_t *ret = a->ast->terminate->ty ? a->ast->terminate->ty : new_ty(lw, TY_UNIT);
+        ty_t *ret = a->ast->terminate->ty ? a->ast->terminate->ty : lw_prim(lw, TY_UNIT);
         ir_expr_t *clo = lw_block_closure(lw, a->ast->terminate, ret, a->ast->terminate->span);
         (void)rt(lw, "snow_proc_on_terminate", IR_REP_UNIT, &clo, 1, f->line);
     }
@@ -482,13 +443,13 @@ static ir_expr_t *service_call(lower_t *lw, ast_expr_t *call, ty_service_t *s, s
 /* spawn(Sup) / Sup(): the children as (name, start, restart, shutdown). */
 static ir_expr_t *sup_start(lower_t *lw, ty_supervisor_t *s, uint32_t line)
 {
-    ty_t *tuple = new_ty(lw, TY_TUPLE);
+    ty_t *tuple = lw_prim(lw, TY_TUPLE);
     tuple->nargs = 4;
     tuple->args = ARENA_ARRAY(lw->a, ty_t *, 4);
-    tuple->args[0] = new_ty(lw, TY_STRING);
-    tuple->args[1] = lw_fun_type(lw, NULL, 0, new_ty(lw, TY_INT));
-    tuple->args[2] = new_ty(lw, TY_INT);
-    tuple->args[3] = new_ty(lw, TY_INT);
+    tuple->args[0] = lw_prim(lw, TY_STRING);
+    tuple->args[1] = lw_fun_type(lw, NULL, 0, lw_prim(lw, TY_INT));
+    tuple->args[2] = lw_prim(lw, TY_INT);
+    tuple->args[3] = lw_prim(lw, TY_INT);
     ir_expr_t *xs = lw_hoist(lw, ir_rt1(lw->a, "snow_list_new", IR_REP_PTR, lw_type_expr(lw, tuple)),
                              line);
     for (uint32_t i = 0; i < s->nchildren; i++) {

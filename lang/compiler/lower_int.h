@@ -125,6 +125,15 @@ uint32_t lw_type(lower_t *lw, ty_t *t);
 ir_expr_t *lw_type_expr(lower_t *lw, ty_t *t);
 bool lw_is_builtin(ty_t *t, ty_builtin_t b);
 
+/* C-safe copy of a Snow identifier (`?`, `!` become `_`). */
+const char *lw_c_ident(lower_t *lw, const char *s);
+/* A fresh type of kind k (a primitive: Int, String, Unit ...). */
+ty_t *lw_prim(lower_t *lw, ty_kind_t k);
+/* The function registered under key, or -1. */
+int64_t lw_find_func(lower_t *lw, const char *key);
+/* Adds f under key and queues w (its func, key and depth filled in) for
+ * lowering; returns f's index. */
+uint32_t lw_queue_func(lower_t *lw, ir_func_t *f, const char *key, lw_work_t w);
 /* Function index of fn instantiated with args (scheme vars order), queued
  * for lowering on first use. */
 uint32_t lw_instance(lower_t *lw, ty_fn_t *fn, ty_t **args, uint32_t nargs);
