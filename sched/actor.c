@@ -184,7 +184,8 @@ static void actor_msg_drop(sched_msg_t *msg)
 
 sched_msg_t *sched_actor_msg_new(snow_ctx_t *cx, snow_word_t value, bool is_ptr)
 {
-    size_t flat = is_ptr && value ? sched_flat_size(value) : 0;
+    sched_flat_plan_t plan;
+    size_t flat = is_ptr && value ? sched_flat_plan(value, &plan) : 0;
     actor_msg_t *m = kern_alloc(sizeof *m + flat);
     m->hdr.drop = actor_msg_drop;
     m->value = value;
@@ -193,7 +194,7 @@ sched_msg_t *sched_actor_msg_new(snow_ctx_t *cx, snow_word_t value, bool is_ptr)
         m->shape = MSG_IMM;
     } else if (flat) {
         m->shape = MSG_FLAT;
-        sched_flat_write(value, m->flat);
+        sched_flat_write(&plan, m->flat);
     } else {
         /* No stack roots: a fragment is never collected. */
         m->shape = MSG_FRAG;

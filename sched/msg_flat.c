@@ -54,18 +54,16 @@ static uint32_t collect(snow_word_t v, const snow_obj_t **objs, size_t *bytes)
     return n;
 }
 
-size_t sched_flat_size(snow_word_t v)
+size_t sched_flat_plan(snow_word_t v, sched_flat_plan_t *plan)
 {
-    const snow_obj_t *objs[SCHED_FLAT_OBJS_MAX];
-    size_t bytes = 0;
-    return collect(v, objs, &bytes) ? bytes : 0;
+    plan->count = collect(v, plan->objs, &plan->bytes);
+    return plan->count ? plan->bytes : 0;
 }
 
-void sched_flat_write(snow_word_t v, void *buf)
+void sched_flat_write(const sched_flat_plan_t *plan, void *buf)
 {
-    const snow_obj_t *objs[SCHED_FLAT_OBJS_MAX];
-    size_t bytes = 0;
-    uint32_t n = collect(v, objs, &bytes);
+    uint32_t n = plan->count;
+    const snow_obj_t *const *objs = plan->objs;
     ((flat_head_t *)buf)->count = n;
     unsigned char *out = (unsigned char *)buf + sizeof(flat_head_t);
     uint64_t child = 1; /* the index collect gave the next pointer word */

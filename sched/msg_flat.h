@@ -23,13 +23,22 @@
 #define SCHED_FLAT_BYTES_MAX 1024
 #define SCHED_FLAT_OBJS_MAX 16
 
-/* Returns the encoded size of the heap value at word v (a string or record
- * tree within the limits above), or 0 if v cannot travel flat. */
-size_t sched_flat_size(snow_word_t v);
+/* The objects of a value that can travel flat, found once and written by
+ * sched_flat_write. */
+typedef struct sched_flat_plan_t {
+    const snow_obj_t *objs[SCHED_FLAT_OBJS_MAX]; /* breadth-first */
+    uint32_t count;
+    size_t bytes; /* the encoded size */
+} sched_flat_plan_t;
 
-/* Writes v's encoding (sched_flat_size(v) bytes, > 0) into buf (8-byte
- * aligned, borrowed). */
-void sched_flat_write(snow_word_t v, void *buf);
+/* Plans the encoding of the heap value at word v (a string or record tree
+ * within the limits above) into *plan and returns its size, or 0 if v
+ * cannot travel flat. */
+size_t sched_flat_plan(snow_word_t v, sched_flat_plan_t *plan);
+
+/* Writes the planned encoding (plan->bytes bytes) into buf (8-byte
+ * aligned); the value must not have changed since (values are immutable). */
+void sched_flat_write(const sched_flat_plan_t *plan, void *buf);
 
 /* Rebuilds the value encoded in buf in cx's heap and returns it (buf is
  * borrowed). The heap does not collect while the objects are linked.
