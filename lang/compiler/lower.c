@@ -608,11 +608,17 @@ int64_t lw_find_func(lower_t *lw, const char *key)
     return -1;
 }
 
-uint32_t lw_queue_func(lower_t *lw, ir_func_t *f, const char *key, lw_work_t w)
+uint32_t lw_add_func(lower_t *lw, ir_func_t *f, const char *key)
 {
     uint32_t idx = ir_add_func(lw->a, lw->p, f);
     ARENA_RESERVE(lw->a, lw->insts, lw->ninsts, lw->cap_insts, 32);
     lw->insts[lw->ninsts++] = (lw_inst_t){key, idx};
+    return idx;
+}
+
+uint32_t lw_queue_func(lower_t *lw, ir_func_t *f, const char *key, lw_work_t w)
+{
+    uint32_t idx = lw_add_func(lw, f, key);
     w.func = idx;
     w.key = key;
     w.depth = lw->depth + 1;

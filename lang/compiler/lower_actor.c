@@ -191,21 +191,21 @@ void lower_actor_work(lower_t *lw, lw_work_t *w)
 
 /* {====== spawn, send, link, monitor, self */
 
-/* A closure that calls funcs[func](vals...) and returns (): what a spawn
- * hands the runtime. vals are captured, so the runtime's copy of the
- * closure carries copies of the arguments. */
-static ir_expr_t *calling_closure(lower_t *lw, uint32_t func, ir_expr_t **vals, uint32_t n,
-                                  uint32_t line)
+/* The closure code that calls funcs[func] with its captures and returns
+ * (): one per spawned function, shared by its spawn sites. */
+static uint32_t spawn_code(lower_t *lw, uint32_t func, const ir_expr_t *const *vals, uint32_t n)
 {
+    const char *key = lw_fmt(lw, "spawn|%u", func);
+    int64_t found = lw_find_func(lw, key);
+    if (found >= 0)
+        return (uint32_t)found;
     ir_func_t *callee = lw->p->funcs[func];
-    ir_func_t *code = ir_func_new(lw->a, lw_fmt(lw, "snow_spawn_%s_%u", callee->c_name + 5,
-                                                lw->nclosures++),
+    ir_func_t *code = ir_func_new(lw->a, lw_fmt(lw, "snow_spawn_%s", callee->c_name + 5),
                                   IR_REP_UNIT);
     code->is_closure = true;
     code->file = callee->file;
     code->line = callee->line;
     code->snow_name = lw_fmt(lw, "spawn of %s", callee->snow_name ? callee->snow_name : "?");
-    uint32_t ci = ir_add_func(lw->a, lw->p, code);
     code->capture_locals = ARENA_ARRAY(lw->a, uint32_t, n ? n : 1);
     ir_expr_t *call = ARENA_NEW(lw->a, ir_expr_t);
     call->kind = IR_E_CALL;
@@ -213,28 +213,39 @@ static ir_expr_t *calling_closure(lower_t *lw, uint32_t func, ir_expr_t **vals, 
     call->index = func;
     call->nargs = n;
     call->args = ARENA_ARRAY(lw->a, ir_expr_t *, n ? n : 1);
+    for (uint32_t i = 0; i < n; i++) {
+        ir_rep_t rep = i < callee->nparams ? callee->locals[i].rep : vals[i]->rep;
+        code->capture_locals[i] = ir_local(lw->a, code, "a", rep);
+        call->args[i] = ir_local_ref(lw->a, code, code->capture_locals[i]);
+    }
+    code->ncaptures = n;
+    ir_stmt_t *st = ir_stmt(lw->a, IR_S_EXPR, code->line);
+    st->e = call;
+    ir_push(lw->a, &code->body, st);
+    ir_stmt_t *ret = ir_stmt(lw->a, IR_S_RETURN, code->line);
+    ret->e = ir_unit(lw->a);
+    ir_push(lw->a, &code->body, ret);
+    return lw_add_func(lw, code, key);
+}
+
+/* A closure that calls funcs[func](vals...) and returns (): what a spawn
+ * hands the runtime. vals are captured, so the runtime's copy of the
+ * closure carries copies of the arguments. */
+static ir_expr_t *calling_closure(lower_t *lw, uint32_t func, ir_expr_t **vals, uint32_t n,
+                                  uint32_t line)
+{
+    uint32_t ci = spawn_code(lw, func, (const ir_expr_t *const *)vals, n);
+    const ir_func_t *code = lw->p->funcs[ci];
     ir_stmt_t *clo = ir_stmt(lw->a, IR_S_CLOSURE, line);
     clo->index = ci;
     clo->nargs = n;
     clo->args = ARENA_ARRAY(lw->a, ir_expr_t *, n ? n : 1);
     for (uint32_t i = 0; i < n; i++) {
-        ir_rep_t rep = i < callee->nparams ? callee->locals[i].rep : vals[i]->rep;
-        code->capture_locals[i] = ir_local(lw->a, code, "a", rep);
-        call->args[i] = ir_local_ref(lw->a, code, code->capture_locals[i]);
-        ir_expr_t *v = lw_coerce(lw, vals[i], rep);
-        if (rep == IR_REP_UNIT)
-            v = ir_unit(lw->a);
-        clo->args[i] = v;
+        ir_rep_t rep = code->locals[code->capture_locals[i]].rep;
+        clo->args[i] = rep == IR_REP_UNIT ? ir_unit(lw->a) : lw_coerce(lw, vals[i], rep);
         if (rep == IR_REP_PTR)
             clo->ptrmask |= (i + 1 < 63) ? (UINT64_C(1) << (i + 1)) : (UINT64_C(1) << 63);
     }
-    code->ncaptures = n;
-    ir_stmt_t *st = ir_stmt(lw->a, IR_S_EXPR, line);
-    st->e = call;
-    ir_push(lw->a, &code->body, st);
-    ir_stmt_t *ret = ir_stmt(lw->a, IR_S_RETURN, line);
-    ret->e = ir_unit(lw->a);
-    ir_push(lw->a, &code->body, ret);
     clo->local = lw_temp(lw, IR_REP_PTR);
     lw_push(lw, clo);
     return lw_local(lw, clo->local);

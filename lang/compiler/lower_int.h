@@ -131,6 +131,8 @@ const char *lw_c_ident(lower_t *lw, const char *s);
 ty_t *lw_prim(lower_t *lw, ty_kind_t k);
 /* The function registered under key, or -1. */
 int64_t lw_find_func(lower_t *lw, const char *key);
+/* Adds f (complete, or lowered by the caller) under key; returns its index. */
+uint32_t lw_add_func(lower_t *lw, ir_func_t *f, const char *key);
 /* Adds f under key and queues w (its func, key and depth filled in) for
  * lowering; returns f's index. */
 uint32_t lw_queue_func(lower_t *lw, ir_func_t *f, const char *key, lw_work_t w);
