@@ -49,6 +49,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=../common.sh
+. "$root/perf/common.sh"
 build=${1:-$root/build-actperf}
 rounds=${ROUNDS:-3}
 benches=${BENCHES:-"empty spawn ring pingpong ring_heap pingpong_heap"}
@@ -68,16 +70,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 # ---- build ---------------------------------------------------------------
-if [ -z "${SKIP_CMAKE:-}" ]; then
-    if [ ! -f "$build/CMakeCache.txt" ]; then
-        cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    fi
-    cmake --build "$build" --target snowc snowrt -j2 >/dev/null
-fi
-snowc=$build/bin/snowc
-if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release' "$build/CMakeCache.txt" 2>/dev/null; then
-    echo "run.sh: warning: $build is not a Release build; figures are not comparable" >&2
-fi
+perf_build_snowc
 
 langs="snow"
 if command -v erlc >/dev/null 2>&1 && command -v erl >/dev/null 2>&1; then
@@ -166,38 +159,10 @@ run_one() {
         "$b" "$lang" "$wall_ms" "$cpu_ms" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" >&2
 }
 
-: >"$out/raw.txt"
-use_perf=""
-if perf stat -e task-clock -o /dev/null -- true >/dev/null 2>&1; then
-    use_perf=1
-fi
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-for ((r = 1; r <= rounds; r++)); do
-    for b in $benches; do
-        for lang in $langs; do
-            [ -n "${ok[$b.$lang]:-}" ] && run_one "$b" "$lang"
-        done
-    done
-    echo "run.sh: round $r/$rounds done" >&2
-done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+perf_rounds
 
 # ---- check results agree -------------------------------------------------
-mismatch=0
-for b in $benches; do
-    ref=""
-    for lang in $langs; do
-        f=$out/$b.$lang.result
-        [ -f "$f" ] || continue
-        if [ -z "$ref" ]; then
-            ref=$(cat "$f")
-            reflang=$lang
-        elif [ "$(cat "$f")" != "$ref" ]; then
-            echo "run.sh: $b: $lang printed '$(cat "$f")' but $reflang printed '$ref'" >&2
-            mismatch=1
-        fi
-    done
-done
+perf_check_results
 
 # ---- report --------------------------------------------------------------
 # Medians per bench and language over the rounds. Two tables: whole process

@@ -20,6 +20,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=../common.sh
+. "$root/perf/common.sh"
 build=${1:-$root/build-perf}
 rounds=${ROUNDS:-5}
 lines=${LINES:-1000}
@@ -28,16 +30,7 @@ if ! perf stat -e task-clock -o /dev/null -- true >/dev/null 2>&1; then
     echo "run.sh: needs a working 'perf stat' (apt-get install -y linux-perf)" >&2
     exit 1
 fi
-if [ -z "${SKIP_CMAKE:-}" ]; then
-    if [ ! -f "$build/CMakeCache.txt" ]; then
-        cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    fi
-    cmake --build "$build" --target snowc snowrt snow_abi_header -j2 >/dev/null
-fi
-snowc=$build/bin/snowc
-if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release' "$build/CMakeCache.txt" 2>/dev/null; then
-    echo "run.sh: warning: $build is not a Release build; figures are not comparable" >&2
-fi
+perf_build_snowc
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
