@@ -246,10 +246,6 @@ static void adopt(snow_ctx_t *cx, actor_msg_t *m, snow_word_t *value)
     if (m->shape == MSG_FLAT) {
         *value = sched_flat_read(cx, m->flat);
     } else if (m->shape == MSG_FRAG) {
-        /* The fragment's blocks count as allocation in full: a small
-         * message still brings a whole block, and the collector must run
-         * often enough to give back the ones whose messages are done. */
-        cx->heap.bytes_since_gc += m->frag->bytes_mapped;
         std_heap_adopt(&cx->heap, m->frag);
         std_heap_destroy(m->frag); /* now empty: frees its bookkeeping */
         kern_free(m->frag);

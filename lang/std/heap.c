@@ -828,7 +828,11 @@ void std_heap_adopt(std_heap_t *dst, std_heap_t *src)
     }
     adopt_large(dst, src->large);
     src->large = NULL;
-    dst->bytes_since_gc += src->bytes_since_gc;
+    /* The adopted blocks count in full: a small message still brings a
+     * whole block, and the next collection must come soon enough to give
+     * back the blocks of messages that are done. */
+    dst->bytes_since_gc +=
+        src->bytes_mapped > src->bytes_since_gc ? src->bytes_mapped : src->bytes_since_gc;
     const void *stack_hi = src->stack_hi;
     std_heap_destroy(src); /* unmaps only the spare blocks left in src */
     std_heap_init(src, stack_hi);
