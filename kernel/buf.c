@@ -3,9 +3,10 @@
  * Invariant: a group buffer is in exactly one place: in the kernel's buffer
  * ring (mapped, counted in _published), on the free stack (both kinds),
  * lent to a pending recv (fallback), or out with references (counted in
- * outstanding). A mapped group keeps _published at min(_window, free
- * buffers) whenever the ring's thread is not inside kern_ring_run's
- * dispatch. */
+ * outstanding). A mapped group's _published is min(_window, free buffers)
+ * when kern_ring_run submits (kern_buf_settle_ tops it up); in between,
+ * receives lower it and give_back lends a returned buffer straight back
+ * while it is below the window. */
 #include "kernel/buf.h"
 
 #include <errno.h>
@@ -43,7 +44,7 @@ static void fill(kern_buf_group_t *g)
     }
 }
 
-static void give_back(kern_buf_group_t *g, kern_buf_t *b)
+void kern_buf_give_back_(kern_buf_group_t *g, kern_buf_t *b)
 {
     snow_assert(g->outstanding > 0);
     g->outstanding--;
@@ -64,34 +65,45 @@ static uint32_t window_for(const kern_buf_group_t *g, uint32_t peak)
     return w < g->count ? w : g->count;
 }
 
-/* The kernel took one buffer from the ring. Counts it against the current
- * turn (a turn is one io_uring_enter; with DEFER_TASKRUN the kernel takes
- * buffers only inside one), doubles the window when a turn took more than
- * half of it, and once per epoch shrinks it towards twice the epoch's peak,
- * by half at most. */
-static void on_taken(kern_buf_group_t *g)
+/* Gives back g's buffers dropped on other threads. */
+static void drain_remote(kern_buf_group_t *g)
 {
-    g->_published--;
-    uint64_t turn = g->ring->stats.enters;
-    if (turn != g->_turn) {
-        g->_turn = turn;
-        if (g->_taken > g->_peak)
-            g->_peak = g->_taken;
-        g->_taken = 0;
-        if (++g->_turns >= EPOCH_TURNS) {
-            /* At most halve per epoch: a burst that came once is likely to
-             * come again, and a too-narrow window costs restarts. */
-            uint32_t w = window_for(g, g->_peak);
-            if (w < g->_window / 2)
-                w = g->_window / 2;
-            if (w < g->_window)
-                g->_window = w; /* the extra buffers drain as the kernel takes them */
-            g->_peak = 0;
-            g->_turns = 0;
-        }
+    if (atomic_load_explicit(&g->_remote, memory_order_relaxed) == NULL)
+        return;
+    kern_buf_t *b = atomic_exchange_explicit(&g->_remote, NULL, memory_order_acquire);
+    while (b) {
+        kern_buf_t *next = b->_next;
+        kern_buf_give_back_(g, b);
+        b = next;
     }
-    if (++g->_taken * 2 > g->_window && g->_window < g->count)
+}
+
+/* Doubles the window while taken (one turn's receives) is more than half of
+ * it. */
+static void grow(kern_buf_group_t *g, uint32_t taken)
+{
+    while (taken * 2 > g->_window && g->_window < g->count)
         g->_window *= 2;
+}
+
+void kern_buf_settle_slow_(kern_buf_group_t *g, uint32_t taken)
+{
+    drain_remote(g);
+    if (!g->mapped)
+        return;
+    grow(g, taken);
+    uint64_t now = g->ring->stats.enters;
+    if (now - g->_epoch >= KERN_BUF_EPOCH_TURNS_) {
+        /* At most halve per epoch: a burst that came once is likely to
+         * come again, and a too-narrow window costs restarts. */
+        uint32_t w = window_for(g, g->_peak);
+        if (w < g->_window / 2)
+            w = g->_window / 2;
+        if (w < g->_window)
+            g->_window = w; /* the extra buffers drain as the kernel takes them */
+        g->_peak = 0;
+        g->_epoch = now;
+    }
     fill(g);
 }
 
@@ -99,6 +111,7 @@ bool kern_buf_widen_(kern_buf_group_t *g)
 {
     if (!g->mapped)
         return false;
+    grow(g, g->_taken);
     if (g->_free != NULL) {
         g->_window = g->_window * 2 < g->count ? g->_window * 2 : g->count;
         fill(g);
@@ -135,9 +148,9 @@ int kern_buf_group_init(kern_buf_group_t *g, kern_ring_t *ring, uint32_t count, 
     g->count = count;
     g->size = size;
     g->mapped = (ring->features & KERN_FEAT_BUF_RING) != 0;
-    g->_owner = pthread_self();
-    g->_window = count;
-    if ((ring->features & KERN_FEAT_BUF_WINDOW) && count > WINDOW_MIN)
+    g->_owner = kern_buf_thread_();
+    g->_window = g->mapped ? count : 0; /* 0: settle never tops a free list up */
+    if (g->mapped && (ring->features & KERN_FEAT_BUF_WINDOW) && count > WINDOW_MIN)
         g->_window = WINDOW_MIN;
     atomic_init(&g->_remote, NULL);
     if (g->mapped) {
@@ -155,7 +168,7 @@ int kern_buf_group_init(kern_buf_group_t *g, kern_ring_t *ring, uint32_t count, 
         b->cap = size;
         b->_bid = (uint16_t)i;
         b->_group = g;
-        give_back(g, b);
+        kern_buf_give_back_(g, b);
     }
     g->_next_group = ring->_groups;
     ring->_groups = g;
@@ -200,12 +213,11 @@ kern_buf_t *kern_buf_copy(const void *p, size_t len)
     return b;
 }
 
-void kern_buf_unref(kern_buf_t *b)
+/* kern_buf_unref's other cases: a shared reference, a heap buffer, or a
+ * group buffer dropped off its ring's thread. */
+void kern_buf_unref_slow_(kern_buf_t *b)
 {
-    /* The sole holder (the common case: a receive handed one reference to
-     * its callback) needs no locked instruction: nobody else can change the
-     * count. The acquire load pairs with the release half of other threads'
-     * earlier decrements, so their writes are seen before reuse. */
+    /* The sole holder needs no locked instruction (see kern_buf_unref). */
     unsigned before = atomic_load_explicit(&b->_refs, memory_order_acquire);
     if (before == 1)
         atomic_store_explicit(&b->_refs, 0, memory_order_relaxed);
@@ -218,8 +230,8 @@ void kern_buf_unref(kern_buf_t *b)
     kern_buf_group_t *g = b->_group;
     if (g == NULL) {
         kern_free(b);
-    } else if (pthread_equal(pthread_self(), g->_owner)) {
-        give_back(g, b);
+    } else if (g->_owner == kern_buf_thread_()) {
+        kern_buf_give_back_(g, b);
     } else {
         /* Pairs with the acquire exchange in kern_buf_drain_remote_. */
         kern_buf_t *head = atomic_load_explicit(&g->_remote, memory_order_relaxed);
@@ -259,7 +271,7 @@ kern_buf_t *kern_buf_take_(kern_buf_group_t *g)
 static kern_buf_t *hand_out(kern_buf_group_t *g, kern_buf_t *b, int32_t res)
 {
     if (res <= 0) {
-        give_back(g, b);
+        kern_buf_give_back_(g, b);
         return NULL;
     }
     snow_assert((uint32_t)res <= g->size);
@@ -277,11 +289,7 @@ int32_t kern_buf_on_recv_(kern_ring_t *ring, kern_op_t *op, int32_t res, uint32_
         b = hand_out(g, op->_pbuf, res);
         op->_pbuf = NULL;
     } else if (cqe_flags & IORING_CQE_F_BUFFER) {
-        uint16_t bid = (uint16_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT);
-        snow_assert(bid < g->count);
-        g->outstanding++;
-        on_taken(g);
-        b = hand_out(g, &g->_bufs[bid], res);
+        b = kern_buf_from_ring_(g, (uint16_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT), res);
     }
     op->buf = b;
     return res;
@@ -289,14 +297,7 @@ int32_t kern_buf_on_recv_(kern_ring_t *ring, kern_op_t *op, int32_t res, uint32_
 
 void kern_buf_drain_remote_(kern_ring_t *ring)
 {
-    for (kern_buf_group_t *g = ring->_groups; g; g = g->_next_group) {
-        if (atomic_load_explicit(&g->_remote, memory_order_relaxed) == NULL)
-            continue;
-        kern_buf_t *b = atomic_exchange_explicit(&g->_remote, NULL, memory_order_acquire);
-        while (b) {
-            kern_buf_t *next = b->_next;
-            give_back(g, b);
-            b = next;
-        }
-    }
+    for (kern_buf_group_t *g = ring->_groups; g; g = g->_next_group)
+        drain_remote(g);
 }
+

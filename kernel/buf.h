@@ -29,7 +29,6 @@
 #ifndef SNOW_KERNEL_BUF_H
 #define SNOW_KERNEL_BUF_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,15 +57,18 @@ struct kern_buf_group_t {
     kern_buf_t *_bufs;
     kern_buf_t *_free; /* free buffers not lent to the kernel, last returned on top */
     uint32_t _published; /* mapped: buffers in the kernel's ring */
-    uint32_t _window;    /* mapped: how many _published aims at */
-    uint32_t _taken;     /* mapped: buffers the kernel used this turn */
+    uint32_t _window;    /* mapped: how many _published aims at; else 0 */
+    uint32_t _taken;     /* mapped: buffers the kernel used since the last settle */
     uint32_t _peak;      /* mapped: most taken in one turn this epoch */
-    uint32_t _turns;     /* mapped: turns with receives this epoch */
-    uint64_t _turn;      /* ring->stats.enters of the turn _taken counts */
-    pthread_t _owner;
+    uint64_t _epoch;     /* mapped: ring->stats.enters when this epoch began */
+    void *_owner; /* the ring thread's thread pointer (kern_buf_thread_) */
     kern_buf_group_t *_next_group;
     _Atomic(kern_buf_t *) _remote; /* dropped on other threads */
 };
+
+/* Loop turns (io_uring_enter calls) after which a group's window may shrink
+ * (by half at most) towards twice the epoch's peak. */
+#define KERN_BUF_EPOCH_TURNS_ 4096u
 
 /* A counted view into a buffer: base/len are a slice of _buf's data. */
 typedef struct kern_slice_t {
@@ -96,9 +98,36 @@ static inline void kern_buf_ref(kern_buf_t *b)
     atomic_fetch_add_explicit(&b->_refs, 1, memory_order_relaxed);
 }
 
+/* Identifies the calling thread: its thread pointer, one register read. */
+static inline void *kern_buf_thread_(void) { return __builtin_thread_pointer(); }
+
+/* For kernel/ only: b (no references left) goes back to g: straight into
+ * the kernel's ring while g's ring is below its window, else onto the free
+ * stack. g's ring's thread. */
+void kern_buf_give_back_(kern_buf_group_t *g, kern_buf_t *b);
+
+/* For kern_buf_unref only: every case but the common one. */
+void kern_buf_unref_slow_(kern_buf_t *b);
+
 /* Drops a reference (takes it); the last one returns the buffer to its group
- * or frees it. Any thread. */
-void kern_buf_unref(kern_buf_t *b);
+ * or frees it. Any thread. Inline for the common case: the sole holder of a
+ * group buffer on the group's own thread (a receive's callback done with
+ * it) gives it back with no locked instruction and no call but the give-back;
+ * nobody else can change the count. The acquire load pairs with the release
+ * half of other threads' earlier decrements, so their writes are seen before
+ * reuse. */
+static inline void kern_buf_unref(kern_buf_t *b)
+{
+    kern_buf_group_t *g = b->_group;
+    if (__builtin_expect(g != NULL, 1) &&
+        atomic_load_explicit(&b->_refs, memory_order_acquire) == 1 &&
+        g->_owner == kern_buf_thread_()) {
+        atomic_store_explicit(&b->_refs, 0, memory_order_relaxed);
+        kern_buf_give_back_(g, b);
+        return;
+    }
+    kern_buf_unref_slow_(b);
+}
 
 /* Returns a slice of len bytes at offset off in b, holding a new reference. */
 kern_slice_t kern_slice_make(kern_buf_t *b, size_t off, size_t len);
@@ -119,7 +148,49 @@ int32_t kern_buf_on_recv_(kern_ring_t *ring, kern_op_t *op, int32_t res, uint32_
  * receive again); false when every buffer is really out. */
 bool kern_buf_widen_(kern_buf_group_t *g);
 
-/* Gives back buffers dropped on other threads (called by kern_ring_run). */
+/* Gives back buffers dropped on other threads (every group of ring). */
 void kern_buf_drain_remote_(kern_ring_t *ring);
+
+/* For kern_buf_settle_ only: the rare cases (see buf.c). */
+void kern_buf_settle_slow_(kern_buf_group_t *g, uint32_t taken);
+
+/* Called by kern_ring_run for each group before it submits: gives back
+ * buffers dropped on other threads, adapts the window to the last turn's
+ * receives (BUF_WINDOW, see the file comment) and tops the kernel's ring up
+ * to it. Inline: in the common turn (a few receives whose buffers came back
+ * during the turn) this is a few loads and no call. */
+static inline void kern_buf_settle_(kern_buf_group_t *g)
+{
+    uint32_t taken = g->_taken;
+    g->_taken = 0;
+    if (taken > g->_peak)
+        g->_peak = taken;
+    if (__builtin_expect(taken * 2 > g->_window ||
+                             (g->_published < g->_window && g->_free != NULL) ||
+                             g->ring->stats.enters - g->_epoch >= KERN_BUF_EPOCH_TURNS_ ||
+                             atomic_load_explicit(&g->_remote, memory_order_relaxed) != NULL,
+                         0))
+        kern_buf_settle_slow_(g, taken);
+}
+
+/* For ring.c's dispatch: a receive CQE of a mapped group named buffer bid
+ * (IORING_CQE_F_BUFFER). Returns it holding one reference with res bytes,
+ * or gives it back and returns NULL when res <= 0. */
+static inline kern_buf_t *kern_buf_from_ring_(kern_buf_group_t *g, uint16_t bid, int32_t res)
+{
+    snow_assert(bid < g->count);
+    kern_buf_t *b = &g->_bufs[bid];
+    g->outstanding++;
+    g->_published--;
+    g->_taken++; /* kern_buf_settle_ adapts the window to it */
+    if (__builtin_expect(res <= 0, 0)) {
+        kern_buf_give_back_(g, b);
+        return NULL;
+    }
+    snow_assert((uint32_t)res <= g->size);
+    b->len = (uint32_t)res;
+    atomic_store_explicit(&b->_refs, 1, memory_order_relaxed);
+    return b;
+}
 
 #endif

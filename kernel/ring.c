@@ -3,7 +3,7 @@
  * Invariant: callbacks run only from dispatch_all, never from inside a
  * function that takes an SQE, so a callback that starts new ops can never
  * recurse into another callback. CQEs reaped while taking an SQE (when the
- * kernel says -EBUSY) wait in _cqes for the next dispatch. */
+ * kernel says -EBUSY) wait in _cqes and are dispatched before the CQ's. */
 #include "kernel/ring.h"
 
 #include <errno.h>
@@ -212,27 +212,6 @@ void kern_ring_link_timeout_(kern_ring_t *ring, kern_op_t *op, struct io_uring_s
     io_uring_sqe_set_data64(t, 0);
 }
 
-void kern_ring_complete_(kern_ring_t *ring, kern_op_t *op, int32_t res, kern_op_cb cb)
-{
-    snow_assert(op->_state == KERN_OP_IDLE_);
-    op->cb = cb;
-    op->res = res;
-    op->flags = 0;
-    op->buf = NULL;
-    op->_kind = KERN_OP_PLAIN_;
-    op->_state = KERN_OP_PENDING_;
-    op->_cancelled = false;
-    op->_timed = false;
-    op->_send = false;
-    op->_next = NULL;
-    ring->_in_flight++;
-    if (ring->_deferred_tail)
-        ring->_deferred_tail->_next = op;
-    else
-        ring->_deferred_head = op;
-    ring->_deferred_tail = op;
-}
-
 /* ====== Dispatch ====== */
 
 /* Delivers one final or multishot completion to op's callback. */
@@ -285,7 +264,18 @@ static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
     case KERN_OP_RECV_POOL_:
         res = kern_buf_on_recv_(ring, op, res, cqe->flags);
         break;
-    case KERN_OP_RECV_RING_:
+    case KERN_OP_RECV_RING_: /* the hot case: inline, no call into buf.c */
+        op->buf = (cqe->flags & IORING_CQE_F_BUFFER)
+                      ? kern_buf_from_ring_(op->_group,
+                                            (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT), res)
+                      : NULL;
+        if (__builtin_expect(res == -ENOBUFS, 0) && !more && !op->_cancelled &&
+            kern_buf_widen_(op->_group)) {
+            ring->stats.recv_restarts++;
+            kern_sock_recv_again_(ring, op);
+            return false;
+        }
+        break;
     case KERN_OP_SEND_RECV_:
         res = kern_buf_on_recv_(ring, op, res, cqe->flags);
         /* The kernel's ring ran dry while the group held buffers back
@@ -350,7 +340,9 @@ static unsigned dispatch_inbox(kern_ring_t *ring)
     return n;
 }
 
-static unsigned dispatch_all(kern_ring_t *ring)
+/* Dispatches the CQEs in _cqes: those reaped while an SQE was being taken
+ * (the kernel said -EBUSY). Rare. */
+static __attribute__((noinline)) unsigned dispatch_backlog(kern_ring_t *ring)
 {
     unsigned n = 0;
     /* Index loop: callbacks may reap more CQEs into the array (and move it). */
@@ -359,14 +351,70 @@ static unsigned dispatch_all(kern_ring_t *ring)
         n += dispatch_cqe(ring, &cqe);
     }
     ring->_cqes_index = ring->_cqes_count = 0;
+    return n;
+}
+
+/* Dispatches the CQEs ready in the CQ when called, each straight from its
+ * slot (copied out and the head moved past it before its callback runs, so
+ * callbacks can never see a slot the kernel is reusing). One acquire load of
+ * the tail per call; CQEs the kernel posts meanwhile wait for the next run.
+ * If a callback's SQE flush reaps the rest into _cqes (the kernel said
+ * -EBUSY), they follow from there, in order. */
+static unsigned dispatch_cq(kern_ring_t *ring)
+{
+    struct io_uring_cq *cq = &ring->uring.cq;
+    unsigned head = *cq->khead; /* only this thread moves the head */
+    unsigned tail = io_uring_smp_load_acquire(cq->ktail);
+    unsigned ready = tail - head;
+    /* One CQE (or none) this turn: nothing to batch a send with, so
+     * kern_sock_send may write at once (see _quiet in ring.h). */
+    ring->_quiet = ready <= 1;
+    ring->stats.cqes += ready;
+    unsigned n = 0;
+    unsigned mask = cq->ring_mask;
+    while ((int)(tail - head) > 0) {
+        struct io_uring_cqe cqe = cq->cqes[head & mask]; /* no CQE32: one slot per CQE */
+        /* Pairs with the kernel's acquire of the head: the slot is its again. */
+        io_uring_smp_store_release(cq->khead, ++head);
+        n += dispatch_cqe(ring, &cqe);
+        if (__builtin_expect(ring->_cqes_count != 0, 0)) {
+            n += dispatch_backlog(ring);
+            head = *cq->khead;
+        }
+    }
+    return n;
+}
+
+/* Delivers the completions kern_ring_complete_ queued before this call,
+ * oldest first (those the callbacks queue wait for the next run, which then
+ * does not sleep). Such an op was never in the kernel: no linked timeout,
+ * not counted in _sends_pending, so its delivery is the plain final one. */
+static unsigned dispatch_deferred(kern_ring_t *ring)
+{
+    unsigned n = 0;
     kern_op_t *list = ring->_deferred_head;
     ring->_deferred_head = ring->_deferred_tail = NULL;
     while (list) {
         kern_op_t *next = list->_next;
-        deliver(ring, list, list->res, false);
+        list->flags = 0;
+        list->_state = KERN_OP_IDLE_;
+        ring->_in_flight--;
+        ring->stats.callbacks++;
+        list->cb(ring, list);
         list = next;
         n++;
     }
+    return n;
+}
+
+static unsigned dispatch_all(kern_ring_t *ring)
+{
+    unsigned n = 0;
+    if (__builtin_expect(ring->_cqes_count != 0, 0))
+        n += dispatch_backlog(ring); /* reaped before this run: older */
+    n += dispatch_cq(ring);
+    if (ring->_deferred_head != NULL)
+        n += dispatch_deferred(ring);
     n += dispatch_inbox(ring);
     return n;
 }
@@ -396,20 +444,13 @@ static int submit_wait(kern_ring_t *ring, int64_t timeout_ns)
     return rc;
 }
 
-/* Returns true if another thread dropped a group buffer since the last run:
- * a relaxed peek per group, so the common turn makes no call into buf.c. */
-static bool remote_returns(const kern_ring_t *ring)
-{
-    for (kern_buf_group_t *g = ring->_groups; g; g = g->_next_group)
-        if (atomic_load_explicit(&g->_remote, memory_order_relaxed) != NULL)
-            return true;
-    return false;
-}
-
 int kern_ring_run(kern_ring_t *ring, int64_t timeout_ns)
 {
-    if (remote_returns(ring))
-        kern_buf_drain_remote_(ring);
+    /* Before the kernel can take buffers again: adapt each group's window
+     * to the last turn and top its ring up, and give back buffers other
+     * threads dropped. */
+    for (kern_buf_group_t *g = ring->_groups; g; g = g->_next_group)
+        kern_buf_settle_(g);
     bool ready = ring->_deferred_head != NULL || ring->_cqes_count > ring->_cqes_index ||
                  atomic_load_explicit(&ring->_inbox, memory_order_relaxed) != NULL;
     if (ring->_heap_count > 0) { /* the clock is read only when a timer is armed */
@@ -429,9 +470,6 @@ int kern_ring_run(kern_ring_t *ring, int64_t timeout_ns)
     }
     if (rc < 0)
         return rc;
-    /* One CQE (or none) this turn: nothing to batch a send with, so
-     * kern_sock_send may write at once (see _quiet in ring.h). */
-    ring->_quiet = reap(ring) <= 1;
     unsigned n = dispatch_all(ring);
     if (ring->_heap_count > 0)
         n += kern_timer_fire_(ring);

@@ -9,8 +9,8 @@
  * sock.h, because a ping-pong send has nothing to batch with). A full SQ is flushed and
  * retried, never dropped; -EBUSY (CQ overflow) is handled by reaping.
  *
- * kern_ring_run reaps CQEs first into an array, advances the CQ, and only then
- * runs callbacks, so callbacks may start new ops freely (no recursion). It also
+ * kern_ring_run copies each CQE out and advances the CQ past it before running
+ * its callback, so callbacks may start new ops freely (no recursion). It also
  * fires expired timers (timer.h), delivers blocking-pool results (pool.h) and
  * wake-ups (kern_ring_wake). */
 #ifndef SNOW_KERNEL_RING_H
@@ -23,6 +23,7 @@
 
 #include <liburing.h>
 
+#include "kernel/assert.h"
 #include "kernel/op.h"
 
 typedef struct kern_timer_t kern_timer_t;
@@ -178,7 +179,23 @@ void kern_ring_link_timeout_(kern_ring_t *ring, kern_op_t *op, struct io_uring_s
 
 /* Queues op's final completion with res; it is delivered by kern_ring_run like
  * a CQE. Marks op pending with cb (callers use this for synchronous results so
- * that the callback still runs from the loop). */
-void kern_ring_complete_(kern_ring_t *ring, kern_op_t *op, int32_t res, kern_op_cb cb);
+ * that the callback still runs from the loop). Inline: every direct send
+ * (sock.h) ends here. */
+static inline void kern_ring_complete_(kern_ring_t *ring, kern_op_t *op, int32_t res, kern_op_cb cb)
+{
+    snow_assert(op->_state == KERN_OP_IDLE_);
+    op->cb = cb;
+    op->res = res;
+    op->buf = NULL;
+    op->_kind = KERN_OP_PLAIN_; /* not timed, not a ring send: see ring.c dispatch_deferred */
+    op->_state = KERN_OP_PENDING_;
+    op->_next = NULL;
+    ring->_in_flight++;
+    if (ring->_deferred_tail)
+        ring->_deferred_tail->_next = op;
+    else
+        ring->_deferred_head = op;
+    ring->_deferred_tail = op;
+}
 
 #endif

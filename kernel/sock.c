@@ -261,44 +261,47 @@ int kern_sock_send_zc(kern_ring_t *ring, int fd, const void *p, size_t len, kern
     return 0;
 }
 
-/* Tries send(2) at once when the ring is quiet (its last run reaped at most
- * one CQE and no direct send happened since, so this send has nothing to
- * share an io_uring_enter with) and no ring send is pending (so bytes cannot
- * overtake an earlier send). In
- * one-connection ping-pong this turns "enter to submit the send, enter again
- * to sleep" into one send(2) and one enter (docs/kernel.md, echo benchmark).
- * Returns true if op was completed (kern_ring_complete_), false to use an
- * SQE: the socket was full (EAGAIN) or the ring is busy. */
-static bool send_direct(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
-                        kern_op_cb cb)
-{
-    if (!(ring->features & KERN_FEAT_DIRECT_SEND) || (!ring->_quiet && !ring->_send_at_once) ||
-        ring->_sends_pending != 0)
-        return false;
-    ssize_t n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return false;
-    /* ENOTSOCK: a pipe or file given to send: the ring's send fails the
-     * same way, so keep the error. A short count is a normal short send. */
-    ring->stats.direct_sends++;
-    /* One direct send per quiet turn: when many processes send between two
-     * runs, the rest batch into one io_uring_enter as before. */
-    ring->_quiet = false;
-    kern_ring_complete_(ring, op, n >= 0 ? (int32_t)n : -errno, cb);
-    return true;
-}
-
-int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
-                   kern_op_cb cb)
+/* The ring's send: zero-copy for large buffers, else IORING_OP_SEND. */
+static __attribute__((noinline)) int send_ring(kern_ring_t *ring, int fd, const void *p,
+                                               size_t len, kern_op_t *op, kern_op_cb cb)
 {
     if (len >= KERN_SOCK_ZC_MIN_BYTES && (ring->features & KERN_FEAT_SEND_ZC))
         return kern_sock_send_zc(ring, fd, p, len, op, cb);
-    if (len <= INT32_MAX && send_direct(ring, fd, p, len, op, cb))
-        return 0;
     struct io_uring_sqe *sqe = kern_ring_sqe_(ring, op, KERN_OP_PLAIN_, cb);
     kern_ring_mark_send_(ring, op);
     io_uring_prep_send(sqe, fd, p, len, MSG_NOSIGNAL);
     kern_ring_use_fd_(ring, sqe, fd);
+    return 0;
+}
+
+/* Writes with send(2) at once when the ring is quiet (its last run reaped at
+ * most one CQE and no direct send happened since, so this send has nothing to
+ * share an io_uring_enter with) or set up with send_at_once, and no ring send
+ * is pending (so bytes cannot overtake an earlier send). In one-connection
+ * ping-pong this turns "enter to submit the send, enter again to sleep" into
+ * one send(2) and one enter (docs/kernel.md, echo benchmark). Otherwise, or
+ * when the socket is full (EAGAIN), the send goes through the ring. */
+int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
+                   kern_op_cb cb)
+{
+    if (__builtin_expect(len >= KERN_SOCK_ZC_MIN_BYTES, 0) || ring->_sends_pending != 0 ||
+        !(ring->_quiet || ring->_send_at_once) || !(ring->features & KERN_FEAT_DIRECT_SEND))
+        return send_ring(ring, fd, p, len, op, cb);
+    ssize_t n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    int32_t res = (int32_t)n;
+    if (__builtin_expect(n < 0, 0)) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return send_ring(ring, fd, p, len, op, cb);
+        /* ENOTSOCK: a pipe or file given to send: the ring's send fails the
+         * same way, so keep the error. */
+        res = -errno;
+    }
+    /* A short count is a normal short send. */
+    ring->stats.direct_sends++;
+    /* One direct send per quiet turn: when many processes send between two
+     * runs, the rest batch into one io_uring_enter as before. */
+    ring->_quiet = false;
+    kern_ring_complete_(ring, op, res, cb);
     return 0;
 }
 
