@@ -305,6 +305,19 @@ int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op
     return 0;
 }
 
+ssize_t kern_sock_send_now(kern_ring_t *ring, int fd, const void *p, size_t len)
+{
+    if (ring->_sends_pending != 0 || !(ring->features & KERN_FEAT_DIRECT_SEND))
+        return -EAGAIN;
+    if (len == 0)
+        return 0;
+    ssize_t n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (__builtin_expect(n < 0, 0))
+        return errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
+    ring->stats.direct_sends++;
+    return n;
+}
+
 int kern_sock_sendv(kern_ring_t *ring, int fd, const struct iovec *iov, unsigned iovcnt,
                     kern_op_t *op, kern_op_cb cb)
 {

@@ -125,12 +125,26 @@ int kern_sock_recv_into(kern_ring_t *ring, int fd, void *p, size_t cap, int64_t 
  * op->res is bytes sent (may be short) or -errno. When the ring is quiet (its
  * last run reaped at most one CQE and no send since went this way), or was
  * set up with kern_ring_opts_t.send_at_once, and no ring send is pending,
- * the bytes go out with a non-blocking send(2) during this call, and cb still runs from the next kern_ring_run; sends keep their
- * order on a socket either way (SNOW_URING_NO_DIRECT_SEND turns this off;
+ * the bytes go out with a non-blocking send(2) during this call, and cb
+ * still runs from the next kern_ring_run; sends keep their order on a socket
+ * either way (SNOW_URING_NO_DIRECT_SEND turns this off;
  * ring->stats.direct_sends counts it). So fd must be open in the process,
  * not only in the ring's file table. */
 int kern_sock_send(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,
                    kern_op_cb cb);
+
+/* Writes up to len bytes at p (borrowed for this call only) to fd now, with
+ * one non-blocking send(2) and no op or callback: the runtime's fast path
+ * for a reply that fits in the socket's buffer (try the write, wait only
+ * when it would block; a caller that would park until kern_sock_send's
+ * callback need not park). Returns the bytes written (> 0; may be short:
+ * send the rest with kern_sock_send), 0 when len is 0, -EAGAIN when nothing
+ * can go now in order (the socket is full, a send started through the ring
+ * is still pending on ring so these bytes could overtake it, or direct sends
+ * are off: SNOW_URING_NO_DIRECT_SEND), or another -errno when the send
+ * failed (-EPIPE, -ECONNRESET; MSG_NOSIGNAL). Counted in
+ * ring->stats.direct_sends. fd must be open in the process. Ring's thread. */
+ssize_t kern_sock_send_now(kern_ring_t *ring, int fd, const void *p, size_t len);
 
 /* Like kern_sock_send but always zero-copy; -EOPNOTSUPP without SEND_ZC. */
 int kern_sock_send_zc(kern_ring_t *ring, int fd, const void *p, size_t len, kern_op_t *op,

@@ -20,6 +20,7 @@ extern echo_kern_mode_t echo_kern_mode; /* set before echo_kern_serve */
 extern uint32_t echo_kern_bufs;          /* receive buffers (512 bytes each), power of 2 */
 extern uint32_t echo_kern_entries;       /* ring SQ entries, power of 2 */
 extern bool echo_kern_send_at_once;      /* kern_ring_opts_t.send_at_once (default on) */
+extern bool echo_kern_send_now;          /* echo with kern_sock_send_now when nothing is queued (default on) */
 
 /* Serves echo on listen_fd until killed. Never returns. echo_kern_serve
  * copies the enters and direct_sends counters to *stats (shared memory)

@@ -10,6 +10,8 @@
  *
  *   echo_bench [--seconds S] [--rounds R] [--msg BYTES] [--conns 1,256] [--pin 0|1|2]
  *              [--slice-ms 50|0] [--kern multishot|pair]
+ *              [--kern-bufs N] [--kern-entries N] [--kern-send-at-once 0|1]
+ *              [--kern-send-now 0|1]
  *   echo_bench --serve kern|epoll --port P [--kern multishot|pair]
  *   echo_bench --load N --port P [--conns C] [--msg BYTES]
  *
@@ -344,6 +346,8 @@ int main(int argc, char **argv)
             echo_kern_bufs = (uint32_t)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--kern-send-at-once") == 0)
             echo_kern_send_at_once = atoi(argv[i + 1]) != 0;
+        else if (strcmp(argv[i], "--kern-send-now") == 0)
+            echo_kern_send_now = atoi(argv[i + 1]) != 0;
         else if (strcmp(argv[i], "--kern-entries") == 0)
             echo_kern_entries = (uint32_t)atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--slice-ms") == 0)
