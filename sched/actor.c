@@ -130,7 +130,7 @@ static _Noreturn void actor_entry(void *arg)
     sched_proc_exit();
 }
 
-static int spawn(sched_actor_fn fn, void *arg, bool is_main, sched_pid_t *pid)
+static int spawn(sched_actor_fn fn, void *arg, bool is_main, sched_pid_t *pid, bool shared)
 {
     if (!actor_rt)
         return -EPERM;
@@ -138,7 +138,8 @@ static int spawn(sched_actor_fn fn, void *arg, bool is_main, sched_pid_t *pid)
     start->fn = fn;
     start->arg = arg;
     start->is_main = is_main;
-    int rc = sched_proc_spawn(actor_entry, start, pid);
+    int rc = shared ? sched_proc_spawn_shared(actor_entry, start, pid)
+                    : sched_proc_spawn(actor_entry, start, pid);
     if (rc < 0)
         kern_free(start);
     return rc;
@@ -146,7 +147,12 @@ static int spawn(sched_actor_fn fn, void *arg, bool is_main, sched_pid_t *pid)
 
 int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid)
 {
-    return spawn(fn, arg, false, pid);
+    return spawn(fn, arg, false, pid, false);
+}
+
+int sched_actor_spawn_shared(sched_actor_fn fn, void *arg, sched_pid_t *pid)
+{
+    return spawn(fn, arg, false, pid, true);
 }
 
 /* ==== Messages ==== */
@@ -352,7 +358,7 @@ static int job_start(snow_ctx_t *cx, snow_record_t *closure, sched_msg_t *arg, b
     start->arg = arg;
     start->result_is_ptr = result_is_ptr;
     start->caller = sched_proc_pid(sched_proc_current());
-    int rc = spawn(job_actor, start, false, job);
+    int rc = spawn(job_actor, start, false, job, false);
     if (rc < 0) {
         actor_msg_drop(start->closure);
         if (arg)
@@ -464,7 +470,7 @@ int sched_actor_service_start(snow_ctx_t *cx, const sched_actor_service_t *desc,
     svc_start_t *start = kern_alloc(sizeof *start);
     start->desc = desc;
     start->state = sched_actor_msg_new(cx, state, state_is_ptr);
-    int rc = spawn(service_actor, start, false, pid);
+    int rc = spawn(service_actor, start, false, pid, false);
     if (rc < 0) {
         actor_msg_drop(start->state);
         kern_free(start);
@@ -498,7 +504,7 @@ static void sup_actor(snow_ctx_t *cx, void *arg)
 
 int sched_actor_sup_start(const sched_sup_spec_t *spec, sched_pid_t *pid)
 {
-    return spawn(sup_actor, (void *)spec, false, pid);
+    return spawn(sup_actor, (void *)spec, false, pid, false);
 }
 
 /* ==== The program's main ==== */
@@ -512,7 +518,7 @@ static void main_actor(snow_ctx_t *cx, void *arg) { ((main_box_t *)arg)->fn(cx);
 /* The first process (a plain one): starts main as a Snow process. */
 static void start_main(void *arg)
 {
-    int rc = spawn(main_actor, arg, true, NULL);
+    int rc = spawn(main_actor, arg, true, NULL, false);
     snow_assert(rc == 0); /* the pool is empty: only mmap can fail */
     (void)rc;
 }

@@ -46,6 +46,9 @@ void sched_actor_set_rt(snow_rt_t *rt);
  * Returns 0, -ENOMEM, -EPERM (not a worker, or no rt set). */
 int sched_actor_spawn(sched_actor_fn fn, void *arg, sched_pid_t *pid);
 
+/* Same on a shared stack (sched_proc_spawn_shared: fn must never park). */
+int sched_actor_spawn_shared(sched_actor_fn fn, void *arg, sched_pid_t *pid);
+
 /* Runs a Snow program on the scheduler: sets up the program-wide state
  * from argc/argv, starts SNOW_CORES workers (sched/config.h), runs
  * main_fn as the first Snow process on worker 0, waits until no process

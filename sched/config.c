@@ -25,6 +25,7 @@ int sched_config_parse(sched_config_t *cfg, const char *snow_cores, int online_c
     }
     cfg->cores = cores;
     cfg->pin = true;
+    cfg->share = true;
     return 0;
 }
 
@@ -34,5 +35,8 @@ int sched_config_from_env(sched_config_t *cfg)
     const char *pin = getenv("SNOW_PIN");
     if (rc == 0 && pin && strcmp(pin, "0") == 0)
         cfg->pin = false;
+    const char *share = getenv("SNOW_SHARED_STACKS");
+    if (rc == 0 && share && strcmp(share, "0") == 0)
+        cfg->share = false;
     return rc;
 }

@@ -3,6 +3,7 @@
  *
  * SNOW_CORES sets the number of worker threads (DESIGN 5); unset, empty or
  * "auto" means one per online core. SNOW_PIN=0 leaves the workers unpinned.
+ * SNOW_SHARED_STACKS=0 gives every process its own stack (share.h).
  */
 #ifndef SNOW_SCHED_CONFIG_H
 #define SNOW_SCHED_CONFIG_H
@@ -14,6 +15,7 @@ enum { SCHED_CORES_MAX = 1024 };
 typedef struct {
     int cores; /* worker threads, 1..SCHED_CORES_MAX */
     bool pin;  /* pin each worker to one CPU (default); SNOW_PIN=0 leaves them to the kernel */
+    bool share; /* shared stacks (share.h, default on); SNOW_SHARED_STACKS=0 turns them off */
 } sched_config_t;
 
 /* Fills cfg from the text of SNOW_CORES (snow_cores may be NULL) and the

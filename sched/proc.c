@@ -11,6 +11,7 @@
 #include "kernel/assert.h"
 #include "kernel/pool.h"
 #include "sched/link.h"
+#include "sched/share.h"
 #include "sched/worker.h"
 
 /* ORDER PID: the layout in proc.h's sched_pid_t comment. */
@@ -78,20 +79,59 @@ int sched_proc_spawn_on(uint32_t index, sched_proc_fn fn, void *arg)
     return 0;
 }
 
+int sched_proc_spawn_shared(sched_proc_fn fn, void *arg, sched_pid_t *pid)
+{
+    sched_worker_t *w = sched_worker_self();
+    if (!w)
+        return -EPERM;
+    return sched_proc_spawn_on_(w, fn, arg, pid, true);
+}
+
 int sched_proc_spawn_local_(sched_worker_t *w, sched_proc_fn fn, void *arg, sched_pid_t *pid)
 {
-    int64_t slot = sched_stack_take(&w->pool);
-    if (slot < 0)
+    return sched_proc_spawn_on_(w, fn, arg, pid, false);
+}
+
+void sched_proc_make_ctx_(sched_proc_t *p, void *lo)
+{
+    sched_context_make(&p->ctx, lo, SCHED_STACK_SLOT_SIZE, proc_entry, p);
+}
+
+int sched_proc_spawn_on_(sched_worker_t *w, sched_proc_fn fn, void *arg, sched_pid_t *pid,
+                         bool shared)
+{
+    uint32_t host = shared ? sched_share_bind(&w->share, &w->pool) : SCHED_SHARE_NONE;
+    /* A shared process uses its slot for the struct and the pid only: take
+     * one whose stack has no committed pages, and give it back as such. */
+    int64_t slot = host == SCHED_SHARE_NONE ? sched_stack_take(&w->pool)
+                                            : sched_stack_take_clean(&w->pool);
+    if (slot < 0) {
+        if (host != SCHED_SHARE_NONE)
+            sched_share_unbind(&w->share, host);
         return (int)slot;
+    }
     sched_proc_t *p = sched_stack_meta_lookup(&w->pool, (uint32_t)slot);
     /* gen and senders persist across tenants (see proc.h); the rest is
      * reset field by field. gen 0 means the slot was never used. */
     if (atomic_load_explicit(&p->gen, memory_order_relaxed) == 0)
         atomic_store_explicit(&p->gen, 1, memory_order_relaxed);
-    char *lo = sched_stack_lo(&w->pool, (uint32_t)slot);
+    p->host = host;
+    p->image = NULL;
+    p->image_len = 0;
+    char *lo;
+    if (host == SCHED_SHARE_NONE) {
+        lo = sched_stack_lo(&w->pool, (uint32_t)slot);
+        sched_proc_make_ctx_(p, lo);
+    } else {
+        /* The host may have a resident: the first context is built when p
+         * first runs (sched_share_enter). */
+        lo = sched_share_stack_lo(&w->share, &w->pool, host);
+        p->ctx.sp = NULL;
+        p->ctx.stack_lo = lo;
+        p->ctx.stack_size = SCHED_STACK_SLOT_SIZE;
+    }
     p->budget.reductions = SCHED_REDUCTIONS;
     p->budget.stack_limit = (uintptr_t)lo + SCHED_STACK_HEADROOM;
-    sched_context_make(&p->ctx, lo, SCHED_STACK_SLOT_SIZE, proc_entry, p);
     p->worker = w;
     p->_run_next = NULL;
     p->fn = fn;
@@ -412,6 +452,9 @@ void sched_proc_park(void)
     sched_worker_t *w = sched_worker_self();
     sched_proc_t *p = w->current;
     snow_assert(p != NULL);
+    /* The ring writes to op records on this stack while we are parked, so
+     * it must stay ours (share.h). */
+    snow_assert(p->host == SCHED_SHARE_NONE);
     /* Relaxed: only p's own thread acts on PARKED (sched_proc_unpark). The
      * awake count is left as is: an external wait can end. */
     atomic_store_explicit(&p->state, SCHED_PROC_PARKED, memory_order_relaxed);

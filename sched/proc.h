@@ -115,6 +115,12 @@ struct sched_proc_t {
     uint8_t exit_kind; /* SCHED_EXIT_* it is ending with (for on_exit), or
                         * SCHED_PROC_DISCARDED_ (D27: discarded at the end) */
     kern_timer_t timer;
+    /* Shared stacks (share.h): the host the process runs on, or
+     * SCHED_SHARE_NONE for its own slot; its saved frames while another
+     * member of the host is resident. */
+    uint32_t host;
+    uint32_t image_len;
+    void *image;
     /* Any thread: kept together at the end, so that senders touch the
      * last cache lines only. */
     _Atomic uint32_t state;
@@ -135,6 +141,12 @@ _Static_assert(sizeof(sched_proc_t) <= 256, "sched_proc_t fits in 256 bytes");
  * Worker thread (a process or a callback running on a worker). */
 int sched_proc_spawn(sched_proc_fn fn, void *arg, sched_pid_t *pid);
 
+/* Like sched_proc_spawn, but the process may run on a shared stack
+ * (share.h) when the runtime has sharing on. The caller promises that fn
+ * never parks (sched_proc_park, I/O waits) and that nothing outside the
+ * process keeps a pointer into its stack while it is suspended. */
+int sched_proc_spawn_shared(sched_proc_fn fn, void *arg, sched_pid_t *pid);
+
 /* Creates a process running fn(arg) on worker index (modulo the worker
  * count). On the calling worker this is sched_proc_spawn; otherwise the
  * request travels to that worker, which spawns it soon after, and the
@@ -145,6 +157,12 @@ int sched_proc_spawn_on(uint32_t index, sched_proc_fn fn, void *arg);
 /* Spawns on w, which must be the calling worker or not started yet. Not to
  * be called directly. */
 int sched_proc_spawn_local_(sched_worker_t *w, sched_proc_fn fn, void *arg, sched_pid_t *pid);
+int sched_proc_spawn_on_(sched_worker_t *w, sched_proc_fn fn, void *arg, sched_pid_t *pid,
+                         bool shared);
+
+/* Builds p's first context on the stack [lo, lo + SCHED_STACK_SLOT_SIZE):
+ * spawn does it at once, share.c when a shared process first runs. */
+void sched_proc_make_ctx_(sched_proc_t *p, void *lo);
 
 /* Returns the running process on this thread, or NULL outside processes. */
 sched_proc_t *sched_proc_current(void);

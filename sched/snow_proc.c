@@ -68,25 +68,35 @@ static void spawned_flat(snow_ctx_t *cx, void *arg)
     (void)call0(cx, (snow_record_t *)(void *)buf);
 }
 
-int64_t snow_proc_spawn(snow_ctx_t *cx, snow_record_t *f)
+static int64_t spawn_closure(snow_ctx_t *cx, snow_record_t *f, bool shared)
 {
     sched_pid_t pid = SCHED_PID_NULL;
     if (f->ptrmask == 0 && f->h.count <= FLAT_SPAWN_WORDS) {
         size_t bytes = sizeof(snow_record_t) + f->h.count * sizeof(snow_word_t);
         snow_record_t *flat = kern_alloc(bytes);
         memcpy(flat, f, bytes);
-        if (sched_actor_spawn(spawned_flat, flat, &pid) < 0) {
+        int rc = shared ? sched_actor_spawn_shared(spawned_flat, flat, &pid)
+                        : sched_actor_spawn(spawned_flat, flat, &pid);
+        if (rc < 0) {
             kern_free(flat);
             snow_panic(cx, "spawn: out of memory");
         }
         return (int64_t)pid;
     }
     sched_msg_t *m = sched_actor_msg_new(cx, SNOW_WORD_PTR(f), true);
-    if (sched_actor_spawn(spawned, m, &pid) < 0) {
+    int rc = shared ? sched_actor_spawn_shared(spawned, m, &pid) : sched_actor_spawn(spawned, m, &pid);
+    if (rc < 0) {
         m->drop(m);
         snow_panic(cx, "spawn: out of memory");
     }
     return (int64_t)pid;
+}
+
+int64_t snow_proc_spawn(snow_ctx_t *cx, snow_record_t *f) { return spawn_closure(cx, f, false); }
+
+int64_t snow_proc_spawn_shared(snow_ctx_t *cx, snow_record_t *f)
+{
+    return spawn_closure(cx, f, true);
 }
 
 int64_t snow_proc_self(snow_ctx_t *cx)

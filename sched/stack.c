@@ -94,6 +94,42 @@ int64_t sched_stack_take(sched_stack_pool_t *pool)
     return slot;
 }
 
+int64_t sched_stack_take_clean(sched_stack_pool_t *pool)
+{
+    if (pool->live >= pool->slots_max)
+        return -ENOMEM;
+    uint32_t slot;
+    if (pool->clean_count > 0) {
+        slot = pool->clean[--pool->clean_count];
+    } else {
+        if (pool->fresh == pool->chunk_count * SCHED_STACK_CHUNK_SLOTS && grow(pool) < 0)
+            return -ENOMEM;
+        slot = pool->fresh++;
+    }
+    pool->live++;
+    return slot;
+}
+
+/* Makes room for n more slots in the clean list. */
+static void clean_reserve(sched_stack_pool_t *pool, uint32_t n)
+{
+    uint32_t need = pool->clean_count + n;
+    if (need <= pool->clean_cap)
+        return;
+    while (pool->clean_cap < need)
+        pool->clean_cap = pool->clean_cap ? pool->clean_cap * 2 : 1024;
+    pool->clean = kern_realloc(pool->clean, (size_t)pool->clean_cap * sizeof(uint32_t));
+}
+
+void sched_stack_give_clean(sched_stack_pool_t *pool, uint32_t slot)
+{
+    snow_assert(slot < pool->fresh);
+    snow_assert(pool->live > 0);
+    pool->live--;
+    clean_reserve(pool, 1);
+    pool->clean[pool->clean_count++] = slot;
+}
+
 static int cmp_slot(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -117,12 +153,7 @@ static void flush_batch(sched_stack_pool_t *pool)
         pool->madvise_calls++;
         i = j;
     }
-    uint32_t need = pool->clean_count + pool->batch_count;
-    if (need > pool->clean_cap) {
-        while (pool->clean_cap < need)
-            pool->clean_cap = pool->clean_cap ? pool->clean_cap * 2 : 1024;
-        pool->clean = kern_realloc(pool->clean, (size_t)pool->clean_cap * sizeof(uint32_t));
-    }
+    clean_reserve(pool, pool->batch_count);
     /* Highest first, so that takes (LIFO) come back in ascending order. */
     for (uint32_t i = pool->batch_count; i-- > 0;)
         pool->clean[pool->clean_count++] = pool->batch[i];

@@ -78,6 +78,15 @@ void sched_stack_pool_destroy(sched_stack_pool_t *pool);
  * whatever the previous owner left (zero the first time). Owner thread. */
 int64_t sched_stack_take(sched_stack_pool_t *pool);
 
+/* Like sched_stack_take, but never returns a slot with committed stack
+ * pages (only clean or fresh ones): for a process that runs on another
+ * stack (share.h) and needs the slot for its metadata and pid only. */
+int64_t sched_stack_take_clean(sched_stack_pool_t *pool);
+
+/* Gives back a slot taken with sched_stack_take_clean whose stack was never
+ * touched: it goes straight to the clean list, no madvise. Owner thread. */
+void sched_stack_give_clean(sched_stack_pool_t *pool, uint32_t slot);
+
 /* Gives slot back; its stack may be madvised at once (see the file
  * comment), its metadata is kept. Owner thread. */
 void sched_stack_give(sched_stack_pool_t *pool, uint32_t slot);

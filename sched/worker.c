@@ -213,6 +213,8 @@ static void dispatch(sched_worker_t *w, sched_proc_t *p)
     w->current = p;
     w->after = SCHED_AFTER_NONE_;
     w->stats.switches++;
+    if (p->host != SCHED_SHARE_NONE)
+        sched_share_enter(&w->share, &w->pool, p);
     sched_context_switch(&w->loop_ctx, &p->ctx);
     w->current = NULL;
     switch (w->after) {
@@ -221,7 +223,12 @@ static void dispatch(sched_worker_t *w, sched_proc_t *p)
         break;
     case SCHED_AFTER_EXIT_:
         atomic_store_explicit(&p->state, SCHED_PROC_FREE, memory_order_relaxed);
-        sched_stack_give(&w->pool, p->slot);
+        if (p->host != SCHED_SHARE_NONE) {
+            sched_share_leave(&w->share, p);
+            sched_stack_give_clean(&w->pool, p->slot);
+        } else {
+            sched_stack_give(&w->pool, p->slot);
+        }
         w->stats.exited++;
         break;
     default:
@@ -380,10 +387,16 @@ static void discard_procs(sched_worker_t *w)
         uint32_t s = atomic_load_explicit(&p->state, memory_order_relaxed);
         if (s != SCHED_PROC_FREE && s != SCHED_PROC_EXITED) {
             p->exit_kind = SCHED_PROC_DISCARDED_;
+            /* on_exit reads the process's frames (actor.c's context). */
+            if (p->host != SCHED_SHARE_NONE && p->on_exit)
+                sched_share_enter(&w->share, &w->pool, p);
             if (p->on_exit)
                 p->on_exit(p);
             p->on_exit = NULL;
-            sched_context_abandon(&p->ctx);
+            if (p->host != SCHED_SHARE_NONE)
+                sched_share_leave(&w->share, p);
+            else
+                sched_context_abandon(&p->ctx);
             sched_mailbox_drop_all(&p->mailbox);
             sched_link_discard_(p);
             atomic_store_explicit(&p->state, SCHED_PROC_FREE, memory_order_relaxed);
@@ -449,6 +462,7 @@ int sched_worker_run(const sched_config_t *cfg, sched_proc_fn main_fn, void *arg
         w->rt = rt;
         w->index = i;
         sched_stack_pool_init(&w->pool, sizeof(sched_proc_t), 0, 0);
+        sched_share_init(&w->share, cfg->share);
         sched_mpsc_init(&w->remote);
         sched_mpsc_init(&w->spawns);
         sched_mpsc_init(&w->calls);

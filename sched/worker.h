@@ -32,6 +32,7 @@
 #include "sched/context.h"
 #include "sched/mailbox.h"
 #include "sched/proc.h"
+#include "sched/share.h"
 #include "sched/stack.h"
 
 typedef struct sched_runtime_t sched_runtime_t;
@@ -67,6 +68,7 @@ struct sched_worker_t {
     sched_proc_t *run_head, *run_tail;
     uint32_t run_count;
     sched_stack_pool_t pool;
+    sched_share_t share; /* shared stacks of this worker's processes */
     kern_ring_t ring;
     bool ring_ready;
     sched_worker_stats_t stats; /* owner writes; others read after join */

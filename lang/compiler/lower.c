@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lang/compiler/diag.h"
+#include "lang/compiler/park.h"
 #include "lang/compiler/source.h"
 
 /* {====== Diagnostics and small helpers */
@@ -972,6 +973,8 @@ int lower_program(compile_t *c)
         else
             lower_work(lw, &w);
     }
+    if (lw->errors == 0 && lw->p->uses_procs)
+        park_share_spawns(lw->p);
     return lw->errors;
 }
 

@@ -18,6 +18,7 @@
  * A program that lowers any of this sets ir_program_t.uses_procs, and its
  * main then runs on the scheduler. */
 #include "lang/compiler/lower_int.h"
+#include "lang/compiler/park.h"
 
 #include <string.h>
 
@@ -232,9 +233,11 @@ static uint32_t spawn_code(lower_t *lw, uint32_t func, const ir_expr_t *const *v
  * hands the runtime. vals are captured, so the runtime's copy of the
  * closure carries copies of the arguments. */
 static ir_expr_t *calling_closure(lower_t *lw, uint32_t func, ir_expr_t **vals, uint32_t n,
-                                  uint32_t line)
+                                  uint32_t line, uint32_t *code_out)
 {
     uint32_t ci = spawn_code(lw, func, (const ir_expr_t *const *)vals, n);
+    if (code_out)
+        *code_out = ci;
     const ir_func_t *code = lw->p->funcs[ci];
     ir_stmt_t *clo = ir_stmt(lw->a, IR_S_CLOSURE, line);
     clo->index = ci;
@@ -264,11 +267,12 @@ static ir_expr_t *lower_spawn(lower_t *lw, ast_expr_t *e, uint32_t line)
     for (uint32_t i = 0; i < n; i++)
         vals[i] = lower_expr(lw, e->elems.items[i + 1]);
     ir_expr_t *clo = NULL;
+    uint32_t code = UINT32_MAX; /* the closure's function when known here */
     if (ref && ref->kind == TY_REF_ACTOR) {
-        clo = calling_closure(lw, actor_func(lw, ref->actor), vals, n, line);
+        clo = calling_closure(lw, actor_func(lw, ref->actor), vals, n, line, &code);
     } else if (ref && ref->kind == TY_REF_FN && ref->fn) {
         uint32_t inst = lw_instance_for(lw, ref->fn, ty_resolve(lw_ty(lw, target->ty)));
-        clo = calling_closure(lw, inst, vals, n, line);
+        clo = calling_closure(lw, inst, vals, n, line, &code);
     } else if (ref && ref->kind == TY_REF_SUPERVISOR) {
         return sup_start(lw, ref->supervisor, line);
     } else if (n == 0) {
@@ -277,7 +281,11 @@ static ir_expr_t *lower_spawn(lower_t *lw, ast_expr_t *e, uint32_t line)
         lw_unsupported(lw, e->span, "spawn of a function value with arguments");
         return ir_int(lw->a, 0);
     }
-    return rt(lw, "snow_proc_spawn", IR_REP_INT, &clo, 1, line);
+    ir_expr_t *call = ir_rt(lw->a, "snow_proc_spawn", IR_REP_INT, &clo, 1);
+    if (code != UINT32_MAX)
+        park_mark_spawn(call, code); /* park.c may make it a shared spawn */
+    uses_procs(lw);
+    return lw_hoist(lw, call, line);
 }
 
 ir_expr_t *lower_actor_form(lower_t *lw, ast_expr_t *e)

@@ -785,6 +785,10 @@ SNOW_API int snow_rt_main_procs(int argc, char **argv, snow_main_cb main_fn);
 /* spawn(...): runs the closure f (Fun() -> any; its result is dropped) in
  * a new process on this worker and returns its pid. */
 SNOW_API int64_t snow_proc_spawn(snow_ctx_t *cx, snow_record_t *f);
+/* The same for a closure the compiler proved never waits on I/O (and so
+ * never leaves pointers into its stack behind while suspended): the process
+ * may take turns with others on a shared stack (sched/share.h). */
+SNOW_API int64_t snow_proc_spawn_shared(snow_ctx_t *cx, snow_record_t *f);
 /* self() (the main process has a pid too). */
 SNOW_API int64_t snow_proc_self(snow_ctx_t *cx);
 /* send(pid, msg): a send to a dead or null pid does nothing (8.2). */

@@ -240,3 +240,61 @@ Test(compiler_lower, clauses_end_in_a_located_panic)
     cr_assert_eq(g->body.items[0]->kind, IR_S_RETURN);
     compile_free(c);
 }
+
+/* {====== Shared-stack spawns (lang/compiler/park.c, sched/share.h, issue 7) */
+
+static uint32_t count_rt_prog(const ir_program_t *p, const char *name)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->nfuncs; i++)
+        n += count_rt(&p->funcs[i]->body, name);
+    return n;
+}
+
+/* Lowers src and checks how many spawns became shared and how many not. */
+static void expect_spawns(const char *src, uint32_t shared, uint32_t plain)
+{
+    int errors = 0;
+    compile_t *c = lower_src(src, &errors);
+    cr_assert_eq(errors, 0);
+    cr_expect_eq(count_rt_prog(c->ir, "snow_proc_spawn_shared"), shared, "shared spawns");
+    cr_expect_eq(count_rt_prog(c->ir, "snow_proc_spawn"), plain, "plain spawns");
+    compile_free(c);
+}
+
+#define PURE_ACTOR "actor pure(n :: Int) do\n  receive do\n    k -> println(\"${n + k}\")\n  end\nend\n"
+
+/* A program that never waits on I/O shares every direct spawn. */
+Test(compiler_park, spawns_of_a_program_without_io_are_shared)
+{
+    expect_spawns(PURE_ACTOR "fn main() do\n  let a = spawn(pure, 1)\n  send(a, 2)\n"
+                             "  let b = spawn(pure, 3)\n  send(b, 4)\nend\n",
+                  2, 0);
+}
+
+/* An actor that reaches File (here through a helper) keeps its own stack;
+ * a pure one in the same program is still shared. */
+Test(compiler_park, an_actor_that_may_wait_on_io_is_not_shared)
+{
+    expect_spawns("fn probe(path :: String) -> Bool = File.exists(path)\n"
+                  "actor reader(path :: String) do\n  receive do\n"
+                  "    k -> println(\"${k} ${probe(path)}\")\n  end\nend\n" PURE_ACTOR
+                  "fn main() do\n  let a = spawn(reader, \"x\")\n  send(a, 1)\n"
+                  "  let b = spawn(pure, 1)\n  send(b, 2)\nend\n",
+                  1, 1);
+}
+
+/* Calling a closure, or handing one to the runtime, may run anything. */
+Test(compiler_park, closures_count_as_waiting_when_the_program_has_io)
+{
+    expect_spawns("actor caller(f :: Fun(Int) -> Int) do\n  receive do\n"
+                  "    k -> println(\"${f(k)}\")\n  end\nend\n"
+                  "actor mapper(n :: Int) do\n  receive do\n"
+                  "    k -> println(\"${List.length(List.map([n, k], fn(x) -> x + 1 end))}\")\n"
+                  "  end\nend\n"
+                  "fn main() do\n  let a = spawn(caller, fn(x) -> x * 2 end)\n  send(a, 1)\n"
+                  "  let b = spawn(mapper, 1)\n  send(b, 2)\n  println(\"${File.exists(\"x\")}\")\nend\n",
+                  0, 2);
+}
+
+/* }====== */
