@@ -35,7 +35,10 @@ typedef struct actor_t {
     snow_ctx_t cx;
     sched_actor_terminate_fn terminate; /* or NULL */
     void *terminate_arg;
-    jmp_buf terminate_env; /* a panic in terminate lands here (ignored) */
+    /* A panic in terminate lands here (ignored). A pointer to on_exit_'s
+     * frame rather than the buffer itself, so that a waiting actor's
+     * frames stay small (shared stacks copy them, share.h). */
+    jmp_buf *terminate_env;
 } actor_t;
 _Static_assert(offsetof(actor_t, cx) == 0, "the context comes first");
 
@@ -57,7 +60,7 @@ snow_ctx_t *sched_actor_ctx(const sched_proc_t *p) { return p->data; }
 static void terminate_panicked(snow_ctx_t *cx, const char *msg)
 {
     (void)msg; /* the report line is written; the panic is ignored (8.4) */
-    longjmp(((actor_t *)cx)->terminate_env, 1);
+    longjmp(*((actor_t *)cx)->terminate_env, 1);
 }
 
 /* The process ends (returned, panicked, or discarded at the end of the
@@ -72,7 +75,9 @@ static void on_exit_(sched_proc_t *p)
         a->terminate = NULL;
         a->cx.on_panic = terminate_panicked;
         p->budget.stack_limit = (uintptr_t)p->ctx.stack_lo + SCHED_STACK_HEADROOM;
-        if (setjmp(a->terminate_env) == 0)
+        jmp_buf env;
+        a->terminate_env = &env;
+        if (setjmp(env) == 0)
             fn(&a->cx, a->terminate_arg);
     }
     p->data = NULL;

@@ -62,7 +62,9 @@ static void spawned_flat(snow_ctx_t *cx, void *arg)
 {
     snow_record_t *src = arg;
     uint32_t words = src->h.count;
-    snow_word_t buf[2 + FLAT_SPAWN_WORDS];
+    /* Sized to the closure (at most FLAT_SPAWN_WORDS): the frame stays in
+     * the process's stack while it waits, and shared stacks copy it. */
+    snow_word_t buf[2 + words];
     memcpy(buf, src, sizeof(snow_record_t) + words * sizeof(snow_word_t));
     kern_free(src);
     (void)call0(cx, (snow_record_t *)(void *)buf);

@@ -363,13 +363,25 @@ static void *alloc_small_slow(std_heap_t *h, std_heap_class_t *c, uint32_t cls, 
     }
 }
 
+/* Every entry zero (no blocks, no free slot); never written: a heap that
+ * points here owns no class table yet. */
+static std_heap_class_t no_classes[STD_HEAP_NCLASSES];
+
+/* Gives h a class table of its own (the first time it needs to write one). */
+static void own_classes(std_heap_t *h)
+{
+    if (h->classes == no_classes)
+        h->classes = std_rt_calloc(STD_HEAP_NCLASSES, sizeof(std_heap_class_t));
+}
+
 static void *alloc_small(std_heap_t *h, size_t size, bool zero)
 {
     uint32_t cls = size_to_class(size);
     std_heap_class_t *c = &h->classes[cls];
     if (c->free_mask)
         return take_slot(c, zero);
-    return alloc_small_slow(h, c, cls, zero);
+    own_classes(h);
+    return alloc_small_slow(h, &h->classes[cls], cls, zero);
 }
 
 /* Takes a spare large mapping of at least size bytes and at most twice
@@ -454,6 +466,7 @@ static void *alloc_large(std_heap_t *h, size_t size, bool zero)
 void std_heap_init(std_heap_t *h, const void *stack_hi)
 {
     memset(h, 0, sizeof *h);
+    h->classes = no_classes;
     h->stack_hi = stack_hi;
     h->threshold = THRESHOLD_MIN;
     h->threshold_min = THRESHOLD_MIN;
@@ -483,6 +496,8 @@ void std_heap_destroy(std_heap_t *h)
     std_rt_free(h->map_keys);
     std_rt_free(h->map_vals);
     std_rt_free(h->mstack);
+    if (h->classes != no_classes)
+        std_rt_free(h->classes);
     memset(h, 0, sizeof *h);
 }
 
@@ -696,7 +711,7 @@ static void sweep_class(std_heap_t *h, std_heap_class_t *c)
 static void sweep(std_heap_t *h)
 {
     h->bytes_live = 0;
-    for (uint32_t c = 0; c < STD_HEAP_NCLASSES; c++)
+    for (uint32_t c = 0; h->classes != no_classes && c < STD_HEAP_NCLASSES; c++)
         sweep_class(h, &h->classes[c]);
     std_block_t **pp = &h->large;
     while (*pp) {
@@ -818,7 +833,9 @@ void std_heap_adopt(std_heap_t *dst, std_heap_t *src)
      * so they survive; dst's roots are its owner's, as in an allocation. */
     if (dst->bytes_since_gc >= dst->threshold && !dst->collecting && !dst->gc_off)
         std_heap_collect(dst);
-    for (uint32_t c = 0; c < STD_HEAP_NCLASSES; c++) {
+    if (src->classes != no_classes)
+        own_classes(dst);
+    for (uint32_t c = 0; src->classes != no_classes && c < STD_HEAP_NCLASSES; c++) {
         adopt_list(dst, &dst->classes[c].blocks, src->classes[c].blocks);
         /* Adopted blocks sit before cur and are treated as full until the
          * next sweep. */

@@ -62,7 +62,10 @@ typedef struct std_heap_root_t {
 
 typedef struct std_heap_t {
     std_pool_t *pool; /* borrowed block source; NULL: one mapping per block */
-    std_heap_class_t classes[STD_HEAP_NCLASSES];
+    /* STD_HEAP_NCLASSES entries: a shared empty table until the first
+     * small allocation, so a heap that never allocates (a process that
+     * only waits) stays small; heap.c's own_classes. */
+    std_heap_class_t *classes;
     std_block_t *large; /* large objects, list through next */
     std_block_t *spare; /* empty small blocks kept for reuse */
     uint32_t spare_count;
