@@ -300,4 +300,3 @@ void kern_buf_drain_remote_(kern_ring_t *ring)
     for (kern_buf_group_t *g = ring->_groups; g; g = g->_next_group)
         drain_remote(g);
 }
-

@@ -29,6 +29,7 @@
 #ifndef SNOW_KERNEL_BUF_H
 #define SNOW_KERNEL_BUF_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,13 +56,13 @@ struct kern_buf_group_t {
     struct io_uring_buf_ring *_br;
     char *_mem;
     kern_buf_t *_bufs;
-    kern_buf_t *_free; /* free buffers not lent to the kernel, last returned on top */
+    kern_buf_t *_free;   /* free buffers not lent to the kernel, last returned on top */
     uint32_t _published; /* mapped: buffers in the kernel's ring */
     uint32_t _window;    /* mapped: how many _published aims at; else 0 */
     uint32_t _taken;     /* mapped: buffers the kernel used since the last settle */
     uint32_t _peak;      /* mapped: most taken in one turn this epoch */
     uint64_t _epoch;     /* mapped: ring->stats.enters when this epoch began */
-    void *_owner; /* the ring thread's thread pointer (kern_buf_thread_) */
+    void *_owner;        /* the ring thread's thread pointer (kern_buf_thread_) */
     kern_buf_group_t *_next_group;
     _Atomic(kern_buf_t *) _remote; /* dropped on other threads */
 };
@@ -98,8 +99,21 @@ static inline void kern_buf_ref(kern_buf_t *b)
     atomic_fetch_add_explicit(&b->_refs, 1, memory_order_relaxed);
 }
 
-/* Identifies the calling thread: its thread pointer, one register read. */
-static inline void *kern_buf_thread_(void) { return __builtin_thread_pointer(); }
+/* Identifies the calling thread: its thread pointer, one register read
+ * (pthread_self, a call, where the compiler lacks the builtin: a mismatch
+ * only sends kern_buf_unref down its slow path, which buf.c decides). */
+static inline void *kern_buf_thread_(void)
+{
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+#define KERN_BUF_THREAD_POINTER_ 1
+    return __builtin_thread_pointer();
+#endif
+#endif
+#ifndef KERN_BUF_THREAD_POINTER_
+    return (void *)(uintptr_t)pthread_self();
+#endif
+}
 
 /* For kernel/ only: b (no references left) goes back to g: straight into
  * the kernel's ring while g's ring is below its window, else onto the free

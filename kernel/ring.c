@@ -247,8 +247,10 @@ static bool send_half_failed(kern_ring_t *ring, kern_op_t *op, int32_t res)
     return true;
 }
 
-/* Returns true if a callback ran. */
-static bool dispatch_cqe(kern_ring_t *ring, const struct io_uring_cqe *cqe)
+/* Returns true if a callback ran. Inlined into dispatch_cq: this is the
+ * per-CQE path. */
+static inline __attribute__((always_inline)) bool dispatch_cqe(kern_ring_t *ring,
+                                                               const struct io_uring_cqe *cqe)
 {
     if (cqe->user_data & 1)
         return send_half_failed(ring, (kern_op_t *)(uintptr_t)(cqe->user_data & ~(uint64_t)1),
@@ -435,12 +437,14 @@ static int submit_wait(kern_ring_t *ring, int64_t timeout_ns)
         ns_to_ts(&ts, timeout_ns);
         rc = io_uring_submit_and_wait_timeout(&ring->uring, &cqe, 1, &ts, NULL);
     }
-    if (rc == -EBUSY || rc == -EAGAIN) {
-        io_uring_get_events(&ring->uring);
-        rc = flush(ring);
+    if (__builtin_expect(rc < 0, 0)) {
+        if (rc == -EBUSY || rc == -EAGAIN) {
+            io_uring_get_events(&ring->uring);
+            rc = flush(ring);
+        }
+        if (rc == -ETIME || rc == -EINTR)
+            rc = 0;
     }
-    if (rc == -ETIME || rc == -EINTR)
-        rc = 0;
     return rc;
 }
 

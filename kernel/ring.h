@@ -44,14 +44,14 @@ typedef struct kern_ring_opts_t {
 
 /* Counters for --profile and benchmarks; read them on the ring's thread. */
 typedef struct kern_ring_stats_t {
-    uint64_t sqes;      /* SQEs taken */
-    uint64_t cqes;      /* CQEs reaped */
-    uint64_t callbacks; /* op callbacks run (multishot: one per CQE) */
-    uint64_t enters;    /* io_uring_enter calls (counted when liburing must enter) */
-    uint64_t waits;     /* of those, calls that could sleep for a completion */
-    uint64_t sq_full;   /* times an SQE was needed and the SQ was full */
-    uint64_t wakes;     /* wake-ups received (MSG_RING or eventfd) */
-    uint64_t direct_sends; /* kern_sock_send calls done with send(2) at once (sock.h) */
+    uint64_t sqes;          /* SQEs taken */
+    uint64_t cqes;          /* CQEs reaped */
+    uint64_t callbacks;     /* op callbacks run (multishot: one per CQE) */
+    uint64_t enters;        /* io_uring_enter calls (counted when liburing must enter) */
+    uint64_t waits;         /* of those, calls that could sleep for a completion */
+    uint64_t sq_full;       /* times an SQE was needed and the SQ was full */
+    uint64_t wakes;         /* wake-ups received (MSG_RING or eventfd) */
+    uint64_t direct_sends;  /* kern_sock_send calls done with send(2) at once (sock.h) */
     uint64_t recv_restarts; /* receives restarted after a -ENOBUFS cured by buf.c */
 } kern_ring_stats_t;
 

@@ -262,8 +262,8 @@ int kern_sock_send_zc(kern_ring_t *ring, int fd, const void *p, size_t len, kern
 }
 
 /* The ring's send: zero-copy for large buffers, else IORING_OP_SEND. */
-static __attribute__((noinline)) int send_ring(kern_ring_t *ring, int fd, const void *p,
-                                               size_t len, kern_op_t *op, kern_op_cb cb)
+static __attribute__((noinline)) int send_ring(kern_ring_t *ring, int fd, const void *p, size_t len,
+                                               kern_op_t *op, kern_op_cb cb)
 {
     if (len >= KERN_SOCK_ZC_MIN_BYTES && (ring->features & KERN_FEAT_SEND_ZC))
         return kern_sock_send_zc(ring, fd, p, len, op, cb);

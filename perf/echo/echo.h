@@ -17,10 +17,10 @@
 
 typedef enum { ECHO_KERN_PAIR, ECHO_KERN_MULTISHOT } echo_kern_mode_t;
 extern echo_kern_mode_t echo_kern_mode; /* set before echo_kern_serve */
-extern uint32_t echo_kern_bufs;          /* receive buffers (512 bytes each), power of 2 */
-extern uint32_t echo_kern_entries;       /* ring SQ entries, power of 2 */
-extern bool echo_kern_send_at_once;      /* kern_ring_opts_t.send_at_once (default on) */
-extern bool echo_kern_send_now;          /* echo with kern_sock_send_now when nothing is queued (default on) */
+extern uint32_t echo_kern_bufs;         /* receive buffers (512 bytes each), power of 2 */
+extern uint32_t echo_kern_entries;      /* ring SQ entries, power of 2 */
+extern bool echo_kern_send_at_once;     /* kern_ring_opts_t.send_at_once (default on) */
+extern bool echo_kern_send_now;         /* kern_sock_send_now when nothing is queued (on) */
 
 /* Serves echo on listen_fd until killed. Never returns. echo_kern_serve
  * copies the enters and direct_sends counters to *stats (shared memory)
@@ -36,10 +36,10 @@ typedef struct echo_result_t {
     uint64_t msgs;  /* round trips completed */
     double seconds; /* measured time */
     double p50_us, p99_us, p999_us, max_us;
-    uint64_t errors;       /* short or failed connections */
-    uint64_t msgs_all;     /* round trips including the warm-up */
-    double server_cpu_us;  /* server CPU time per round trip (set by echo_bench) */
-    double enters_per_msg; /* kern server io_uring_enter calls per round trip */
+    uint64_t errors;         /* short or failed connections */
+    uint64_t msgs_all;       /* round trips including the warm-up */
+    double server_cpu_us;    /* server CPU time per round trip (set by echo_bench) */
+    double enters_per_msg;   /* kern server io_uring_enter calls per round trip */
     double syscalls_per_msg; /* kern server io_uring_enter + direct send(2) per round trip */
     uint64_t recv_restarts;  /* kern server receives restarted after a cured -ENOBUFS */
     uint64_t migrations;     /* server moves between CPUs (/proc/PID/sched) */

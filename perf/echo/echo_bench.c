@@ -6,7 +6,8 @@
  * order swaps between rounds. --slice-ms 0 runs the older sequential phases
  * instead (one server at a time, order alternating between rounds). --pin
  * sets the placement (see pin() below; default: both servers start on CPU 0,
- * the client on CPU 1). Loopback only, bounded in time (about rounds x counts x 2 x (seconds + 0.2) s).
+ * the client on CPU 1). Loopback only, bounded in time (about rounds x counts x 2 x (seconds + 0.2)
+ * s).
  *
  *   echo_bench [--seconds S] [--rounds R] [--msg BYTES] [--conns 1,256] [--pin 0|1|2]
  *              [--slice-ms 50|0] [--kern multishot|pair]
@@ -256,13 +257,12 @@ static void print_row(int conns, bool kern, int round, const echo_result_t *res,
     if (kern && res->recv_restarts)
         snprintf(restarts, sizeof restarts, " (%llu recv restarts)",
                  (unsigned long long)res->recv_restarts);
-    printf("%-6d %-6s %-5d %12.0f %9.1f %9.1f %9.1f %9.1f %11.2f %11s %9s %6llu %7llu %7llu %3d%s%s\n",
-           conns, kern ? "kern" : "epoll", round + 1,
-           res->seconds > 0 ? res->msgs / res->seconds : 0, res->p50_us, res->p99_us, res->p999_us,
-           res->max_us, res->server_cpu_us, enters, sys,
-           (unsigned long long)res->errors, (unsigned long long)res->migrations,
-           (unsigned long long)res->preemptions, res->last_cpu, restarts,
-           rc < 0 ? " (failed)" : "");
+    printf(
+        "%-6d %-6s %-5d %12.0f %9.1f %9.1f %9.1f %9.1f %11.2f %11s %9s %6llu %7llu %7llu %3d%s%s\n",
+        conns, kern ? "kern" : "epoll", round + 1, res->seconds > 0 ? res->msgs / res->seconds : 0,
+        res->p50_us, res->p99_us, res->p999_us, res->max_us, res->server_cpu_us, enters, sys,
+        (unsigned long long)res->errors, (unsigned long long)res->migrations,
+        (unsigned long long)res->preemptions, res->last_cpu, restarts, rc < 0 ? " (failed)" : "");
     fflush(stdout);
 }
 
@@ -365,8 +365,9 @@ int main(int argc, char **argv)
     }
     if (rounds < 1 || rounds > ROUNDS_MAX || seconds <= 0 || msg == 0 || msg > 4096 ||
         slice_ms < 0) {
-        fprintf(stderr, "usage: echo_bench [--seconds S] [--rounds 1..9] [--msg 1..4096] "
-                        "[--conns 1,256] [--slice-ms MS|0] [--pin 0|1|2] [--kern multishot|pair]\n");
+        fprintf(stderr,
+                "usage: echo_bench [--seconds S] [--rounds 1..9] [--msg 1..4096] "
+                "[--conns 1,256] [--slice-ms MS|0] [--pin 0|1|2] [--kern multishot|pair]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -382,8 +383,8 @@ int main(int argc, char **argv)
            slice_ms > 0 ? "interleaved slices" : "sequential phases",
            echo_kern_mode == ECHO_KERN_PAIR ? "send_recv pairs" : "multishot recv + send");
     printf("%-6s %-6s %-5s %12s %9s %9s %9s %9s %11s %11s %9s %6s %7s %7s %3s\n", "conns", "server",
-           "round", "msgs/s", "p50_us", "p99_us", "p999_us", "max_us", "cpu_us/msg", "enters/msg", "sys/msg", "errors", "migr",
-           "preempt", "cpu");
+           "round", "msgs/s", "p50_us", "p99_us", "p999_us", "max_us", "cpu_us/msg", "enters/msg",
+           "sys/msg", "errors", "migr", "preempt", "cpu");
     int failed = 0;
     for (int c = 0; c < ncounts; c++)
         failed |= run_count(counts[c], msg, seconds, rounds, slice_ms / 1e3);
