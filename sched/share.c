@@ -64,12 +64,14 @@ static void save(sched_share_t *s, char *top, sched_proc_t *q)
     snow_assert(len <= SCHED_STACK_SLOT_SIZE);
     image_t *im = q->image;
     if (!im || im->cap < len) {
-        /* Round up so a process whose depth wobbles does not reallocate
-         * at every save. */
-        size_t cap = (len + 255) & ~(size_t)255;
+        /* Whole 256-byte steps, header included: a process whose depth
+         * wobbles does not reallocate at every save, and the size is one
+         * of the allocator's classes (a 960-byte image takes 1,024 bytes,
+         * not the 1,280-byte class above 1,040). */
+        size_t bytes = (sizeof *im + len + 255) & ~(size_t)255;
         kern_free(im);
-        im = kern_alloc(sizeof *im + cap);
-        im->cap = (uint32_t)cap;
+        im = kern_alloc(bytes);
+        im->cap = (uint32_t)(bytes - sizeof *im);
         q->image = im;
     }
     memcpy(im->data, q->ctx.sp, len);

@@ -416,6 +416,8 @@ static void collect_stats(sched_runtime_t *rt)
         last_stats.discarded += s->discarded;
         last_stats.sleeps += s->sleeps;
         last_stats.wakes_sent += s->wakes_sent;
+        last_stats.share_saves += rt->workers[i].share.stats.saves;
+        last_stats.share_restores += rt->workers[i].share.stats.restores;
     }
 }
 

@@ -53,6 +53,8 @@ typedef struct sched_worker_stats_t {
     uint64_t discarded;  /* still blocked when the run ended (D27) */
     uint64_t sleeps;     /* times the worker slept in the kernel */
     uint64_t wakes_sent; /* kern_ring_wake calls this worker made for others */
+    uint64_t share_saves;    /* shared-stack images copied out (share.h) */
+    uint64_t share_restores; /* and copied back */
 } sched_worker_stats_t;
 
 struct sched_worker_t {
