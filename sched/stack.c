@@ -74,26 +74,6 @@ fail:
     return -ENOMEM;
 }
 
-int64_t sched_stack_take(sched_stack_pool_t *pool)
-{
-    if (pool->live >= pool->slots_max)
-        return -ENOMEM;
-    uint32_t slot;
-    if (pool->dirty_count > 0) {
-        slot = pool->dirty[--pool->dirty_count];
-    } else if (pool->batch_count > 0) {
-        slot = pool->batch[--pool->batch_count]; /* still committed too */
-    } else if (pool->clean_count > 0) {
-        slot = pool->clean[--pool->clean_count];
-    } else {
-        if (pool->fresh == pool->chunk_count * SCHED_STACK_CHUNK_SLOTS && grow(pool) < 0)
-            return -ENOMEM;
-        slot = pool->fresh++;
-    }
-    pool->live++;
-    return slot;
-}
-
 int64_t sched_stack_take_clean(sched_stack_pool_t *pool)
 {
     if (pool->live >= pool->slots_max)
@@ -106,6 +86,17 @@ int64_t sched_stack_take_clean(sched_stack_pool_t *pool)
             return -ENOMEM;
         slot = pool->fresh++;
     }
+    pool->live++;
+    return slot;
+}
+
+int64_t sched_stack_take(sched_stack_pool_t *pool)
+{
+    /* Committed slots first: the next spawn runs on warm pages. */
+    if (pool->live >= pool->slots_max || (pool->dirty_count == 0 && pool->batch_count == 0))
+        return sched_stack_take_clean(pool);
+    uint32_t slot = pool->dirty_count > 0 ? pool->dirty[--pool->dirty_count]
+                                          : pool->batch[--pool->batch_count]; /* still committed */
     pool->live++;
     return slot;
 }
