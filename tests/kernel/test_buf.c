@@ -344,3 +344,57 @@ Test(kernel_buf, enobufs_still_means_every_buffer_is_out)
     cr_assert_eq(g.outstanding, 0u);
     kern_buf_group_destroy(&g);
 }
+
+Test(kernel_buf, the_window_grows_for_a_burst_and_shrinks_at_most_by_half_per_epoch)
+{
+    require_feature(&ring, KERN_FEAT_BUF_RING);
+    require_feature(&ring, KERN_FEAT_BUF_WINDOW);
+    kern_buf_group_t g;
+    cr_assert_eq(kern_buf_group_init(&g, &ring, 1024, 64), 0);
+    cr_assert_eq(g._window, 32u);
+    enum { N = 100 };
+    fan_t *fs = fan_run(N, &g);
+    fan_close(fs, N);
+    uint32_t wide = g._window;
+    cr_assert_geq(wide, 128u, "100 receives in one turn: window %u", wide);
+    /* One quiet connection: one receive per turn, its buffer back at once,
+     * for a little over three epochs of turns (io_uring_enter calls; the
+     * first epoch also holds the burst). */
+    int sv[2];
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    rx_t x = {.fd = sv[0], .g = &g};
+    x.op.data = &x;
+    cr_assert_eq(kern_sock_recv(&ring, sv[0], &g, &x.op, on_recv_cycle), 0);
+    uint64_t start = ring.stats.enters;
+    cr_assert_lt(start, (uint64_t)KERN_BUF_EPOCH_TURNS_, "the burst is in the first epoch");
+    while (ring.stats.enters - start < 3 * KERN_BUF_EPOCH_TURNS_ + 8) {
+        cr_assert_eq(write(sv[1], "ping", 4), 4);
+        x.calls = 0; /* on_recv_cycle records buffer ids from the start */
+        RUN_UNTIL(&ring, x.calls == 1);
+        cr_assert_eq(x.last_res, 4);
+    }
+    kern_ring_run(&ring, 0); /* settles the last turn */
+    /* Each epoch: towards twice its peak (a power of two, >= 32), by half
+     * at most. Peaks: 100 (the burst), then 1, then 1. */
+    uint32_t expect = wide;
+    uint32_t peaks[3] = {100, 1, 1};
+    for (int e = 0; e < 3; e++) {
+        uint32_t w = 32;
+        while (w < 2 * peaks[e] && w < 1024)
+            w *= 2;
+        if (w < expect / 2)
+            w = expect / 2;
+        if (w < expect)
+            expect = w;
+    }
+    cr_assert_lt(expect, wide);
+    cr_assert_eq(g._window, expect, "window %u after the burst, %u after three epochs", wide,
+                 g._window);
+    /* (Buffers lent before a shrink drain as the kernel takes them.) */
+    cr_assert_eq(kern_op_cancel(&ring, &x.op), 0);
+    RUN_UNTIL(&ring, !kern_op_pending(&x.op));
+    cr_assert_eq(g.outstanding, 0u);
+    kern_buf_group_destroy(&g);
+    close(sv[0]);
+    close(sv[1]);
+}
