@@ -360,3 +360,39 @@ Test(kernel_ring, no_wake_is_lost_under_contention)
         pthread_join(t[i], NULL);
     cr_assert_eq(atomic_load(&consumed), STRESS_THREADS * STRESS_WAKES);
 }
+
+/* Callbacks that start more ops than the SQ and CQ hold: taking SQEs
+ * flushes the SQ mid-dispatch (nops complete during the submit) while the
+ * turn's CQEs are still being dispatched from the CQ, and the CQ overflows
+ * onto the kernel's overflow list. Every callback must still run once, in
+ * the order the ops were started (nops complete in order). (This kernel
+ * never answers such a submit with -EBUSY, so ring.c's backlog path is not
+ * reached here.) */
+enum { CHAIN_TOTAL = 2000 };
+static kern_op_t chain_ops[CHAIN_TOTAL];
+static int chain_started, chain_next;
+
+static void chain_cb(kern_ring_t *r, kern_op_t *op)
+{
+    int idx = (int)(op - chain_ops);
+    cr_assert_eq(idx, chain_next, "callback %d ran when %d was due", idx, chain_next);
+    chain_next++;
+    for (int k = 0; k < 3 && chain_started < CHAIN_TOTAL; k++)
+        cr_assert_eq(kern_ring_nop(r, &chain_ops[chain_started++], chain_cb), 0);
+}
+
+Test(kernel_ring, callbacks_that_overflow_the_rings_still_run_once_in_order)
+{
+    kern_ring_destroy(&ring);
+    kern_ring_opts_t o = {.entries = 8};
+    cr_assert_eq(kern_ring_init(&ring, &o), 0);
+    memset(chain_ops, 0, sizeof chain_ops);
+    chain_started = chain_next = 0;
+    for (; chain_started < 40; chain_started++)
+        cr_assert_eq(kern_ring_nop(&ring, &chain_ops[chain_started], chain_cb), 0);
+    RUN_UNTIL(&ring, chain_next == CHAIN_TOTAL);
+    cr_assert_eq(chain_started, CHAIN_TOTAL);
+    cr_assert_eq(kern_ring_in_flight(&ring), 0);
+    cr_assert_eq(ring.stats.callbacks, (uint64_t)CHAIN_TOTAL);
+    cr_assert_eq(ring.stats.cqes, (uint64_t)CHAIN_TOTAL);
+}
