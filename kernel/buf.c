@@ -267,26 +267,13 @@ kern_buf_t *kern_buf_take_(kern_buf_group_t *g)
     return b;
 }
 
-/* Hands b to the callback with one reference, or takes it back if empty. */
-static kern_buf_t *hand_out(kern_buf_group_t *g, kern_buf_t *b, int32_t res)
-{
-    if (res <= 0) {
-        kern_buf_give_back_(g, b);
-        return NULL;
-    }
-    snow_assert((uint32_t)res <= g->size);
-    b->len = (uint32_t)res;
-    atomic_store_explicit(&b->_refs, 1, memory_order_relaxed);
-    return b;
-}
-
 int32_t kern_buf_on_recv_(kern_ring_t *ring, kern_op_t *op, int32_t res, uint32_t cqe_flags)
 {
     (void)ring;
     kern_buf_group_t *g = op->_group;
     kern_buf_t *b = NULL;
     if (op->_pbuf != NULL) {
-        b = hand_out(g, op->_pbuf, res);
+        b = kern_buf_hand_out_(g, op->_pbuf, res);
         op->_pbuf = NULL;
     } else if (cqe_flags & IORING_CQE_F_BUFFER) {
         b = kern_buf_from_ring_(g, (uint16_t)(cqe_flags >> IORING_CQE_BUFFER_SHIFT), res);

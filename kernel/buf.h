@@ -190,13 +190,10 @@ static inline void kern_buf_settle_(kern_buf_group_t *g)
 /* For ring.c's dispatch: a receive CQE of a mapped group named buffer bid
  * (IORING_CQE_F_BUFFER). Returns it holding one reference with res bytes,
  * or gives it back and returns NULL when res <= 0. */
-static inline kern_buf_t *kern_buf_from_ring_(kern_buf_group_t *g, uint16_t bid, int32_t res)
+/* Hands b (just filled with res bytes) out with one reference, or gives it
+ * back and returns NULL when res <= 0. */
+static inline kern_buf_t *kern_buf_hand_out_(kern_buf_group_t *g, kern_buf_t *b, int32_t res)
 {
-    snow_assert(bid < g->count);
-    kern_buf_t *b = &g->_bufs[bid];
-    g->outstanding++;
-    g->_published--;
-    g->_taken++; /* kern_buf_settle_ adapts the window to it */
     if (__builtin_expect(res <= 0, 0)) {
         kern_buf_give_back_(g, b);
         return NULL;
@@ -205,6 +202,16 @@ static inline kern_buf_t *kern_buf_from_ring_(kern_buf_group_t *g, uint16_t bid,
     b->len = (uint32_t)res;
     atomic_store_explicit(&b->_refs, 1, memory_order_relaxed);
     return b;
+}
+
+static inline kern_buf_t *kern_buf_from_ring_(kern_buf_group_t *g, uint16_t bid, int32_t res)
+{
+    snow_assert(bid < g->count);
+    kern_buf_t *b = &g->_bufs[bid];
+    g->outstanding++;
+    g->_published--;
+    g->_taken++; /* kern_buf_settle_ adapts the window to it */
+    return kern_buf_hand_out_(g, b, res);
 }
 
 #endif
