@@ -50,69 +50,132 @@ static bool rt_takes_closure(const char *name)
     return false;
 }
 
+/* What one function does itself: the facts the analysis needs, gathered
+ * in one walk of its body. */
 typedef struct {
-    const ir_program_t *p;
-    const bool *parks; /* per function, NULL while looking for I/O calls */
-    bool io_only;      /* true: report only calls outside rt_never_parks */
-} scan_t;
+    bool io;       /* calls a runtime function outside rt_never_parks */
+    bool may_park; /* io, or a closure call, a closure or type handed to the runtime */
+    uint32_t *callees; /* direct calls (IR_E_CALL), with repeats */
+    uint32_t ncallees, cap;
+} facts_t;
 
-static bool expr_parks(const scan_t *s, const ir_expr_t *e);
-
-static bool exprs_park(const scan_t *s, ir_expr_t *const *es, uint32_t n)
+static void add_callee(facts_t *f, uint32_t func)
 {
-    for (uint32_t i = 0; i < n; i++)
-        if (es[i] && expr_parks(s, es[i]))
-            return true;
-    return false;
+    if (f->ncallees == f->cap) {
+        uint32_t cap = f->cap ? f->cap * 2 : 8;
+        uint32_t *grown = realloc(f->callees, cap * sizeof *grown);
+        if (!grown) {
+            f->may_park = true; /* out of memory: stay on the safe side */
+            return;
+        }
+        f->callees = grown;
+        f->cap = cap;
+    }
+    f->callees[f->ncallees++] = func;
 }
 
-static bool rt_parks(const scan_t *s, const ir_expr_t *e)
+static void note_rt(facts_t *f, const ir_expr_t *e)
 {
-    if (!rt_never_parks(e->name))
-        return true;
-    if (s->io_only)
-        return false;
+    if (!rt_never_parks(e->name)) {
+        f->io = f->may_park = true;
+        return;
+    }
     if (rt_takes_closure(e->name))
-        return true;
+        f->may_park = true;
     for (uint32_t i = 0; i < e->nargs; i++)
         if (e->args[i] && e->args[i]->kind == IR_E_TYPE)
-            return true; /* may dispatch to a trait impl of the program */
-    return false;
+            f->may_park = true; /* may dispatch to a trait impl of the program */
 }
 
-static bool expr_parks(const scan_t *s, const ir_expr_t *e)
+static void walk_expr(facts_t *f, const ir_expr_t *e)
 {
-    switch (e->kind) {
-    case IR_E_CALL:
-        if (!s->io_only && s->parks[e->index])
-            return true;
-        break;
-    case IR_E_RT:
-        if (rt_parks(s, e))
-            return true;
-        break;
-    case IR_E_CALL_CLO:
-        if (!s->io_only)
-            return true;
-        break;
-    default:
-        break;
-    }
-    if ((e->a && expr_parks(s, e->a)) || (e->b && expr_parks(s, e->b)) ||
-        (e->c && expr_parks(s, e->c)))
-        return true;
-    return exprs_park(s, e->args, e->nargs);
+    if (e->kind == IR_E_CALL)
+        add_callee(f, e->index);
+    else if (e->kind == IR_E_RT)
+        note_rt(f, e);
+    else if (e->kind == IR_E_CALL_CLO)
+        f->may_park = true;
+    const ir_expr_t *kids[3] = {e->a, e->b, e->c};
+    for (int i = 0; i < 3; i++)
+        if (kids[i])
+            walk_expr(f, kids[i]);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (e->args[i])
+            walk_expr(f, e->args[i]);
 }
 
-static bool block_parks(const scan_t *s, const ir_block_t *b)
+static void walk_block(facts_t *f, const ir_block_t *b)
 {
     for (uint32_t i = 0; i < b->len; i++) {
         const ir_stmt_t *st = b->items[i];
-        if ((st->e && expr_parks(s, st->e)) || block_parks(s, &st->then) ||
-            block_parks(s, &st->els) || exprs_park(s, st->args, st->nargs))
-            return true;
+        if (st->e)
+            walk_expr(f, st->e);
+        walk_block(f, &st->then);
+        walk_block(f, &st->els);
+        for (uint32_t j = 0; j < st->nargs; j++)
+            if (st->args[j])
+                walk_expr(f, st->args[j]);
     }
-    return false;
+}
+
+/* Fills parks[] (nfuncs entries, all false on entry): true for every
+ * function that may park. When no function does I/O at all, nothing parks.
+ * Linear in the program: one walk per function, then a worklist from the
+ * functions that may park to their callers. */
+static void find_parking(const ir_program_t *p, bool *parks)
+{
+    uint32_t n = p->nfuncs;
+    facts_t *facts = calloc(n ? n : 1, sizeof *facts);
+    uint32_t *work = calloc(n ? n : 1, sizeof *work);
+    uint32_t *ncallers = calloc(n + 1, sizeof *ncallers);
+    bool any_io = false, ok = facts && work && ncallers;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        walk_block(&facts[i], &p->funcs[i]->body);
+        any_io = any_io || facts[i].io;
+    }
+    uint32_t *callers = NULL;
+    if (ok && any_io) {
+        /* Reverse edges, grouped by callee (counting sort). */
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t k = 0; k < facts[i].ncallees; k++)
+                ncallers[facts[i].callees[k] + 1]++;
+        for (uint32_t i = 0; i < n; i++)
+            ncallers[i + 1] += ncallers[i];
+        callers = calloc(ncallers[n] ? ncallers[n] : 1, sizeof *callers);
+        uint32_t *fill = calloc(n ? n : 1, sizeof *fill);
+        ok = callers && fill;
+        for (uint32_t i = 0; ok && i < n; i++)
+            for (uint32_t k = 0; k < facts[i].ncallees; k++) {
+                uint32_t g = facts[i].callees[k];
+                callers[ncallers[g] + fill[g]++] = i;
+            }
+        free(fill);
+        uint32_t top = 0;
+        for (uint32_t i = 0; ok && i < n; i++)
+            if (facts[i].may_park) {
+                parks[i] = true;
+                work[top++] = i;
+            }
+        while (ok && top > 0) {
+            uint32_t g = work[--top];
+            for (uint32_t k = ncallers[g]; k < ncallers[g + 1]; k++) {
+                uint32_t c = callers[k];
+                if (!parks[c]) {
+                    parks[c] = true;
+                    work[top++] = c;
+                }
+            }
+        }
+    }
+    if (!ok) /* out of memory: nothing is proven, so everything may park */
+        for (uint32_t i = 0; i < n; i++)
+            parks[i] = true;
+    for (uint32_t i = 0; facts && i < n; i++)
+        free(facts[i].callees);
+    free(facts);
+    free(work);
+    free(ncallers);
+    free(callers);
 }
 
 /* Renames the marked spawns in e (and below) whose function never parks. */
@@ -154,24 +217,7 @@ uint32_t park_share_spawns(ir_program_t *p)
     bool *parks = calloc(p->nfuncs ? p->nfuncs : 1, sizeof *parks);
     if (!parks)
         return 0;
-    scan_t s = {.p = p, .parks = parks, .io_only = true};
-    bool any_io = false;
-    for (uint32_t f = 0; f < p->nfuncs && !any_io; f++)
-        any_io = block_parks(&s, &p->funcs[f]->body);
-    if (any_io) {
-        /* Least fixpoint: start from "nothing parks" and add functions
-         * until no more change; recursion alone never makes one park. */
-        s.io_only = false;
-        for (bool changed = true; changed;) {
-            changed = false;
-            for (uint32_t f = 0; f < p->nfuncs; f++) {
-                if (!parks[f] && block_parks(&s, &p->funcs[f]->body)) {
-                    parks[f] = true;
-                    changed = true;
-                }
-            }
-        }
-    }
+    find_parking(p, parks);
     uint32_t n = 0;
     for (uint32_t f = 0; f < p->nfuncs; f++)
         n += rename_block(&p->funcs[f]->body, parks);

@@ -284,6 +284,21 @@ Test(compiler_park, an_actor_that_may_wait_on_io_is_not_shared)
                   1, 1);
 }
 
+/* Waiting on I/O reaches the spawned actor through a chain of calls and a
+ * mutual recursion; an actor whose recursion never reaches it stays shared. */
+Test(compiler_park, parking_spreads_through_calls_and_recursion)
+{
+    expect_spawns("fn leaf(n :: Int) -> Bool = File.exists(\"f${n}\")\n"
+                  "fn even(n :: Int) -> Bool = if n == 0 do leaf(n) else odd(n - 1) end\n"
+                  "fn odd(n :: Int) -> Bool = if n == 0 do false else even(n - 1) end\n"
+                  "fn count(n :: Int) -> Int = if n == 0 do 0 else 1 + count(n - 1) end\n"
+                  "actor io(n :: Int) do\n  receive do\n    k -> println(\"${odd(n + k)}\")\n  end\nend\n"
+                  "actor calc(n :: Int) do\n  receive do\n    k -> println(\"${count(n + k)}\")\n  end\nend\n"
+                  "fn main() do\n  let a = spawn(io, 3)\n  send(a, 1)\n"
+                  "  let b = spawn(calc, 3)\n  send(b, 1)\nend\n",
+                  1, 1);
+}
+
 /* Calling a closure, or handing one to the runtime, may run anything. */
 Test(compiler_park, closures_count_as_waiting_when_the_program_has_io)
 {
