@@ -7,42 +7,30 @@
  * starts the next exchange. Every failure becomes one message that starts
  * with the caller's URL, so a Snow program can print it as is.
  *
- * Waiting is one small abstraction (io_t): an operation is started on a
- * ring with io_t as its data, and io_wait either parks the current process
- * (its worker's ring completes the op and unparks it) or runs the private
- * ring on this thread until the op completed. Nothing else differs between
- * the two modes, except that the name lookup goes to the blocking pool on
- * a process.
+ * This file holds the HTTP: response heads, the request, the body, the
+ * exchange and the redirect loop. URLs are ws/http_url.c; resolving,
+ * connecting, TLS and how each operation is waited for (a parked process
+ * or a private ring) are ws/http_client_io.c.
  *
- * Never: read past a declared body, hold more than the body limit, or
- * free a TLS stream or ring while an op on it is in flight (a ring that
- * cannot finish is leaked instead). */
-#define _GNU_SOURCE 1 /* memmem, memrchr */
+ * Never: read past a declared body or hold more than the body limit. */
+#define _GNU_SOURCE 1 /* memrchr */
 #include "ws/http_client.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
-#include "kernel/pool.h"
-#include "kernel/sock.h"
-#include "kernel/tls.h"
-#include "kernel/tls_stream.h"
 #include "lang/std/str.h"
-#include "sched/proc.h"
-#include "sched/worker.h"
 #include "ws/http_chunked.h"
+#include "ws/http_client_io.h"
 
 /* {====== Small helpers */
 
+/* ws/http_url.c has copies of ieq and iprefix, ws/http_client_io.c of
+ * fmt_owned: small duplication keeps the modules apart (STYLE 11). */
 static bool ieq(const char *a, size_t n, const char *lit)
 {
     if (strlen(lit) != n)
@@ -77,284 +65,6 @@ static char *fmt_owned(const char *fmt, ...)
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return s;
-}
-
-/* }====== */
-
-/* {====== URLs */
-
-static bool host_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
-
-/* "[" IPv6address "]" at a[0, n): stores the address. Returns the bytes
- * taken or -EINVAL. */
-static int parse_host_v6(const char *a, size_t n, ws_http_url_t *url, const char **why)
-{
-    const char *close = memchr(a, ']', n);
-    size_t hl = close ? (size_t)(close - a) - 1 : 0;
-    struct in6_addr tmp;
-    if (!close || hl == 0 || hl > WS_HTTP_CLIENT_HOST_BYTES_MAX) {
-        *why = "invalid IPv6 address";
-        return -EINVAL;
-    }
-    memcpy(url->host, a + 1, hl);
-    url->host[hl] = '\0';
-    if (inet_pton(AF_INET6, url->host, &tmp) != 1) {
-        *why = "invalid IPv6 address";
-        return -EINVAL;
-    }
-    url->host_v6 = true;
-    return (int)hl + 2;
-}
-
-/* reg-name = *( ALPHA / DIGIT / "-" / "." / "_" / "~" ), non-empty, up to
- * a ":" or the end of a[0, n). Returns the bytes taken or -EINVAL. */
-static int parse_host_name(const char *a, size_t n, ws_http_url_t *url, const char **why)
-{
-    size_t i = 0;
-    for (; i < n && a[i] != ':'; i++) {
-        if ((unsigned char)a[i] >= 0x80) {
-            *why = "internationalized host names are not supported";
-            return -EINVAL;
-        }
-        if (!host_char(a[i])) {
-            *why = "invalid character in host";
-            return -EINVAL;
-        }
-    }
-    if (i == 0) {
-        *why = "missing host";
-        return -EINVAL;
-    }
-    if (i > WS_HTTP_CLIENT_HOST_BYTES_MAX) {
-        *why = "host name too long";
-        return -EINVAL;
-    }
-    memcpy(url->host, a, i);
-    url->host[i] = '\0';
-    return (int)i;
-}
-
-/* authority = host [ ":" [ port ] ], host a bracketed IPv6 literal or a
- * reg-name; no user info. */
-static int parse_authority(const char *a, size_t n, ws_http_url_t *url, const char **why)
-{
-    if (memchr(a, '@', n)) {
-        *why = "user information in URLs is not supported";
-        return -EINVAL;
-    }
-    int taken =
-        n > 0 && a[0] == '[' ? parse_host_v6(a, n, url, why) : parse_host_name(a, n, url, why);
-    if (taken < 0)
-        return taken;
-    size_t i = (size_t)taken;
-    url->port = url->tls ? 443 : 80;
-    if (i == n)
-        return 0;
-    if (a[i] != ':') {
-        *why = "invalid character after host";
-        return -EINVAL;
-    }
-    i++;
-    if (i == n)
-        return 0; /* "host:" means the default port (RFC 3986 3.2.3) */
-    uint32_t port = 0;
-    for (; i < n; i++) {
-        if (a[i] < '0' || a[i] > '9' || port > 65535) {
-            *why = "invalid port";
-            return -EINVAL;
-        }
-        port = port * 10 + (uint32_t)(a[i] - '0');
-    }
-    if (port == 0 || port > 65535) {
-        *why = "invalid port";
-        return -EINVAL;
-    }
-    url->port = (uint16_t)port;
-    url->port_given = true;
-    return 0;
-}
-
-/* Copies path and query (fragment already cut) into an owned target:
- * "/" when empty, a "/" before a bare query, bytes outside 0x21..0x7e
- * percent-encoded (as the WHATWG URL rules do for paths). */
-static char *make_target(const char *p, size_t n)
-{
-    char *t = kern_alloc(n * 3 + 2);
-    size_t k = 0;
-    if (n == 0 || p[0] != '/')
-        t[k++] = '/';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c <= 0x20 || c >= 0x7f) {
-            static const char hex[] = "0123456789ABCDEF";
-            t[k++] = '%';
-            t[k++] = hex[c >> 4];
-            t[k++] = hex[c & 15];
-        } else {
-            t[k++] = (char)c;
-        }
-    }
-    t[k] = '\0';
-    return t;
-}
-
-/* True when text starts with another scheme: "ftp://..." or "mailto:x",
- * but not "localhost:8080/" (a host and port without a scheme). */
-static bool has_scheme(const char *text, size_t len)
-{
-    if (len >= 3 && memmem(text, len, "://", 3))
-        return true;
-    size_t i = 0;
-    while (i < len && (((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z') ||
-                       (i > 0 && ((text[i] >= '0' && text[i] <= '9') || text[i] == '+' ||
-                                  text[i] == '-' || text[i] == '.'))))
-        i++;
-    return i > 0 && i < len && text[i] == ':' &&
-           !(i + 1 < len && text[i + 1] >= '0' && text[i + 1] <= '9');
-}
-
-int ws_http_url_parse(const char *text, size_t len, ws_http_url_t *url, const char **why)
-{
-    const char *ignored;
-    if (!why)
-        why = &ignored;
-    memset(url, 0, sizeof *url);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c < 0x20 || c == 0x7f) {
-            *why = "control character in URL";
-            return -EINVAL;
-        }
-    }
-    size_t i;
-    if (iprefix(text, len, "http://")) {
-        i = 7;
-    } else if (iprefix(text, len, "https://")) {
-        url->tls = true;
-        i = 8;
-    } else {
-        *why = has_scheme(text, len) ? "unsupported scheme (only http and https)"
-                                     : "missing http:// or https://";
-        return -EINVAL;
-    }
-    size_t a = i;
-    while (i < len && text[i] != '/' && text[i] != '?' && text[i] != '#')
-        i++;
-    int rc = parse_authority(text + a, i - a, url, why);
-    if (rc < 0)
-        return rc;
-    const char *hash = memchr(text + i, '#', len - i);
-    size_t end = hash ? (size_t)(hash - text) : len;
-    url->target = make_target(text + i, end - i);
-    return 0;
-}
-
-void ws_http_url_destroy(ws_http_url_t *url)
-{
-    kern_free(url->target);
-    url->target = NULL;
-}
-
-/* Appends the origin of u ("https://[::1]:8443") to out (room for
- * WS_HTTP_CLIENT_HOST_BYTES_MAX + 24 bytes); returns its length. */
-static size_t origin(const ws_http_url_t *u, char *out, size_t cap)
-{
-    int n = snprintf(out, cap, "%s://%s%s%s:%u", u->tls ? "https" : "http", u->host_v6 ? "[" : "",
-                     u->host, u->host_v6 ? "]" : "", (unsigned)u->port);
-    snow_assert(n > 0 && (size_t)n < cap);
-    return (size_t)n;
-}
-
-/* RFC 3986 5.2.4, on a path that starts with "/" (the query is not
- * touched): drops "." segments and a ".." with the segment before it. */
-static void remove_dots(char *path)
-{
-    char *q = strchr(path, '?');
-    size_t n = q ? (size_t)(q - path) : strlen(path);
-    char *out = kern_alloc(n + 1);
-    size_t k = 0;
-    size_t i = 0;
-    while (i < n) {
-        /* path[i] == '/': take one segment */
-        size_t j = i + 1;
-        while (j < n && path[j] != '/')
-            j++;
-        const char *seg = path + i + 1;
-        size_t sl = j - i - 1;
-        bool last = j == n;
-        if (sl == 1 && seg[0] == '.') {
-            if (last)
-                out[k++] = '/';
-        } else if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
-            while (k > 0 && out[--k] != '/') {
-            }
-            if (last)
-                out[k++] = '/';
-        } else {
-            memcpy(out + k, path + i, j - i);
-            k += j - i;
-        }
-        i = j;
-    }
-    if (k == 0)
-        out[k++] = '/';
-    memmove(path + k, path + n, strlen(path + n) + 1);
-    memcpy(path, out, k);
-    kern_free(out);
-}
-
-int ws_http_url_resolve(const ws_http_url_t *base, const char *loc, size_t len, ws_http_url_t *next,
-                        const char **why)
-{
-    const char *ignored;
-    if (!why)
-        why = &ignored;
-    while (len > 0 && (loc[0] == ' ' || loc[0] == '\t'))
-        loc++, len--;
-    while (len > 0 && (loc[len - 1] == ' ' || loc[len - 1] == '\t'))
-        len--;
-    size_t scheme = 0;
-    while (scheme < len && ((loc[scheme] | 0x20) >= 'a' && (loc[scheme] | 0x20) <= 'z'))
-        scheme++;
-    if (scheme > 0 && scheme < len && loc[scheme] == ':')
-        return ws_http_url_parse(loc, len, next, why); /* absolute */
-    if (len == 0) {
-        memset(next, 0, sizeof *next);
-        *why = "empty redirect location";
-        return -EINVAL;
-    }
-    const char *bt = base->target;
-    size_t cap = WS_HTTP_CLIENT_HOST_BYTES_MAX + 32 + strlen(bt) + len;
-    char *s = kern_alloc(cap);
-    size_t k;
-    if (len >= 2 && loc[0] == '/' && loc[1] == '/') {
-        k = (size_t)snprintf(s, cap, "%s:", base->tls ? "https" : "http");
-    } else {
-        k = origin(base, s, cap);
-        if (loc[0] == '?') {
-            size_t pl = strcspn(bt, "?");
-            memcpy(s + k, bt, pl);
-            k += pl;
-        } else if (loc[0] != '/') {
-            size_t pl = strcspn(bt, "?");
-            while (pl > 0 && bt[pl - 1] != '/')
-                pl--; /* the base's directory, with its trailing "/" */
-            memcpy(s + k, bt, pl);
-            k += pl;
-        }
-    }
-    memcpy(s + k, loc, len);
-    k += len;
-    s[k] = '\0';
-    int rc = ws_http_url_parse(s, k, next, why);
-    kern_free(s);
-    if (rc == 0)
-        remove_dots(next->target);
-    return rc;
 }
 
 /* }====== */
@@ -505,358 +215,6 @@ int ws_http_client_parse_head(const char *buf, size_t len, ws_http_response_head
 
 /* }====== */
 
-/* {====== Waiting: a parked process or a private ring */
-
-typedef struct io_t {
-    kern_ring_t *ring;  /* the worker's, or &own */
-    sched_proc_t *proc; /* the process to park and unpark, or NULL: run own */
-    bool own_ready;
-    bool broken; /* an op could not be finished: leak rather than free */
-    bool done;   /* the op just started has completed */
-    kern_op_t op;
-    int fd;
-    kern_tls_conn_t *tconn; /* https only */
-    kern_tls_ctx_t *ctx;    /* owned context of this connection, or NULL (the cached one) */
-    kern_tls_stream_t tls;
-    int tls_res;
-    kern_ring_t own;
-} io_t;
-
-static void io_op_done(kern_ring_t *ring, kern_op_t *op)
-{
-    (void)ring;
-    io_t *io = op->data;
-    io->done = true;
-    if (io->proc)
-        sched_proc_unpark(io->proc);
-}
-
-static void io_tls_done(kern_tls_stream_t *s, int res)
-{
-    io_t *io = s->data;
-    io->tls_res = res;
-    io->done = true;
-    if (io->proc)
-        sched_proc_unpark(io->proc);
-}
-
-/* Waits for the op just started (io->done was cleared before it). The
- * completion cannot run before the park: callbacks run from the worker's
- * loop, which this process enters only by switching out. */
-static int io_wait(io_t *io)
-{
-    if (io->proc) {
-        sched_proc_park();
-        return 0;
-    }
-    while (!io->done) {
-        int rc = kern_ring_run(io->ring, -1);
-        if (rc < 0) {
-            io->broken = true;
-            return rc;
-        }
-    }
-    return 0;
-}
-
-static int io_begin(io_t *io)
-{
-    io->fd = -1;
-    sched_worker_t *w = sched_worker_self();
-    if (w && sched_proc_current()) {
-        io->ring = &w->ring;
-        io->proc = sched_proc_current();
-        return 0;
-    }
-    kern_ring_opts_t opts = {.entries = 64, .files = 16};
-    int rc = kern_ring_init(&io->own, &opts);
-    if (rc < 0)
-        return rc;
-    io->own_ready = true;
-    io->ring = &io->own;
-    return 0;
-}
-
-/* Ends the connection: lets the TLS stream's ring ops finish, then closes. */
-static void io_close(io_t *io)
-{
-    if (io->tconn) {
-        if (kern_tls_stream_busy(&io->tls))
-            kern_tls_stream_cancel(&io->tls);
-        for (int i = 0; i < 1000 && kern_tls_stream_busy(&io->tls); i++) {
-            if (io->proc)
-                sched_proc_sleep(1);
-            else if (kern_ring_run(io->ring, 1000000) < 0)
-                break;
-        }
-        if (kern_tls_stream_busy(&io->tls)) {
-            io->broken = true; /* the ring still uses the stream: keep it */
-            return;
-        }
-        kern_tls_stream_destroy(&io->tls);
-        kern_tls_conn_free(io->tconn);
-        io->tconn = NULL;
-    }
-    kern_tls_ctx_free(io->ctx);
-    io->ctx = NULL;
-    if (io->fd >= 0)
-        close(io->fd);
-    io->fd = -1;
-}
-
-static void io_end(io_t *io)
-{
-    if (io->own_ready && !io->broken && kern_ring_in_flight(io->ring) == 0)
-        kern_ring_destroy(&io->own);
-    else if (io->own_ready)
-        io->broken = true;
-    if (!io->broken)
-        kern_free(io);
-}
-
-/* Sends all n bytes of p. Returns 0 or -errno. */
-static int io_send(io_t *io, const char *p, size_t n)
-{
-    if (io->tconn) {
-        io->done = false;
-        int rc = kern_tls_stream_write(&io->tls, p, n, io_tls_done);
-        if (rc < 0 || (rc = io_wait(io)) < 0)
-            return rc;
-        return io->tls_res < 0 ? io->tls_res : 0;
-    }
-    size_t off = 0;
-    while (off < n) {
-        io->done = false;
-        io->op.data = io;
-        int rc = kern_sock_send(io->ring, io->fd, p + off, n - off, &io->op, io_op_done);
-        if (rc < 0 || (rc = io_wait(io)) < 0)
-            return rc;
-        if (io->op.res < 0)
-            return io->op.res;
-        off += (size_t)io->op.res;
-    }
-    return 0;
-}
-
-/* Receives up to cap bytes. Returns the count, 0 at the end of the stream
- * (for TLS: close_notify), or -errno. */
-static int io_recv(io_t *io, char *p, size_t cap)
-{
-    if (cap > 1u << 20)
-        cap = 1u << 20;
-    io->done = false;
-    int rc;
-    if (io->tconn) {
-        rc = kern_tls_stream_read(&io->tls, p, cap, io_tls_done);
-        if (rc < 0 || (rc = io_wait(io)) < 0)
-            return rc;
-        return io->tls_res;
-    }
-    io->op.data = io;
-    rc = kern_sock_recv_into(io->ring, io->fd, p, cap, -1, &io->op, io_op_done);
-    if (rc < 0 || (rc = io_wait(io)) < 0)
-        return rc;
-    return io->op.res;
-}
-
-/* }====== */
-
-/* {====== Connecting: name lookup, TCP, TLS */
-
-#define ADDRS_MAX 8
-
-typedef struct lookup_t {
-    const char *host;
-    uint16_t port;
-    int gai; /* getaddrinfo's code on failure */
-    int count;
-    kern_sock_addr_t addrs[ADDRS_MAX];
-} lookup_t;
-
-/* Runs getaddrinfo for l->host; a pool thread on a process (kern_pool_fn). */
-static int lookup_run(void *arg)
-{
-    lookup_t *l = arg;
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    struct addrinfo *res = NULL;
-    l->gai = getaddrinfo(l->host, NULL, &hints, &res);
-    if (l->gai != 0)
-        return l->gai == EAI_AGAIN ? -EAGAIN : -ENOENT;
-    for (struct addrinfo *ai = res; ai && l->count < ADDRS_MAX; ai = ai->ai_next) {
-        kern_sock_addr_t *a = &l->addrs[l->count];
-        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-            continue;
-        if (ai->ai_addrlen > sizeof a->u)
-            continue;
-        memset(a, 0, sizeof *a);
-        memcpy(&a->u, ai->ai_addr, ai->ai_addrlen);
-        a->len = ai->ai_addrlen;
-        if (ai->ai_family == AF_INET)
-            a->u.in4.sin_port = htons(l->port);
-        else
-            a->u.in6.sin6_port = htons(l->port);
-        l->count++;
-    }
-    freeaddrinfo(res);
-    return l->count > 0 ? 0 : -ENOENT;
-}
-
-/* The lookups' blocking pool: started on first use, lives as long as the
- * program (read-only after the once; the pool has its own lock). */
-static pthread_once_t dns_once = PTHREAD_ONCE_INIT;
-static kern_pool_t dns_pool;
-static int dns_pool_rc;
-
-static void dns_pool_start(void) { dns_pool_rc = kern_pool_init(&dns_pool, 2); }
-
-/* Fills l with the addresses of url's host. Numeric hosts need no lookup;
- * on a process the lookup runs on the pool, else on this thread. */
-static int resolve(io_t *io, const ws_http_url_t *url, lookup_t *l)
-{
-    memset(l, 0, sizeof *l);
-    l->host = url->host;
-    l->port = url->port;
-    if (kern_sock_addr_ip(&l->addrs[0], url->host, url->port) == 0) {
-        l->count = 1;
-        return 0;
-    }
-    if (io->proc) {
-        pthread_once(&dns_once, dns_pool_start);
-        if (dns_pool_rc == 0)
-            return sched_proc_run_blocking(&dns_pool, lookup_run, l);
-    }
-    return lookup_run(l);
-}
-
-/* Connects to the first address that accepts. Returns 0 or the last
- * address's -errno. */
-static int connect_any(io_t *io, const lookup_t *l, int64_t timeout_ms)
-{
-    int last = -ECONNREFUSED;
-    for (int i = 0; i < l->count; i++) {
-        io->done = false;
-        io->op.data = io;
-        int rc =
-            kern_sock_connect(io->ring, &l->addrs[i], timeout_ms * 1000000, &io->op, io_op_done);
-        if (rc == 0)
-            rc = io_wait(io);
-        if (rc < 0)
-            return rc;
-        if (io->op.res >= 0) {
-            io->fd = io->op.res;
-            return 0;
-        }
-        last = io->op.res;
-    }
-    return last;
-}
-
-/* The client context for one CA file, built on first use and kept: reading
- * the system bundle costs milliseconds. A request naming another file gets
- * a context of its own (*owned). */
-static pthread_mutex_t tls_lock = PTHREAD_MUTEX_INITIALIZER;
-static kern_tls_ctx_t *tls_cached;
-static char *tls_cached_path;
-
-static int tls_ctx_get(const char *ca_file, kern_tls_ctx_t **ctx, bool *owned)
-{
-    kern_tls_config_t cfg = {.role = KERN_TLS_CLIENT, .ca_file = ca_file};
-    const char *key = ca_file ? ca_file : "";
-    pthread_mutex_lock(&tls_lock);
-    int rc = 0;
-    *owned = false;
-    if (tls_cached && strcmp(tls_cached_path, key) == 0) {
-        *ctx = tls_cached;
-    } else if (!tls_cached) {
-        rc = kern_tls_ctx_new(&cfg, &tls_cached);
-        if (rc == 0) {
-            tls_cached_path = fmt_owned("%s", key);
-            *ctx = tls_cached;
-        }
-    } else {
-        rc = kern_tls_ctx_new(&cfg, ctx);
-        *owned = rc == 0;
-    }
-    pthread_mutex_unlock(&tls_lock);
-    return rc;
-}
-
-static const char *ca_file_of(const ws_http_client_request_t *req)
-{
-    if (req->ca_file)
-        return req->ca_file;
-    const char *env = getenv("SNOW_HTTP_CA_FILE");
-    return env && env[0] ? env : NULL;
-}
-
-static int tls_start(io_t *io, const ws_http_client_request_t *req, const ws_http_url_t *url,
-                     int64_t timeout_ms, char *msg, size_t cap)
-{
-    const char *ca = ca_file_of(req);
-    kern_tls_ctx_t *ctx = NULL;
-    bool owned = false;
-    int rc = tls_ctx_get(ca, &ctx, &owned);
-    if (rc < 0) {
-        snprintf(msg, cap, "cannot load CA certificates from %s: %s",
-                 ca ? ca : KERN_TLS_SYSTEM_CA_FILE,
-                 rc == -ENOENT ? "file not found or no PEM" : kern_tls_strerror(rc));
-        return rc;
-    }
-    if (owned)
-        io->ctx = ctx; /* the conn keeps ctx: io_close frees it after the conn */
-    rc = kern_tls_conn_new(ctx, url->host, &io->tconn);
-    if (rc < 0) {
-        snprintf(msg, cap, "TLS set-up failed: %s", kern_tls_strerror(rc));
-        return rc;
-    }
-    kern_tls_stream_init(&io->tls, io->ring, io->fd, io->tconn);
-    io->tls.data = io;
-    io->done = false;
-    rc = kern_tls_stream_handshake(&io->tls, timeout_ms * 1000000, io_tls_done);
-    if (rc == 0 && (rc = io_wait(io)) == 0)
-        rc = io->tls_res;
-    if (rc < 0) {
-        const char *detail = kern_tls_conn_error(io->tconn);
-        const char *what = rc == -ETIMEDOUT ? "timed out" : kern_tls_strerror(rc);
-        snprintf(msg, cap, "TLS handshake with %s failed: %s%s%s%s", url->host, what,
-                 detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
-    }
-    return rc;
-}
-
-static const char *err_text(int rc)
-{
-    return rc == -ECONNRESET ? "connection reset by peer" : strerror(-rc);
-}
-
-/* Resolves, connects and (https) runs the handshake. On failure msg says
- * what failed. Returns 0 or -errno. */
-static int open_conn(io_t *io, const ws_http_client_request_t *req, const ws_http_url_t *url,
-                     char *msg, size_t cap)
-{
-    int64_t timeout_ms =
-        req->connect_timeout_ms > 0 ? req->connect_timeout_ms : WS_HTTP_CLIENT_CONNECT_TIMEOUT_MS;
-    lookup_t l;
-    int rc = resolve(io, url, &l);
-    if (rc < 0) {
-        const char *why = l.gai == 0            ? err_text(rc)
-                          : l.gai == EAI_SYSTEM ? "system error"
-                                                : gai_strerror(l.gai);
-        snprintf(msg, cap, "cannot resolve host %s: %s", url->host, why);
-        return rc == -EAGAIN ? -EAGAIN : -ENOENT;
-    }
-    rc = connect_any(io, &l, timeout_ms);
-    if (rc < 0) {
-        snprintf(msg, cap, "cannot connect to %s%s%s:%u: %s", url->host_v6 ? "[" : "", url->host,
-                 url->host_v6 ? "]" : "", (unsigned)url->port,
-                 rc == -ETIMEDOUT ? "connection timed out" : err_text(rc));
-        return rc;
-    }
-    return url->tls ? tls_start(io, req, url, timeout_ms, msg, cap) : 0;
-}
-
-/* }====== */
-
 /* {====== One exchange: request, head, body */
 
 typedef struct resp_t {
@@ -912,7 +270,7 @@ static char *build_request(const ws_http_url_t *u, const char *method, const cha
 }
 
 /* Reads until a final (non-1xx) head has arrived. */
-static int read_head(io_t *io, resp_t *r, char *msg, size_t cap)
+static int read_head(ws_http_client_io_t *io, resp_t *r, char *msg, size_t cap)
 {
     r->raw = kern_alloc(WS_HTTP_CLIENT_HEAD_BYTES_MAX);
     for (;;) {
@@ -931,12 +289,14 @@ static int read_head(io_t *io, resp_t *r, char *msg, size_t cap)
             snprintf(msg, cap, rc == -E2BIG ? "response head too large" : "invalid HTTP response");
             return -EPROTO;
         }
-        int n = io_recv(io, r->raw + r->raw_len, WS_HTTP_CLIENT_HEAD_BYTES_MAX - r->raw_len);
+        int n = ws_http_client_io_recv(io, r->raw + r->raw_len,
+                                       WS_HTTP_CLIENT_HEAD_BYTES_MAX - r->raw_len);
         if (n <= 0) {
             if (n == 0 || n == -ECONNRESET)
                 snprintf(msg, cap, "connection closed before the response was complete");
             else
-                snprintf(msg, cap, "receiving the response failed: %s", err_text(n));
+                snprintf(msg, cap, "receiving the response failed: %s",
+                         ws_http_client_io_strerror(n));
             return n == 0 ? -ECONNRESET : n;
         }
         r->raw_len += (size_t)n;
@@ -996,7 +356,7 @@ static int chunked_feed(ws_http_chunked_t *d, resp_t *r, const char *p, size_t n
 
 /* Reads the body as the head frames it: chunked, Content-Length or up to
  * the end of the connection (RFC 9112 6.3). Returns 0 or -errno. */
-static int read_body(io_t *io, resp_t *r)
+static int read_body(ws_http_client_io_t *io, resp_t *r)
 {
     const ws_http_response_head_t *h = &r->head;
     const char *rest = r->raw + r->head_len;
@@ -1025,9 +385,10 @@ static int read_body(io_t *io, resp_t *r)
         if (h->chunked ? ws_http_chunked_done(&d) : r->body_len >= want)
             break;
         /* Content-Length bodies land in place; the others go through raw. */
-        int n = h->chunked || !h->has_length
-                    ? io_recv(io, r->raw, WS_HTTP_CLIENT_HEAD_BYTES_MAX)
-                    : io_recv(io, r->body + r->body_len, (size_t)(want - r->body_len));
+        int n =
+            h->chunked || !h->has_length
+                ? ws_http_client_io_recv(io, r->raw, WS_HTTP_CLIENT_HEAD_BYTES_MAX)
+                : ws_http_client_io_recv(io, r->body + r->body_len, (size_t)(want - r->body_len));
         if (n == 0 || (n == -ECONNRESET && io->tconn && !h->chunked && !h->has_length))
             return h->chunked || h->has_length ? -ECONNRESET : 0; /* EOF frames the body */
         if (n < 0)
@@ -1085,17 +446,18 @@ static int body_to_text(resp_t *r)
 
 /* One connection: request out, response head in, and the body when the
  * caller will use it (not for redirects and error statuses). */
-static int exchange(io_t *io, const ws_http_client_request_t *req, const ws_http_url_t *url,
-                    const char *method, bool with_body, resp_t *r, char *msg, size_t cap)
+static int exchange(ws_http_client_io_t *io, const ws_http_client_request_t *req,
+                    const ws_http_url_t *url, const char *method, bool with_body, resp_t *r,
+                    char *msg, size_t cap)
 {
-    int rc = open_conn(io, req, url, msg, cap);
+    int rc = ws_http_client_io_open(io, req, url, msg, cap);
     if (rc < 0) {
-        io_close(io);
+        ws_http_client_io_close(io);
         return rc;
     }
     size_t len;
     char *text = build_request(url, method, req->body, req->body_len, with_body, &len);
-    rc = io_send(io, text, len);
+    rc = ws_http_client_io_send(io, text, len);
     kern_free(text);
     /* A server may answer (413, 401, a redirect) and close before it has
      * read the whole body: the send then fails, but its response may
@@ -1108,7 +470,7 @@ static int exchange(io_t *io, const ws_http_client_request_t *req, const ws_http
             rc = send_rc;
     }
     if (rc < 0) {
-        snprintf(msg, cap, "sending the request failed: %s", err_text(rc));
+        snprintf(msg, cap, "sending the request failed: %s", ws_http_client_io_strerror(rc));
     } else if (r->raw_len > 0 || (rc = read_head(io, r, msg, cap)) == 0) {
         int st = r->head.status;
         if (st < 400 && !(is_redirect(st) && r->location)) {
@@ -1120,10 +482,11 @@ static int exchange(io_t *io, const ws_http_client_request_t *req, const ws_http
             else if (rc == -EFBIG)
                 snprintf(msg, cap, "response body too large");
             else if (rc < 0)
-                snprintf(msg, cap, "receiving the response failed: %s", err_text(rc));
+                snprintf(msg, cap, "receiving the response failed: %s",
+                         ws_http_client_io_strerror(rc));
         }
     }
-    io_close(io);
+    ws_http_client_io_close(io);
     return rc;
 }
 
@@ -1198,9 +561,9 @@ int ws_http_client_fetch(const ws_http_client_request_t *req, ws_http_client_res
         snprintf(msg, sizeof msg, "invalid URL: %s", why);
         return fail(out, req, -EINVAL, msg);
     }
-    io_t *io = kern_calloc(1, sizeof *io);
+    ws_http_client_io_t *io = kern_calloc(1, sizeof *io);
     char msg[1024] = "";
-    int rc = io_begin(io);
+    int rc = ws_http_client_io_begin(io);
     if (rc < 0) {
         snprintf(msg, sizeof msg, "cannot set up I/O: %s", strerror(-rc));
         kern_free(io);
@@ -1227,7 +590,7 @@ int ws_http_client_fetch(const ws_http_client_request_t *req, ws_http_client_res
         resp_destroy(&r);
         break;
     }
-    io_end(io);
+    ws_http_client_io_end(io);
     ws_http_url_destroy(&url);
     return rc < 0 ? fail(out, req, rc, msg) : 0;
 }

@@ -23,7 +23,11 @@
  * response head over WS_HTTP_CLIENT_HEAD_BYTES_MAX fails, connecting (and
  * the TLS handshake) gives up after WS_HTTP_CLIENT_CONNECT_TIMEOUT_MS, at
  * most WS_HTTP_CLIENT_REDIRECTS_MAX redirects are followed. Reading the
- * response has no time limit (services.md 1.11: no overall timeout). */
+ * response has no time limit (services.md 1.11: no overall timeout).
+ *
+ * Where the code lives: URLs in ws/http_url.h, connecting and waiting in
+ * ws/http_client_io.h (internal to the client), heads, requests, bodies and
+ * redirects in ws/http_client.c. */
 #ifndef SNOW_WS_HTTP_CLIENT_H
 #define SNOW_WS_HTTP_CLIENT_H
 
@@ -32,47 +36,13 @@
 #include <stdint.h>
 
 #include "ws/http_parse.h"
+#include "ws/http_url.h"
 
 #define WS_HTTP_CLIENT_BODY_BYTES_MAX ((uint64_t)10 * 1024 * 1024) /* D91: 10 MiB */
 #define WS_HTTP_CLIENT_HEAD_BYTES_MAX ((size_t)64 * 1024)
 #define WS_HTTP_CLIENT_REDIRECTS_MAX 5
 #define WS_HTTP_CLIENT_CONNECT_TIMEOUT_MS 30000
-#define WS_HTTP_CLIENT_HOST_BYTES_MAX 255 /* RFC 1035 name length */
-
-/* {====== URLs */
-
-/* A parsed http:// or https:// URL. */
-typedef struct ws_http_url_t {
-    bool tls;        /* https */
-    bool host_v6;    /* host is an IPv6 literal (written in brackets) */
-    uint16_t port;   /* explicit, or 80 / 443 */
-    bool port_given; /* the URL named the port */
-    char host[WS_HTTP_CLIENT_HOST_BYTES_MAX + 1]; /* NUL-terminated, no brackets */
-    char *target; /* owned: path and query, never empty, bytes outside
-                   * 0x21..0x7e percent-encoded, no fragment */
-} ws_http_url_t;
-
-/* Parses text[0, len) (borrowed) into url:
- *   URL       = scheme "://" authority [ path-abempty ] [ "?" query ] [ "#" fragment ]
- *   scheme    = "http" / "https"                  (any case)
- *   authority = host [ ":" [ port ] ]             (no user info)
- *   host      = "[" IPv6address "]" / reg-name    (reg-name: letters, digits, "-._~")
- * Returns 0 with url->target owned (free with ws_http_url_destroy), or
- * -EINVAL with *why (may be NULL) set to a static reason such as
- * "unsupported scheme" and nothing to free. */
-int ws_http_url_parse(const char *text, size_t len, ws_http_url_t *url, const char **why);
-
-/* Resolves a redirect's Location value (borrowed) against base (borrowed)
- * into next (RFC 3986 5.2: absolute URL, "//authority...", "/path" or a
- * relative path; the fragment is dropped). Returns 0 with next owned, or
- * -EINVAL (*why set as for ws_http_url_parse). */
-int ws_http_url_resolve(const ws_http_url_t *base, const char *location, size_t len,
-                        ws_http_url_t *next, const char **why);
-
-/* Frees what url owns. Idempotent. */
-void ws_http_url_destroy(ws_http_url_t *url);
-
-/* }====== */
+/* WS_HTTP_CLIENT_HOST_BYTES_MAX, the longest host: ws/http_url.h */
 
 /* {====== Response heads */
 
