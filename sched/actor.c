@@ -29,8 +29,11 @@ _Static_assert(offsetof(snow_budget_t, stack_limit) == offsetof(sched_budget_t, 
 /* Read-only while workers run. */
 static snow_rt_t *actor_rt;
 
-/* What an actor's entry frame holds for its whole life. cx is first, so
- * p->data is both the actor and its context (sched_actor_ctx). */
+/* What an actor holds for its whole life. cx is first, so p->data is both
+ * the actor and its context (sched_actor_ctx). It lives in the block spawn
+ * allocated for the start record (actor_mem_t), not in the entry frame: a
+ * waiting process's frames are copied when it shares a stack (share.h),
+ * and this is half of them. */
 typedef struct actor_t {
     snow_ctx_t cx;
     sched_actor_terminate_fn terminate; /* or NULL */
@@ -47,6 +50,13 @@ typedef struct actor_start_t {
     void *arg;
     bool is_main; /* a panic ends the program (D25), not just the process */
 } actor_start_t;
+
+/* One allocation per actor: the start record until actor_entry has read
+ * it, then the actor itself (freed by on_exit_). */
+typedef union actor_mem_t {
+    actor_start_t start;
+    actor_t actor;
+} actor_mem_t;
 
 void sched_actor_set_rt(snow_rt_t *rt)
 {
@@ -82,6 +92,7 @@ static void on_exit_(sched_proc_t *p)
     }
     p->data = NULL;
     std_ctx_destroy(&a->cx);
+    kern_free((actor_mem_t *)(void *)a);
 }
 
 void sched_actor_set_terminate(snow_ctx_t *cx, sched_actor_terminate_fn fn, void *arg)
@@ -115,23 +126,25 @@ static void on_check(snow_ctx_t *cx)
 
 static _Noreturn void actor_entry(void *arg)
 {
-    actor_start_t start = *(actor_start_t *)arg;
-    kern_free(arg);
+    actor_mem_t *mem = arg;
+    actor_start_t start = mem->start;
     sched_proc_t *p = sched_proc_current();
-    actor_t a; /* lives as long as the process: this frame is its base */
-    snow_ctx_t *cx = &a.cx;
+    actor_t *a = &mem->actor; /* from here on the block is the actor */
+    snow_ctx_t *cx = &a->cx;
     std_ctx_init(cx, actor_rt, (char *)p->ctx.stack_lo + p->ctx.stack_size);
-    a.terminate = NULL;
-    a.terminate_arg = NULL;
+    /* The value between receive and received is a root (snow_proc.c); it
+     * is no longer on the stack the collector scans. */
+    std_heap_root_add(&cx->heap, &cx->received, &cx->received + 1);
+    a->terminate = NULL;
+    a->terminate_arg = NULL;
     cx->budget = (snow_budget_t *)(void *)&p->budget;
     cx->on_check = on_check;
     cx->on_panic = start.is_main ? NULL : on_panic;
     cx->sched = p;
-    p->data = &a;
+    p->data = a;
     p->on_exit = on_exit_;
     sched_link_poll_(); /* a kill sent before the first run */
     start.fn(cx, start.arg);
-    /* Exit from here, not by returning: on_exit_ needs this frame (cx). */
     sched_proc_exit();
 }
 
@@ -139,14 +152,12 @@ static int spawn(sched_actor_fn fn, void *arg, bool is_main, sched_pid_t *pid, b
 {
     if (!actor_rt)
         return -EPERM;
-    actor_start_t *start = kern_alloc(sizeof *start);
-    start->fn = fn;
-    start->arg = arg;
-    start->is_main = is_main;
-    int rc = shared ? sched_proc_spawn_shared(actor_entry, start, pid)
-                    : sched_proc_spawn(actor_entry, start, pid);
+    actor_mem_t *mem = kern_alloc(sizeof *mem);
+    mem->start = (actor_start_t){.fn = fn, .arg = arg, .is_main = is_main};
+    int rc = shared ? sched_proc_spawn_shared(actor_entry, mem, pid)
+                    : sched_proc_spawn(actor_entry, mem, pid);
     if (rc < 0)
-        kern_free(start);
+        kern_free(mem);
     return rc;
 }
 
