@@ -387,7 +387,7 @@ static void discard_procs(sched_worker_t *w)
         uint32_t s = atomic_load_explicit(&p->state, memory_order_relaxed);
         if (s != SCHED_PROC_FREE && s != SCHED_PROC_EXITED) {
             p->exit_kind = SCHED_PROC_DISCARDED_;
-            /* on_exit reads the process's frames (actor.c's context). */
+            /* on_exit may read the process's frames: put them back first. */
             if (p->host != SCHED_SHARE_NONE && p->on_exit)
                 sched_share_enter(&w->share, &w->pool, p);
             if (p->on_exit)
