@@ -1,7 +1,9 @@
 /* lower_int.h: state shared by the lowering's files (not a public contract).
  *
  *   lower.c        program, function instances (monomorphization), types
- *   lower_expr.c   expressions, calls, closures, loops
+ *   lower_expr.c   expressions: literals, strings, operators, fields, `?`, if
+ *   lower_call.c   calls, method dispatch, names used as values
+ *   lower_block.c  blocks, let, closures, nested fns, tail position
  *   lower_loop.c   for and while loops
  *   lower_match.c  patterns: tests and bindings, case, multi-clause bodies
  *   lower_std.c    calls of stdlib/prelude functions and runtime helpers
@@ -178,26 +180,58 @@ void lw_panic(lower_t *lw, const char *msg, uint32_t line);
 
 /* ---------------------------------------------------------- lower_expr.c */
 
+ir_expr_t *lower_expr(lower_t *lw, ast_expr_t *e);
 /* e converted to representation want (generic words <-> concrete values). */
 ir_expr_t *lw_coerce(lower_t *lw, ir_expr_t *e, ir_rep_t want);
-
-ir_expr_t *lower_expr(lower_t *lw, ast_expr_t *e);
-/* Lowers e in tail position: emits the return (or a self tail call). */
-void lower_tail(lower_t *lw, ast_expr_t *e);
-ir_expr_t *lower_block(lower_t *lw, ast_block_t *b);
-void lower_tail_block(lower_t *lw, ast_block_t *b, span_t span);
+/* The zero value of representation rep (NULL, 0, false; () for Unit). */
+ir_expr_t *lw_default_of(lower_t *lw, ir_rep_t rep);
+/* Assigns e, coerced to the local's representation, to local (not for Unit). */
+void lw_store(lower_t *lw, uint32_t local, ir_expr_t *e, uint32_t line);
+/* A record (tuple, struct, variant) with tag holding vals; returns its local. */
+ir_expr_t *lw_new_record(lower_t *lw, uint16_t tag, ir_expr_t **vals, uint32_t n, uint32_t line);
 /* Text of v (concrete type t) for interpolation and to_string. */
 ir_expr_t *lw_to_string(lower_t *lw, ir_expr_t *v, ty_t *t, uint32_t line);
 ir_expr_t *lw_equal(lower_t *lw, ir_expr_t *x, ir_expr_t *y, ty_t *t, uint32_t line);
+
+/* ---------------------------------------------------------- lower_call.c */
+
+/* f(args): its value; NULL when, in tail position, it emitted a self tail
+ * call instead (the caller then emits no return). Same for lower_pipe. */
+ir_expr_t *lower_call_expr(lower_t *lw, ast_expr_t *e, bool tail);
+/* x |> f(a) is f(x, a); x |> f is f(x) (6.6). */
+ir_expr_t *lower_pipe(lower_t *lw, ast_expr_t *e, bool tail);
+/* The value of name e resolved to ref: a local, a module constant, or a
+ * function, constructor or stdlib function as a closure value. */
+ir_expr_t *lower_ref_value(lower_t *lw, ast_expr_t *e, ty_ref_t *ref);
+/* The checker's resolution of a name, call or field expression (or NULL). */
+ty_ref_t *lw_ref_of(ast_expr_t *e);
+/* A direct call of funcs[func], arguments coerced to its parameters. */
+ir_expr_t *lw_call_fn(lower_t *lw, uint32_t func, ir_expr_t **args, uint32_t nargs, uint32_t line);
+/* A function type params -> ret (params kept, not copied). */
+ty_t *lw_fun_type(lower_t *lw, ty_t **params, uint32_t n, ty_t *ret);
 /* Creates the closure code function for a function-valued reference. */
 ir_expr_t *lw_fn_value(lower_t *lw, uint32_t func, ty_t *fun_ty, uint32_t line);
 
-/* Exported for lower_actor.c: a record (tuple) of vals, a direct call of
- * funcs[func], the closure of a parameterless block, a function type. */
-ir_expr_t *lw_new_record(lower_t *lw, uint16_t tag, ir_expr_t **vals, uint32_t n, uint32_t line);
-ir_expr_t *lw_call_fn(lower_t *lw, uint32_t func, ir_expr_t **args, uint32_t nargs, uint32_t line);
+/* ---------------------------------------------------------- lower_block.c */
+
+/* The value of block b (NULL or empty: ()): its last statement's, a `let` its initializer's. */
+ir_expr_t *lower_block(lower_t *lw, ast_block_t *b);
+/* Lowers block b in tail position: its last expression returns (lower_tail). */
+void lower_tail_block(lower_t *lw, ast_block_t *b, span_t span);
+/* Lowers e in tail position: emits the return (or a self tail call). */
+void lower_tail(lower_t *lw, ast_expr_t *e);
+/* Emits `return v` (coerced to the function's result unless in a closure). */
+void lw_emit_return(lower_t *lw, ir_expr_t *v, uint32_t line);
+/* fn ... end: its closure record (code, captured locals). */
+ir_expr_t *lower_closure(lower_t *lw, ast_expr_t *e);
+/* A use of a polymorphic let-bound closure, lowered at ref's types; NULL
+ * when ref's binding is not one. */
+ir_expr_t *lw_poly_use(lower_t *lw, ty_ref_t *ref);
+/* A use of a polymorphic nested fn, its closure lowered at ref's types;
+ * NULL when ref's binding is not one (or it is being lowered). */
+ir_expr_t *lw_nested_poly_use(lower_t *lw, ty_ref_t *ref, span_t span);
+/* The closure of a parameterless block returning ret (for lower_actor.c). */
 ir_expr_t *lw_block_closure(lower_t *lw, ast_block_t *body, ty_t *ret, span_t span);
-ty_t *lw_fun_type(lower_t *lw, ty_t **params, uint32_t n, ty_t *ret);
 
 /* ---------------------------------------------------------- lower_actor.c */
 
