@@ -26,30 +26,9 @@
 #include "lang/std/str.h"
 #include "ws/http_chunked.h"
 #include "ws/http_client_io.h"
+#include "ws/http_parse.h"
 
 /* {====== Small helpers */
-
-/* ws/http_url.c has copies of ieq and iprefix, ws/http_client_io.c of
- * fmt_owned: small duplication keeps the modules apart (STYLE 11). */
-static bool ieq(const char *a, size_t n, const char *lit)
-{
-    if (strlen(lit) != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = a[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lit[i])
-            return false;
-    }
-    return true;
-}
-
-static bool iprefix(const char *a, size_t n, const char *lit)
-{
-    size_t k = strlen(lit);
-    return n >= k && ieq(a, k, lit);
-}
 
 /* Returns an owned NUL-terminated printf text (kern_free). */
 static char *fmt_owned(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -138,7 +117,7 @@ static void parse_charset(ws_slice_t v, ws_http_response_head_t *head)
     while ((p = memchr(p, ';', (size_t)(end - p))) != NULL) {
         p++;
         ws_slice_t rest = trim((ws_slice_t){p, (size_t)(end - p)});
-        if (!iprefix(rest.base, rest.len, "charset="))
+        if (!ws_http_iprefix(rest.base, rest.len, "charset="))
             continue;
         const char *s = rest.base + 8;
         size_t n = strcspn(s, ";");
@@ -165,16 +144,16 @@ static int parse_field(ws_slice_t l, ws_http_response_head_t *head)
             return -EBADMSG;
     }
     ws_slice_t v = trim((ws_slice_t){colon + 1, l.len - nl - 1});
-    if (ieq(l.base, nl, "content-length"))
+    if (ws_http_ieq(l.base, nl, "content-length"))
         return parse_length(v, head);
-    if (ieq(l.base, nl, "transfer-encoding")) {
+    if (ws_http_ieq(l.base, nl, "transfer-encoding")) {
         const char *comma = v.len ? memrchr(v.base, ',', v.len) : NULL;
         ws_slice_t last =
             comma ? trim((ws_slice_t){comma + 1, v.len - (size_t)(comma + 1 - v.base)}) : v;
-        head->chunked = ieq(last.base, last.len, "chunked");
-    } else if (ieq(l.base, nl, "location")) {
+        head->chunked = ws_http_ieq(last.base, last.len, "chunked");
+    } else if (ws_http_ieq(l.base, nl, "location")) {
         head->location = v;
-    } else if (ieq(l.base, nl, "content-type")) {
+    } else if (ws_http_ieq(l.base, nl, "content-type")) {
         head->charset = (ws_slice_t){NULL, 0};
         parse_charset(v, head);
     }
@@ -411,8 +390,8 @@ static int body_to_text(resp_t *r)
 {
     const char *cs = r->charset;
     size_t n = strlen(cs);
-    if (ieq(cs, n, "iso-8859-1") || ieq(cs, n, "latin1") || ieq(cs, n, "latin-1") ||
-        ieq(cs, n, "iso8859-1")) {
+    if (ws_http_ieq(cs, n, "iso-8859-1") || ws_http_ieq(cs, n, "latin1") ||
+        ws_http_ieq(cs, n, "latin-1") || ws_http_ieq(cs, n, "iso8859-1")) {
         char *t = kern_alloc(r->body_len * 2 + 1);
         size_t k = 0;
         for (size_t i = 0; i < r->body_len; i++) {
@@ -430,7 +409,7 @@ static int body_to_text(resp_t *r)
         r->body_cap = r->body_len * 2 + 1;
         return 0;
     }
-    if (ieq(cs, n, "us-ascii") || ieq(cs, n, "ascii")) {
+    if (ws_http_ieq(cs, n, "us-ascii") || ws_http_ieq(cs, n, "ascii")) {
         for (size_t i = 0; i < r->body_len; i++) {
             if ((unsigned char)r->body[i] >= 0x80)
                 return -EILSEQ;

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,28 +28,6 @@
 
 /* The module's own type, by a short name inside it. */
 typedef ws_http_client_io_t io_t;
-
-/* {====== Small helpers */
-
-/* Returns an owned NUL-terminated printf text (kern_free). ws/http_client.c
- * has the same one for its messages; a copy keeps the modules apart (STYLE
- * 11: small duplication over shared trivia). */
-static char *fmt_owned(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt_owned(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    snow_assert(n >= 0);
-    char *s = kern_alloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* }====== */
 
 /* {====== Waiting: a parked process or a private ring */
 
@@ -302,7 +279,8 @@ static int tls_ctx_get(const char *ca_file, kern_tls_ctx_t **ctx, bool *owned)
     } else if (!tls_cached) {
         rc = kern_tls_ctx_new(&cfg, &tls_cached);
         if (rc == 0) {
-            tls_cached_path = fmt_owned("%s", key);
+            tls_cached_path = kern_alloc(strlen(key) + 1);
+            memcpy(tls_cached_path, key, strlen(key) + 1);
             *ctx = tls_cached;
         }
     } else {

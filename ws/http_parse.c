@@ -62,6 +62,17 @@ bool ws_http_slice_ieq(ws_slice_t s, const char *lit, size_t n)
     return s.len == n && ascii_ieq(s.base, lit, n);
 }
 
+bool ws_http_ieq(const char *a, size_t n, const char *lit)
+{
+    return strlen(lit) == n && ascii_ieq(a, lit, n);
+}
+
+bool ws_http_iprefix(const char *a, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    return n >= k && ascii_ieq(a, lit, k);
+}
+
 /* Returns the first p in [p, end) that is not a tchar, end when there is
  * none. Unrolled by four: field names are the hottest byte loop left once
  * values are scanned 16 bytes at a time (perf/http_parse). */

@@ -125,6 +125,12 @@ bool ws_http_query_get(ws_slice_t query, const char *key, size_t key_len, ws_sli
 /* True when s equals lit (n bytes), ASCII case-insensitively. */
 bool ws_http_slice_ieq(ws_slice_t s, const char *lit, size_t n);
 
+/* Whether the n bytes at a equal lit / start with lit (NUL-terminated),
+ * ASCII letters compared case-insensitively (header names, charsets,
+ * URL schemes). Any thread. */
+bool ws_http_ieq(const char *a, size_t n, const char *lit);
+bool ws_http_iprefix(const char *a, size_t n, const char *lit);
+
 /* The tchar table (RFC 9110 5.6.2): nonzero for the bytes of a token. Shared
  * with http_chunked.c for trailer names; not to be called directly. */
 const unsigned char *ws_http_tchar_table_(void);

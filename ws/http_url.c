@@ -20,32 +20,7 @@
 
 #include "kernel/alloc.h"
 #include "kernel/assert.h"
-
-/* {====== Small helpers */
-
-/* ws/http_client.c has the same two for header fields; a copy keeps the
- * modules apart (STYLE 11: small duplication over shared trivia). */
-static bool ieq(const char *a, size_t n, const char *lit)
-{
-    if (strlen(lit) != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = a[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lit[i])
-            return false;
-    }
-    return true;
-}
-
-static bool iprefix(const char *a, size_t n, const char *lit)
-{
-    size_t k = strlen(lit);
-    return n >= k && ieq(a, k, lit);
-}
-
-/* }====== */
+#include "ws/http_parse.h"
 
 /* {====== URLs */
 
@@ -197,9 +172,9 @@ int ws_http_url_parse(const char *text, size_t len, ws_http_url_t *url, const ch
         }
     }
     size_t i;
-    if (iprefix(text, len, "http://")) {
+    if (ws_http_iprefix(text, len, "http://")) {
         i = 7;
-    } else if (iprefix(text, len, "https://")) {
+    } else if (ws_http_iprefix(text, len, "https://")) {
         url->tls = true;
         i = 8;
     } else {
