@@ -1,8 +1,81 @@
 # perf/common.sh: shell pieces shared by the run.sh scripts that time Snow
 # programs (perf/lang, perf/actors, perf/compile). Sourced, not run. They
-# use the caller's variables: root, build; benches, langs, rounds, out and
-# the associative array ok[BENCH.LANG] for the rounds; run_one BENCH LANG
-# is the caller's function that times one program.
+# use the caller's variables: root, here, build; benches, langs, rounds,
+# out and the associative array ok[BENCH.LANG] (declare -A ok before
+# perf_build_benches); run_one BENCH LANG is the caller's function that
+# times one program.
+
+# Sets out: $OUT (created) or a fresh temporary directory removed at exit;
+# stops when /usr/bin/time is missing (the CPU fallback without perf).
+perf_setup_out() {
+    if [ -n "${OUT:-}" ]; then
+        out=$OUT
+        mkdir -p "$out"
+    else
+        out=$(mktemp -d)
+        trap 'rm -rf "$out"' EXIT
+    fi
+    if [ ! -x /usr/bin/time ]; then
+        echo "run.sh: /usr/bin/time missing: apt-get install -y time" >&2
+        exit 1
+    fi
+}
+
+# Sets langs: snow, plus erlang and go when installed (with the apt command
+# when not), narrowed to $LANGS when set.
+perf_find_langs() {
+    langs="snow"
+    if command -v erlc >/dev/null 2>&1 && command -v erl >/dev/null 2>&1; then
+        langs="$langs erlang"
+    else
+        echo "run.sh: erl/erlc not found, Erlang skipped: apt-get install -y erlang-base" >&2
+    fi
+    if command -v go >/dev/null 2>&1; then
+        langs="$langs go"
+    else
+        echo "run.sh: go not found, Go skipped: apt-get install -y golang-go" >&2
+    fi
+    if [ -n "${LANGS:-}" ]; then
+        local wanted="" l
+        for l in $LANGS; do
+            case " $langs " in *" $l "*) wanted="$wanted $l" ;; esac
+        done
+        langs=${wanted# }
+    fi
+}
+
+# Builds every bench in every language of $langs into $out and sets
+# ok[BENCH.LANG] for those that built (a failure prints its log): Snow from
+# $here/BENCH, Erlang from $here/BENCH/BENCH_$1.erl, Go from
+# $here/BENCH/BENCH.go.
+perf_build_benches() {
+    local erl_suffix=$1 b
+    for b in $benches; do
+        if "$snowc" build "$here/$b" -o "$out/$b.snow" >"$out/$b.snow.log" 2>&1; then
+            ok[$b.snow]=1
+        else
+            echo "run.sh: snowc build $b failed:" >&2
+            sed 's/^/    /' "$out/$b.snow.log" >&2
+        fi
+        case " $langs " in *" erlang "*)
+            if erlc -o "$out" "$here/$b/${b}_${erl_suffix}.erl" >"$out/$b.erl.log" 2>&1; then
+                ok[$b.erlang]=1
+            else
+                echo "run.sh: erlc $b failed:" >&2
+                cat "$out/$b.erl.log" >&2
+            fi ;;
+        esac
+        case " $langs " in *" go "*)
+            if (cd "$here/$b" && GOCACHE=${GOCACHE:-$out/gocache} go build -o "$out/$b.go" "$b.go") \
+                >"$out/$b.go.log" 2>&1; then
+                ok[$b.go]=1
+            else
+                echo "run.sh: go build $b failed:" >&2
+                cat "$out/$b.go.log" >&2
+            fi ;;
+        esac
+    done
+}
 
 # Builds snowc and the runtime in $build (a Release build dir, configured if
 # new) unless SKIP_CMAKE is set, sets snowc, and warns when $build is not a

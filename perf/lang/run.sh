@@ -33,68 +33,14 @@ build=${1:-$root/build-perf}
 rounds=${ROUNDS:-5}
 benches=${BENCHES:-"empty fib list map sort string"}
 
-if [ -n "${OUT:-}" ]; then
-    out=$OUT
-    mkdir -p "$out"
-else
-    out=$(mktemp -d)
-    trap 'rm -rf "$out"' EXIT
-fi
-
-if [ ! -x /usr/bin/time ]; then
-    echo "run.sh: /usr/bin/time missing: apt-get install -y time" >&2
-    exit 1
-fi
+perf_setup_out
 
 # ---- build ---------------------------------------------------------------
 perf_build_snowc
-
-langs="snow"
-if command -v erlc >/dev/null 2>&1 && command -v erl >/dev/null 2>&1; then
-    langs="$langs erlang"
-else
-    echo "run.sh: erl/erlc not found, Erlang skipped: apt-get install -y erlang-base" >&2
-fi
-if command -v go >/dev/null 2>&1; then
-    langs="$langs go"
-else
-    echo "run.sh: go not found, Go skipped: apt-get install -y golang-go" >&2
-fi
-
-if [ -n "${LANGS:-}" ]; then
-    wanted=""
-    for l in $LANGS; do
-        case " $langs " in *" $l "*) wanted="$wanted $l" ;; esac
-    done
-    langs=${wanted# }
-fi
+perf_find_langs
 
 declare -A ok
-for b in $benches; do
-    if "$snowc" build "$here/$b" -o "$out/$b.snow" >"$out/$b.snow.log" 2>&1; then
-        ok[$b.snow]=1
-    else
-        echo "run.sh: snowc build $b failed:" >&2
-        sed 's/^/    /' "$out/$b.snow.log" >&2
-    fi
-    case " $langs " in *" erlang "*)
-        if erlc -o "$out" "$here/$b/${b}_bench.erl" >"$out/$b.erl.log" 2>&1; then
-            ok[$b.erlang]=1
-        else
-            echo "run.sh: erlc $b failed:" >&2
-            cat "$out/$b.erl.log" >&2
-        fi ;;
-    esac
-    case " $langs " in *" go "*)
-        if (cd "$here/$b" && GOCACHE=${GOCACHE:-$out/gocache} go build -o "$out/$b.go" "$b.go") \
-            >"$out/$b.go.log" 2>&1; then
-            ok[$b.go]=1
-        else
-            echo "run.sh: go build $b failed:" >&2
-            cat "$out/$b.go.log" >&2
-        fi ;;
-    esac
-done
+perf_build_benches bench
 
 # ---- run -----------------------------------------------------------------
 # One run: appends "bench lang wall_ms cpu_ms rss_kb" to $out/raw.txt and
