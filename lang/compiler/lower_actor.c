@@ -61,33 +61,33 @@ static ir_expr_t *non_negative(lower_t *lw, ir_expr_t *ms)
 
 static const char *c_part(lower_t *lw, const char *s) { return lw_c_ident(lw, s ? s : "Main"); }
 
-/* The function of actor a's body, queued on first use. */
-static uint32_t actor_func(lower_t *lw, ty_actor_t *a)
+/* The function made for the actor or service `name` of `module` (kind
+ * "actor" or "service"), queued with work w on first use. */
+static uint32_t made_func(lower_t *lw, const char *kind, const char *module, const char *name,
+                          ir_rep_t ret, lw_work_t w)
 {
-    const char *key = lw_fmt(lw, "actor|%s.%s", a->module ? a->module : "Main", a->name);
+    const char *mod = module ? module : "Main";
+    const char *key = lw_fmt(lw, "%s|%s.%s", kind, mod, name);
     int64_t found = lw_find_func(lw, key);
     if (found >= 0)
         return (uint32_t)found;
     ir_func_t *f = ir_func_new(
-        lw->a, lw_fmt(lw, "snow_actor_%s_%s", c_part(lw, a->module), c_part(lw, a->name)),
-        IR_REP_UNIT);
-    f->snow_name = lw_fmt(lw, "%s.%s (actor)", a->module ? a->module : "Main", a->name);
-    return lw_queue_func(lw, f, key, (lw_work_t){.actor = a});
+        lw->a, lw_fmt(lw, "snow_%s_%s_%s", kind, c_part(lw, module), c_part(lw, name)), ret);
+    f->is_closure = w.service != NULL;
+    f->snow_name = lw_fmt(lw, "%s.%s (%s)", mod, name, kind);
+    return lw_queue_func(lw, f, key, w);
+}
+
+/* The function of actor a's body. */
+static uint32_t actor_func(lower_t *lw, ty_actor_t *a)
+{
+    return made_func(lw, "actor", a->module, a->name, IR_REP_UNIT, (lw_work_t){.actor = a});
 }
 
 /* The dispatch closure code of service s: (op, state, args) -> word. */
 static uint32_t service_func(lower_t *lw, ty_service_t *s)
 {
-    const char *key = lw_fmt(lw, "service|%s.%s", s->module ? s->module : "Main", s->name);
-    int64_t found = lw_find_func(lw, key);
-    if (found >= 0)
-        return (uint32_t)found;
-    ir_func_t *f = ir_func_new(
-        lw->a, lw_fmt(lw, "snow_service_%s_%s", c_part(lw, s->module), c_part(lw, s->name)),
-        IR_REP_WORD);
-    f->is_closure = true;
-    f->snow_name = lw_fmt(lw, "%s.%s (service)", s->module ? s->module : "Main", s->name);
-    return lw_queue_func(lw, f, key, (lw_work_t){.service = s});
+    return made_func(lw, "service", s->module, s->name, IR_REP_WORD, (lw_work_t){.service = s});
 }
 
 static void begin_fn(lower_t *lw, lw_fn_t *fx, ir_func_t *f)
