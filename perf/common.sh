@@ -93,6 +93,34 @@ perf_build_snowc() {
     fi
 }
 
+# Runs the command after B LANG once, with SNOW_CORES=2 GOMAXPROCS=2,
+# stdout to $out/stdout.txt and stderr to $out/stderr.txt, and sets rss
+# (KiB), wall_ms and cpu_ms. CPU comes from perf stat's task-clock (all
+# threads, microsecond resolution) when perf works (use_perf), else from
+# /usr/bin/time's 10 ms user + sys; wall time then also comes from perf
+# (fork to exit of the program, without perf's own start-up). Returns 1
+# (after printing the error's tail) when the command fails.
+perf_time_cmd() {
+    local b=$1 lang=$2 t0 t1 user sys pstat=()
+    shift 2
+    [ -n "$use_perf" ] && pstat=(env LC_ALL=C perf stat -e task-clock -o "$out/perf.txt" --)
+    t0=$(date +%s%N)
+    if ! SNOW_CORES=2 GOMAXPROCS=2 "${pstat[@]}" /usr/bin/time -f '%M %U %S' -o "$out/time.txt" \
+        "$@" >"$out/stdout.txt" 2>"$out/stderr.txt"; then
+        echo "run.sh: $b ($lang) failed:" >&2
+        tail -5 "$out/stderr.txt" >&2
+        return 1
+    fi
+    t1=$(date +%s%N)
+    read -r rss user sys < <(tail -1 "$out/time.txt")
+    wall_ms=$(( (t1 - t0) / 1000000 ))
+    cpu_ms=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (u + s) * 1000 }')
+    if [ -n "$use_perf" ]; then
+        wall_ms=$(tr -d , <"$out/perf.txt" | awk '$3 == "time" && $4 == "elapsed" { printf "%.1f", $1 * 1000 }')
+        cpu_ms=$(tr -d , <"$out/perf.txt" | awk '$2 == "msec" && $3 == "task-clock" { printf "%.1f", $1 }')
+    fi
+}
+
 # Runs run_one for every bench and language that built, rounds times,
 # interleaved so that the machine's noise falls on all alike. Sets use_perf
 # (perf stat works), load_before and load_after; empties $out/raw.txt.

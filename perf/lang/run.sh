@@ -53,28 +53,8 @@ run_one() {
         erlang) cmd=(erl -noshell +S 2 -pa "$out" -run "${b}_bench" main) ;;
         go) cmd=("$out/$b.go") ;;
     esac
-    local t0 t1 pstat=()
-    # CPU time from perf stat's task-clock (all threads, microsecond
-    # resolution) when perf works, else /usr/bin/time's 10 ms user + sys.
-    # Wall time then also comes from perf (fork to exit of the program,
-    # without perf's own start-up).
-    [ -n "$use_perf" ] && pstat=(env LC_ALL=C perf stat -e task-clock -o "$out/perf.txt" --)
-    t0=$(date +%s%N)
-    if ! SNOW_CORES=2 GOMAXPROCS=2 "${pstat[@]}" /usr/bin/time -f '%M %U %S' -o "$out/time.txt" \
-        "${cmd[@]}" >"$out/stdout.txt" 2>"$out/stderr.txt"; then
-        echo "run.sh: $b ($lang) failed:" >&2
-        tail -5 "$out/stderr.txt" >&2
-        return 0
-    fi
-    t1=$(date +%s%N)
-    local rss user sys wall_ms cpu_ms
-    read -r rss user sys < <(tail -1 "$out/time.txt")
-    wall_ms=$(( (t1 - t0) / 1000000 ))
-    cpu_ms=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (u + s) * 1000 }')
-    if [ -n "$use_perf" ]; then
-        wall_ms=$(tr -d , <"$out/perf.txt" | awk '$3 == "time" && $4 == "elapsed" { printf "%.1f", $1 * 1000 }')
-        cpu_ms=$(tr -d , <"$out/perf.txt" | awk '$2 == "msec" && $3 == "task-clock" { printf "%.1f", $1 }')
-    fi
+    local rss wall_ms cpu_ms
+    perf_time_cmd "$b" "$lang" "${cmd[@]}" || return 0
     # A program may report the CPU time of its work alone on stderr
     # ("work_cpu_ms N": the Erlang programs, whose VM start-up is large and
     # varies by tens of ms under load).
